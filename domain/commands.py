@@ -1,0 +1,150 @@
+"""What people (and the engine's own timers) ask of an initiative. `decide` judges each one."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.durations import Duration
+from domain.spec import ActorId, InitiativeSpec, StepId, Text
+
+# The engine's own identity, for what its timers decide.
+SYSTEM_ACTOR = "baton"
+
+Reason = Annotated[Text, Field(min_length=1)]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    actor: ActorId
+
+
+class _ValueCommand(_Command):
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a finite number")
+        return value
+
+
+class Launch(_Command):
+    kind: Literal["launch"] = "launch"
+    spec: InitiativeSpec
+
+
+class ApproveLaunch(_Command):
+    kind: Literal["approve_launch"] = "approve_launch"
+
+
+class RejectLaunch(_Command):
+    kind: Literal["reject_launch"] = "reject_launch"
+    reason: Reason
+
+
+class DeliverImprovement(_ValueCommand):
+    kind: Literal["deliver"] = "deliver"
+
+
+class CompleteStep(_Command):
+    kind: Literal["complete_step"] = "complete_step"
+    step_id: StepId
+    evidence: Text = ""
+
+
+class AcceptOwnership(_Command):
+    kind: Literal["accept"] = "accept"
+
+
+class ApproveReview(_Command):
+    kind: Literal["approve_review"] = "approve_review"
+
+
+class SendBack(_Command):
+    kind: Literal["send_back"] = "send_back"
+    reason: Reason
+    reopen: list[StepId] = Field(default_factory=list, max_length=100)
+
+
+class RecordReading(_ValueCommand):
+    kind: Literal["reading"] = "reading"
+
+
+class SubmitResponsePlan(_Command):
+    kind: Literal["respond"] = "respond"
+    action: Reason
+    within: Duration
+
+
+class SubmitIdea(_Command):
+    kind: Literal["submit_idea"] = "submit_idea"
+    text: Reason
+
+
+class TriageIdea(_Command):
+    kind: Literal["triage_idea"] = "triage_idea"
+    idea_id: Annotated[str, Field(min_length=1, max_length=64)]
+    adopt: bool
+    reason: Text = ""
+
+
+class MarkIdeaDelivered(_Command):
+    kind: Literal["idea_delivered"] = "idea_delivered"
+    idea_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ReassignOwner(_Command):
+    kind: Literal["reassign"] = "reassign"
+    owner: ActorId
+
+
+class Cancel(_Command):
+    kind: Literal["cancel"] = "cancel"
+    reason: Reason
+
+
+class Reopen(_Command):
+    kind: Literal["reopen"] = "reopen"
+    reason: Reason
+
+
+# What the engine's timers ask; `domain.deadlines` says when.
+class MarkStepOverdue(_Command):
+    kind: Literal["step_overdue"] = "step_overdue"
+    step_id: StepId
+
+
+class Escalate(_Command):
+    kind: Literal["escalate"] = "escalate"
+    subject: str
+    reason: str
+
+
+class OpenCheck(_Command):
+    kind: Literal["open_check"] = "open_check"
+    check: int
+
+
+class EndExpertOnCall(_Command):
+    kind: Literal["end_expert_on_call"] = "end_expert_on_call"
+
+
+HumanCommand = (
+    ApproveLaunch | RejectLaunch | DeliverImprovement | CompleteStep | AcceptOwnership
+    | ApproveReview | SendBack | RecordReading | SubmitResponsePlan | SubmitIdea | TriageIdea
+    | MarkIdeaDelivered | ReassignOwner | Cancel | Reopen
+)
+TimedCommand = MarkStepOverdue | Escalate | OpenCheck | EndExpertOnCall
+AnyCommand = Annotated[Launch | HumanCommand | TimedCommand, Field(discriminator="kind")]
+
+
+class CommandEnvelope(BaseModel):
+    """A command as it travels to the workflow: the request id makes a retried call record once."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    request_id: Annotated[str, Field(min_length=1, max_length=128)]
+    command: AnyCommand

@@ -1,0 +1,59 @@
+"""Every dated obligation of an initiative, and whether it was kept: the reliability figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.spec import Role
+from domain.state import CheckStatus, IdeaStatus, InitiativeState, StepStatus
+
+
+class Commitment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    initiative_id: str
+    kind: str  # handoff_step | response_plan | idea_triage | check_reading
+    subject: str
+    person: str
+    due_at: datetime
+    delivered_at: datetime | None
+
+    def on_time(self) -> bool | None:
+        """True or False once delivered; None while still open."""
+        if self.delivered_at is None:
+            return None
+        return self.delivered_at <= self.due_at
+
+    def overdue(self, now: datetime) -> bool:
+        return self.delivered_at is None and self.due_at < now
+
+
+def commitments(state: InitiativeState) -> list[Commitment]:
+    if state.spec is None:
+        return []
+    spec = state.spec
+    found: list[Commitment] = []
+
+    def add(kind: str, subject: str, person: str, due: datetime,
+            delivered: datetime | None) -> None:
+        found.append(Commitment(initiative_id=state.initiative_id, kind=kind, subject=subject,
+                                person=person, due_at=due, delivered_at=delivered))
+
+    for step in state.steps:
+        if step.due_at is not None:
+            delivered = step.completed_at if step.status is StepStatus.DONE else None
+            add("handoff_step", step.id, step.completed_by or state.holder_of(step.assignee),
+                step.due_at, delivered)
+    if spec.metric.source is None:
+        for check in state.checks:
+            if check.status is not CheckStatus.SCHEDULED:
+                add("check_reading", f"check {check.number}", state.owner,
+                    check.due_at + spec.sustainment.response_within, check.judged_at)
+    if state.response_plan is not None:
+        plan = state.response_plan
+        add("response_plan", plan.action, plan.submitted_by, plan.due_at, None)
+    for idea in state.ideas:
+        delivered = idea.triaged_at if idea.status is not IdeaStatus.PENDING else None
+        add("idea_triage", idea.id, state.holder_of(Role.OWNER), idea.triage_due_at, delivered)
+    return found

@@ -1,0 +1,101 @@
+"""What the clock owes an initiative: each dated commitment that, once passed, makes the engine act.
+
+The workflow sleeps until the earliest deadline and then issues its command; `decide` accepts a
+timed command only while this module still lists it as due, so a late or repeated timer is harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.commands import (
+    SYSTEM_ACTOR,
+    EndExpertOnCall,
+    Escalate,
+    MarkStepOverdue,
+    OpenCheck,
+    TimedCommand,
+)
+from domain.state import CheckStatus, IdeaStatus, InitiativeState, Phase, StepStatus
+
+
+class Deadline(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    at: datetime
+    command: TimedCommand
+
+
+def _escalate(at: datetime, subject: str, reason: str) -> Deadline:
+    return Deadline(at=at, command=Escalate(actor=SYSTEM_ACTOR, subject=subject, reason=reason))
+
+
+def _handoff_deadlines(state: InitiativeState) -> list[Deadline]:
+    spec = state.require_spec()
+    found = []
+    for step in state.steps:
+        if step.status is not StepStatus.PENDING or step.due_at is None:
+            continue
+        if not step.reminded:
+            found.append(Deadline(at=step.due_at, command=MarkStepOverdue(
+                actor=SYSTEM_ACTOR, step_id=step.id)))
+        elif not step.escalated:
+            spec_step = spec.step(step.id)
+            grace = spec.handoff_grace or (spec_step.due_in if spec_step else None)
+            if grace is not None:
+                found.append(_escalate(
+                    step.due_at + grace, f"step:{step.id}",
+                    f"handoff step '{step.id}' ({step.title}) is overdue since "
+                    f"{step.due_at.isoformat()}"))
+    return found
+
+
+def _sustainment_deadlines(state: InitiativeState) -> list[Deadline]:
+    spec = state.require_spec()
+    found = []
+    for check in state.checks:
+        if check.status is CheckStatus.SCHEDULED:
+            found.append(Deadline(at=check.due_at, command=OpenCheck(
+                actor=SYSTEM_ACTOR, check=check.number)))
+        elif check.status is CheckStatus.DUE and not check.escalated:
+            found.append(_escalate(
+                check.due_at + spec.sustainment.response_within, f"check:{check.number}",
+                f"no reading for check {check.number}, due {check.due_at.isoformat()}"))
+    if state.phase is Phase.REGRESSED and state.regressed_at is not None:
+        plan = state.response_plan
+        if plan is None and not state.response_escalated:
+            found.append(_escalate(
+                state.regressed_at + spec.sustainment.response_within, "response",
+                "no response plan after the regression of "
+                f"{state.regressed_at.isoformat()}"))
+        elif plan is not None and not plan.escalated:
+            found.append(_escalate(
+                plan.due_at, "plan",
+                f"the response plan due {plan.due_at.isoformat()} has not restored the gain"))
+    return found
+
+
+def pending_deadlines(state: InitiativeState) -> list[Deadline]:
+    """Every deadline still ahead (or passed but not yet acted on), earliest first."""
+    if not state.is_open:
+        return []
+    found: list[Deadline] = []
+    if state.phase is Phase.HANDING_OFF:
+        found += _handoff_deadlines(state)
+    if state.phase in (Phase.SUSTAINING, Phase.REGRESSED):
+        found += _sustainment_deadlines(state)
+    if state.expert_on_call_until is not None and not state.expert_on_call_ended:
+        found.append(Deadline(at=state.expert_on_call_until,
+                              command=EndExpertOnCall(actor=SYSTEM_ACTOR)))
+    found += [
+        _escalate(idea.triage_due_at, f"idea:{idea.id}",
+                  f"idea {idea.id} has not been triaged since {idea.submitted_at.isoformat()}")
+        for idea in state.ideas
+        if idea.status is IdeaStatus.PENDING and not idea.escalated
+    ]
+    return sorted(found, key=lambda d: d.at)
+
+
+def due_deadlines(state: InitiativeState, now: datetime) -> list[Deadline]:
+    return [d for d in pending_deadlines(state) if d.at <= now]

@@ -1,0 +1,226 @@
+"""decide(state, command, now) -> events, or `Rejected` with the one line a person needs.
+
+Pure: the same state, command and time always give the same events (with the same ids), which is
+what lets a workflow replay, and a retried append stay idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from domain import commands as cmd
+from domain import events as ev
+from domain.deadlines import due_deadlines
+from domain.envelope import Event
+from domain.errors import Rejected
+from domain.spec import Role
+from domain.state import CLOSED_PHASES, IdeaStatus, InitiativeState, Phase, StepStatus
+from domain.sustainment_rules import decide_reading, escalation_closes, open_check
+
+Payloads = list[ev.Payload]
+
+_ROLE_NAMES = {Role.SPONSOR: "the sponsor", Role.PMO: "the PMO", Role.EXPERT: "the expert",
+               Role.OWNER: "the owner", Role.FRONT_LINE: "the front line"}
+
+
+def require_role(state: InitiativeState, actor: str, role: Role, action: str) -> None:
+    if role in state.roles_of(actor):
+        return
+    holder = "" if role is Role.FRONT_LINE else f" ({state.holder_of(role)})"
+    raise Rejected(f"{actor} cannot {action}: only {_ROLE_NAMES[role]}{holder} can")
+
+
+def require_phase(state: InitiativeState, phases: Iterable[Phase], action: str) -> None:
+    allowed = set(phases)
+    if state.phase not in allowed:
+        expected = " or ".join(sorted(p.value for p in allowed))
+        raise Rejected(f"cannot {action} while the initiative is {state.phase.value} "
+                       f"(it must be {expected})")
+
+
+def _step(state: InitiativeState, step_id: str) -> Any:
+    step = state.step(step_id)
+    if step is None:
+        known = ", ".join(s.id for s in state.steps)
+        raise Rejected(f"unknown step {step_id!r}; the steps are: {known}")
+    return step
+
+
+def _idea(state: InitiativeState, idea_id: str) -> Any:
+    idea = state.idea(idea_id)
+    if idea is None:
+        raise Rejected(f"unknown idea {idea_id!r}")
+    return idea
+
+
+def _launch(s: InitiativeState, c: cmd.Launch, now: datetime) -> Payloads:
+    if s.phase is not Phase.NEW:
+        raise Rejected(f"initiative {s.initiative_id} has already been launched")
+    if c.actor != c.spec.pmo:
+        raise Rejected(f"{c.actor} cannot launch: only the PMO named in the spec "
+                       f"({c.spec.pmo}) can")
+    return [ev.InitiativeLaunched(spec=c.spec)]
+
+
+def _launch_gate(s: InitiativeState, c: cmd.ApproveLaunch | cmd.RejectLaunch,
+                 now: datetime) -> Payloads:
+    approve = isinstance(c, cmd.ApproveLaunch)
+    action = "approve the launch" if approve else "reject the launch"
+    require_role(s, c.actor, Role.SPONSOR, action)
+    require_phase(s, [Phase.PROPOSED], action)
+    if isinstance(c, cmd.RejectLaunch):
+        return [ev.LaunchRejected(reason=c.reason)]
+    return [ev.LaunchApproved()]
+
+
+def _deliver(s: InitiativeState, c: cmd.DeliverImprovement, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.EXPERT, "deliver the improvement")
+    require_phase(s, [Phase.IMPROVING], "deliver the improvement")
+    return [ev.ImprovementDelivered(value=c.value)]
+
+
+def _complete(s: InitiativeState, c: cmd.CompleteStep, now: datetime) -> Payloads:
+    require_phase(s, [Phase.HANDING_OFF], "complete a handoff step")
+    step = _step(s, c.step_id)
+    require_role(s, c.actor, step.assignee, f"complete step {step.id!r}")
+    if step.status is StepStatus.DONE:
+        raise Rejected(f"step {step.id!r} is already done")
+    return [ev.StepCompleted(step_id=step.id, evidence=c.evidence)]
+
+
+def _accept(s: InitiativeState, c: cmd.AcceptOwnership, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.OWNER, "accept ownership")
+    require_phase(s, [Phase.HANDING_OFF], "accept ownership")
+    open_steps = [st.id for st in s.steps if st.status is not StepStatus.DONE]
+    if open_steps:
+        raise Rejected(f"cannot accept ownership while steps are open: {', '.join(open_steps)}")
+    return [ev.OwnershipAccepted()]
+
+
+def _approve_review(s: InitiativeState, c: cmd.ApproveReview, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.PMO, "approve the ownership review")
+    require_phase(s, [Phase.IN_REVIEW], "approve the ownership review")
+    return [ev.ReviewApproved()]
+
+
+def _send_back(s: InitiativeState, c: cmd.SendBack, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.PMO, "send the handoff back")
+    require_phase(s, [Phase.IN_REVIEW], "send the handoff back")
+    reopen = list(dict.fromkeys(c.reopen))
+    for step_id in reopen:
+        _step(s, step_id)
+    return [ev.ReviewSentBack(reason=c.reason, reopened=reopen),
+            *(ev.StepReopened(step_id=step_id) for step_id in reopen)]
+
+
+def _reading(s: InitiativeState, c: cmd.RecordReading, now: datetime) -> Payloads:
+    spec = s.require_spec()
+    automatic = c.actor == cmd.SYSTEM_ACTOR and spec.metric.source is not None
+    if not automatic:
+        require_role(s, c.actor, Role.OWNER, "record a reading")
+    require_phase(s, [Phase.SUSTAINING, Phase.REGRESSED], "record a reading")
+    return decide_reading(s, c.value, now)
+
+
+def _respond(s: InitiativeState, c: cmd.SubmitResponsePlan, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.OWNER, "submit a response plan")
+    require_phase(s, [Phase.REGRESSED], "submit a response plan")
+    if s.response_plan is not None:
+        raise Rejected(f"a response plan is already in place, due "
+                       f"{s.response_plan.due_at.isoformat()}")
+    return [ev.ResponsePlanSubmitted(action=c.action, due_at=now + c.within)]
+
+
+def _submit_idea(s: InitiativeState, c: cmd.SubmitIdea, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.FRONT_LINE, "submit an idea")
+    return [ev.IdeaSubmitted(idea_id=f"idea-{len(s.ideas) + 1}", text=c.text)]
+
+
+def _triage(s: InitiativeState, c: cmd.TriageIdea, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.OWNER, "triage ideas")
+    idea = _idea(s, c.idea_id)
+    if idea.status is not IdeaStatus.PENDING:
+        raise Rejected(f"idea {idea.id} has already been {idea.status.value}")
+    if c.adopt:
+        return [ev.IdeaAdopted(idea_id=idea.id, reason=c.reason)]
+    if not c.reason:
+        raise Rejected(f"declining idea {idea.id} needs a reason")
+    return [ev.IdeaDeclined(idea_id=idea.id, reason=c.reason)]
+
+
+def _idea_delivered(s: InitiativeState, c: cmd.MarkIdeaDelivered, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.OWNER, "mark an idea delivered")
+    idea = _idea(s, c.idea_id)
+    if idea.status is not IdeaStatus.ADOPTED:
+        raise Rejected(f"idea {idea.id} is {idea.status.value}; only adopted ideas are delivered")
+    return [ev.IdeaDelivered(idea_id=idea.id)]
+
+
+def _reassign(s: InitiativeState, c: cmd.ReassignOwner, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.PMO, "reassign the owner")
+    if c.owner == s.owner:
+        raise Rejected(f"{c.owner} is already the owner")
+    return [ev.OwnerReassigned(previous=s.owner, owner=c.owner)]
+
+
+def _cancel(s: InitiativeState, c: cmd.Cancel, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.PMO, "cancel the initiative")
+    return [ev.Cancelled(reason=c.reason)]
+
+
+def _reopen(s: InitiativeState, c: cmd.Reopen, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.SPONSOR, "reopen the initiative")
+    require_phase(s, [Phase.REGRESSED], "reopen the initiative")
+    escalated = s.response_escalated or (s.response_plan is not None and s.response_plan.escalated)
+    if not escalated:
+        raise Rejected("only an escalated regression can be reopened; the owner's response "
+                       "is not yet overdue")
+    return [ev.Reopened(reason=c.reason)]
+
+
+def _timed(s: InitiativeState, c: Any, now: datetime) -> Payloads:
+    if c.actor != cmd.SYSTEM_ACTOR:
+        raise Rejected(f"{c.actor} cannot issue {c.kind}: only the engine's timers can")
+    if all(d.command != c for d in due_deadlines(s, now)):
+        raise Rejected(f"nothing is due for {c.kind} at {now.isoformat()}")
+    if isinstance(c, cmd.MarkStepOverdue):
+        return [ev.StepOverdue(step_id=c.step_id)]
+    if isinstance(c, cmd.OpenCheck):
+        return open_check(s, c.check, now)
+    if isinstance(c, cmd.EndExpertOnCall):
+        return [ev.ExpertOnCallEnded()]
+    payloads: Payloads = [ev.Escalated(subject=c.subject, reason=c.reason,
+                                       to=s.holder_of(Role.SPONSOR))]
+    if escalation_closes(s, c.subject):
+        payloads.append(ev.ClosedRegressed(reason=f"regression unanswered: {c.reason}"))
+    return payloads
+
+
+_HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]] = {
+    cmd.ApproveLaunch: _launch_gate, cmd.RejectLaunch: _launch_gate,
+    cmd.DeliverImprovement: _deliver, cmd.CompleteStep: _complete, cmd.AcceptOwnership: _accept,
+    cmd.ApproveReview: _approve_review, cmd.SendBack: _send_back, cmd.RecordReading: _reading,
+    cmd.SubmitResponsePlan: _respond, cmd.SubmitIdea: _submit_idea, cmd.TriageIdea: _triage,
+    cmd.MarkIdeaDelivered: _idea_delivered, cmd.ReassignOwner: _reassign, cmd.Cancel: _cancel,
+    cmd.Reopen: _reopen, cmd.MarkStepOverdue: _timed, cmd.Escalate: _timed,
+    cmd.OpenCheck: _timed, cmd.EndExpertOnCall: _timed,
+}
+
+
+def decide(state: InitiativeState, command: Any, now: datetime) -> list[Event]:
+    """The events that `command` records at `now`; raises Rejected and records nothing otherwise."""
+    if isinstance(command, cmd.Launch):
+        payloads = _launch(state, command, now)
+    elif state.phase is Phase.NEW:
+        raise Rejected(f"unknown initiative {state.initiative_id}: it has not been launched")
+    elif state.phase in CLOSED_PHASES:
+        raise Rejected(f"initiative {state.initiative_id} is {state.phase.value}; "
+                       "nothing more can be recorded")
+    else:
+        payloads = _HANDLERS[type(command)](state, command, now)
+    return [
+        ev.make_event(state.initiative_id, state.version + offset, payload, command.actor, now)
+        for offset, payload in enumerate(payloads, start=1)
+    ]

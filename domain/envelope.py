@@ -1,0 +1,37 @@
+"""The event envelope: what every recorded change of an initiative carries, whatever its kind."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# A fixed namespace makes event ids a pure function of (initiative, sequence): a retried append of
+# the same decision carries the same ids, which is what makes appends idempotent.
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5b7a-9c0e-1a2b3c4d5e6f")
+
+
+def event_id_for(initiative_id: str, sequence: int) -> uuid.UUID:
+    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{initiative_id}/{sequence}")
+
+
+class Event(BaseModel):
+    """An immutable domain event.
+
+    `payload` holds the kind-specific fields as plain JSON data, so the envelope can be stored,
+    hashed and sent over the wire without knowing every kind; `domain.events.payload_of` gives the
+    typed view.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: uuid.UUID
+    initiative_id: str
+    sequence: int = Field(ge=1)
+    type: str
+    schema_version: int = Field(ge=1)
+    actor: str
+    occurred_at: datetime
+    payload: dict[str, Any]

@@ -1,0 +1,187 @@
+"""Every kind of event an initiative records, with its payload model and its schema version.
+
+Events are stored as (type, schema_version, payload as JSON). Reading an old event first upcasts its
+payload to the current version (see `domain.upcasting`), then validates it against the model here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.envelope import Event, event_id_for
+from domain.spec import InitiativeSpec
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    TYPE: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.TYPE = cls.__name__
+
+
+class InitiativeLaunched(Payload):
+    spec: InitiativeSpec
+
+
+class LaunchApproved(Payload):
+    pass
+
+
+class LaunchRejected(Payload):
+    reason: str
+
+
+class ImprovementDelivered(Payload):
+    value: float
+
+
+class StepCompleted(Payload):
+    step_id: str
+    evidence: str = ""
+
+
+class StepReopened(Payload):
+    step_id: str
+
+
+class StepOverdue(Payload):
+    step_id: str
+
+
+class Escalated(Payload):
+    subject: str  # what is late: "step:<id>", "check:<n>", "response", "plan", "idea:<id>"
+    reason: str
+    to: str
+
+
+class OwnershipAccepted(Payload):
+    pass
+
+
+class ReviewApproved(Payload):
+    pass
+
+
+class ReviewSentBack(Payload):
+    reason: str
+    reopened: list[str]
+
+
+class CheckDue(Payload):
+    check: int
+
+
+class ReadingRecorded(Payload):
+    value: float
+
+
+class CheckPassed(Payload):
+    check: int
+    reading: float
+    retention: float
+
+
+class RegressionDetected(Payload):
+    check: int | None  # None: a reading outside any check showed the regression
+    reading: float
+    retention: float
+    rules: list[str]
+    reason: str
+
+
+class ResponsePlanSubmitted(Payload):
+    action: str
+    due_at: datetime
+
+
+class RecoveryConfirmed(Payload):
+    reading: float
+    retention: float
+
+
+class IdeaSubmitted(Payload):
+    idea_id: str
+    text: str
+
+
+class IdeaAdopted(Payload):
+    idea_id: str
+    reason: str = ""
+
+
+class IdeaDeclined(Payload):
+    idea_id: str
+    reason: str
+
+
+class IdeaDelivered(Payload):
+    idea_id: str
+
+
+class OwnerReassigned(Payload):
+    previous: str
+    owner: str
+
+
+class ExpertOnCallEnded(Payload):
+    pass
+
+
+class Cancelled(Payload):
+    reason: str
+
+
+class Reopened(Payload):
+    reason: str
+
+
+class Sustained(Payload):
+    pass
+
+
+class ClosedRegressed(Payload):
+    reason: str
+
+
+PAYLOAD_TYPES: dict[str, type[Payload]] = {
+    cls.TYPE: cls
+    for cls in (
+        InitiativeLaunched, LaunchApproved, LaunchRejected, ImprovementDelivered, StepCompleted,
+        StepReopened, StepOverdue, Escalated, OwnershipAccepted, ReviewApproved, ReviewSentBack,
+        CheckDue, ReadingRecorded, CheckPassed, RegressionDetected, ResponsePlanSubmitted,
+        RecoveryConfirmed, IdeaSubmitted, IdeaAdopted, IdeaDeclined, IdeaDelivered,
+        OwnerReassigned, ExpertOnCallEnded, Cancelled, Reopened, Sustained, ClosedRegressed,
+    )
+}
+
+P = TypeVar("P", bound=Payload)
+
+
+def payload_of(event: Event) -> Payload:
+    """The typed payload of a current-version event (upcast stored events first)."""
+    try:
+        model = PAYLOAD_TYPES[event.type]
+    except KeyError:
+        raise ValueError(f"unknown event type {event.type!r}") from None
+    return model.model_validate(event.payload)
+
+
+def make_event(
+    initiative_id: str, sequence: int, payload: Payload, actor: str, at: datetime
+) -> Event:
+    return Event(
+        event_id=event_id_for(initiative_id, sequence),
+        initiative_id=initiative_id,
+        sequence=sequence,
+        type=payload.TYPE,
+        schema_version=payload.VERSION,
+        actor=actor,
+        occurred_at=at,
+        payload=payload.model_dump(mode="json"),
+    )

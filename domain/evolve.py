@@ -1,0 +1,190 @@
+"""evolve(state, event) -> state: the only way an initiative's state changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from domain import events as ev
+from domain.envelope import Event
+from domain.state import (
+    CheckState,
+    CheckStatus,
+    Escalation,
+    IdeaState,
+    IdeaStatus,
+    InitiativeState,
+    Phase,
+    Reading,
+    ResponsePlan,
+    StepState,
+    StepStatus,
+)
+from domain.upcasting import upcast
+
+Changes = dict[str, Any]
+
+
+def _replace_step(state: InitiativeState, step_id: str, **changes: Any) -> tuple[StepState, ...]:
+    return tuple(s.model_copy(update=changes) if s.id == step_id else s for s in state.steps)
+
+
+def _replace_check(state: InitiativeState, number: int, **changes: Any) -> tuple[CheckState, ...]:
+    return tuple(c.model_copy(update=changes) if c.number == number else c for c in state.checks)
+
+
+def _replace_idea(state: InitiativeState, idea_id: str, **changes: Any) -> tuple[IdeaState, ...]:
+    return tuple(i.model_copy(update=changes) if i.id == idea_id else i for i in state.ideas)
+
+
+def _launched(s: InitiativeState, p: ev.InitiativeLaunched, e: Event) -> Changes:
+    at = e.occurred_at
+    steps = tuple(StepState(id=x.id, title=x.title, assignee=x.assignee) for x in p.spec.handoff)
+    return {"spec": p.spec, "owner": p.spec.owner, "phase": Phase.PROPOSED, "launched_at": at,
+            "steps": steps}
+
+
+def _delivered(s: InitiativeState, p: ev.ImprovementDelivered, e: Event) -> Changes:
+    at = e.occurred_at
+    spec = s.require_spec()
+    due = {x.id: (at + x.due_in if x.due_in else None) for x in spec.handoff}
+    steps = tuple(
+        StepState(id=x.id, title=x.title, assignee=x.assignee, due_at=due[x.id])
+        for x in spec.handoff
+    )
+    return {"phase": Phase.HANDING_OFF, "delivered_at": at, "delivered_value": p.value,
+            "steps": steps, "readings": (*s.readings, Reading(value=p.value, at=at, actor=e.actor)),
+            "accepted_at": None, "approved_at": None, "checks": (), "regressed_at": None,
+            "response_plan": None, "response_escalated": False}
+
+
+def _reopened_step(s: InitiativeState, p: ev.StepReopened, e: Event) -> Changes:
+    at = e.occurred_at
+    spec_step = s.require_spec().step(p.step_id)
+    due_at = at + spec_step.due_in if spec_step and spec_step.due_in else None
+    return {"steps": _replace_step(
+        s, p.step_id, status=StepStatus.PENDING, completed_at=None, completed_by=None,
+        evidence="", due_at=due_at, reminded=False, escalated=False)}
+
+
+def _escalated(s: InitiativeState, p: ev.Escalated, e: Event) -> Changes:
+    at = e.occurred_at
+    changes: Changes = {"escalations": (*s.escalations, Escalation(
+        subject=p.subject, reason=p.reason, to=p.to, at=at))}
+    kind, _, key = p.subject.partition(":")
+    if kind == "step":
+        changes["steps"] = _replace_step(s, key, escalated=True)
+    elif kind == "check":
+        changes["checks"] = _replace_check(s, int(key), escalated=True)
+    elif kind == "idea":
+        changes["ideas"] = _replace_idea(s, key, escalated=True)
+    elif kind == "response":
+        changes["response_escalated"] = True
+    elif kind == "plan" and s.response_plan is not None:
+        changes["response_plan"] = s.response_plan.model_copy(update={"escalated": True})
+    return changes
+
+
+def _approved(s: InitiativeState, p: ev.ReviewApproved, e: Event) -> Changes:
+    at = e.occurred_at
+    spec = s.require_spec()
+    checks = tuple(CheckState(number=n, due_at=at + offset)
+                   for n, offset in enumerate(spec.sustainment.checks, start=1))
+    return {"phase": Phase.SUSTAINING, "approved_at": at, "checks": checks}
+
+
+def _judged(s: InitiativeState, check: int | None, status: CheckStatus, reading: float,
+            retention: float, rules: tuple[str, ...], at: datetime) -> tuple[CheckState, ...]:
+    if check is None:
+        return s.checks
+    return _replace_check(s, check, status=status, reading=reading, retention=retention,
+                          rules=rules, judged_at=at)
+
+
+def _regression(s: InitiativeState, p: ev.RegressionDetected, e: Event) -> Changes:
+    at = e.occurred_at
+    checks = _judged(
+        s, p.check, CheckStatus.REGRESSED, p.reading, p.retention, tuple(p.rules), at)
+    if s.phase is Phase.REGRESSED:
+        return {"checks": checks}
+    return {"checks": checks, "phase": Phase.REGRESSED, "regressed_at": at,
+            "response_plan": None, "response_escalated": False}
+
+
+def _closed(phase: Phase) -> Callable[[InitiativeState, Any, Event], Changes]:
+    def apply(s: InitiativeState, p: Any, e: Event) -> Changes:
+        reason = getattr(p, "reason", "")
+        return {"phase": phase, "closed_at": e.occurred_at, "close_reason": reason}
+    return apply
+
+
+def _reading(s: InitiativeState, p: ev.ReadingRecorded, e: Event) -> Changes:
+    return {"readings": (*s.readings, Reading(value=p.value, at=e.occurred_at, actor=e.actor))}
+
+
+_APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]] = {
+    ev.InitiativeLaunched: _launched,
+    ev.LaunchApproved: lambda s, p, e: {"phase": Phase.IMPROVING},
+    ev.LaunchRejected: _closed(Phase.REJECTED),
+    ev.ImprovementDelivered: _delivered,
+    ev.StepCompleted: lambda s, p, e: {"steps": _replace_step(
+        s, p.step_id, status=StepStatus.DONE, completed_at=e.occurred_at, completed_by=e.actor,
+        evidence=p.evidence)},
+    ev.StepReopened: _reopened_step,
+    ev.StepOverdue: lambda s, p, e: {"steps": _replace_step(s, p.step_id, reminded=True)},
+    ev.Escalated: _escalated,
+    ev.OwnershipAccepted: lambda s, p, e: {
+        "phase": Phase.IN_REVIEW, "accepted_at": e.occurred_at,
+        "expert_on_call_until": s.expert_on_call_until
+        or e.occurred_at + s.require_spec().expert_on_call},
+    ev.ReviewApproved: _approved,
+    ev.ReviewSentBack: lambda s, p, e: {
+        "phase": Phase.HANDING_OFF, "accepted_at": None, "send_backs": s.send_backs + 1},
+    ev.CheckDue: lambda s, p, e: {"checks": _replace_check(s, p.check, status=CheckStatus.DUE)},
+    ev.ReadingRecorded: _reading,
+    ev.CheckPassed: lambda s, p, e: {"checks": _judged(
+        s, p.check, CheckStatus.PASSED, p.reading, p.retention, (), e.occurred_at)},
+    ev.RegressionDetected: _regression,
+    ev.ResponsePlanSubmitted: lambda s, p, e: {"response_plan": ResponsePlan(
+        action=p.action, submitted_by=e.actor, submitted_at=e.occurred_at, due_at=p.due_at)},
+    ev.RecoveryConfirmed: lambda s, p, e: {
+        "phase": Phase.SUSTAINING, "regressed_at": None, "response_plan": None,
+        "response_escalated": False},
+    ev.IdeaSubmitted: lambda s, p, e: {"ideas": (*s.ideas, IdeaState(
+        id=p.idea_id, text=p.text, submitted_by=e.actor, submitted_at=e.occurred_at,
+        triage_due_at=e.occurred_at + s.require_spec().ideas.triage_within))},
+    ev.IdeaAdopted: lambda s, p, e: {"ideas": _replace_idea(
+        s, p.idea_id, status=IdeaStatus.ADOPTED, reason=p.reason, triaged_at=e.occurred_at)},
+    ev.IdeaDeclined: lambda s, p, e: {"ideas": _replace_idea(
+        s, p.idea_id, status=IdeaStatus.DECLINED, reason=p.reason, triaged_at=e.occurred_at)},
+    ev.IdeaDelivered: lambda s, p, e: {"ideas": _replace_idea(
+        s, p.idea_id, status=IdeaStatus.DELIVERED, delivered_at=e.occurred_at)},
+    ev.OwnerReassigned: lambda s, p, e: {"owner": p.owner},
+    ev.ExpertOnCallEnded: lambda s, p, e: {"expert_on_call_ended": True},
+    ev.Cancelled: _closed(Phase.CANCELLED),
+    ev.Reopened: lambda s, p, e: {"phase": Phase.IMPROVING},
+    ev.Sustained: _closed(Phase.SUSTAINED),
+    ev.ClosedRegressed: _closed(Phase.CLOSED_REGRESSED),
+}
+
+
+def evolve(state: InitiativeState, event: Event) -> InitiativeState:
+    if event.initiative_id != state.initiative_id:
+        raise ValueError(f"event of {event.initiative_id} applied to {state.initiative_id}")
+    if event.sequence != state.version + 1:
+        raise ValueError(
+            f"event {event.sequence} of {state.initiative_id} applied at version {state.version}")
+    event = upcast(event)
+    payload = ev.payload_of(event)
+    changes = _APPLY[type(payload)](state, payload, event)
+    changes.update(version=event.sequence, updated_at=event.occurred_at)
+    return state.model_copy(update=changes)
+
+
+def fold(initiative_id: str, events: Iterable[Event],
+         state: InitiativeState | None = None) -> InitiativeState:
+    current = state or InitiativeState(initiative_id=initiative_id)
+    for event in events:
+        current = evolve(current, event)
+    return current
