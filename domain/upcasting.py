@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.envelope import Event
+from domain.events import PAYLOAD_TYPES
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -25,8 +26,6 @@ def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaste
 
 
 def current_version(event_type: str) -> int:
-    from domain.events import PAYLOAD_TYPES
-
     model = PAYLOAD_TYPES.get(event_type)
     return model.VERSION if model else 1
 

@@ -1,0 +1,48 @@
+"""What workflows send to activities and get back: plain models, no I/O imports.
+
+Workflows call activities by these names, so the workflow sandbox never imports asyncpg or httpx.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.envelope import Event
+from domain.spec import MetricSource
+
+APPEND_EVENTS = "append_events"
+NOTIFY = "notify"
+READ_METRIC = "read_metric"
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AppendRequest(_Contract):
+    initiative_id: str
+    expected_version: int
+    events: list[Event]
+
+
+class AppendOutcome(_Contract):
+    version: int
+    head_hash: str
+
+
+class Notification(_Contract):
+    """A reminder or escalation; `notification_id` is the id of the event behind it, so a
+    receiver that sees it twice (a retried delivery) can drop the copy."""
+
+    notification_id: str
+    initiative_id: str
+    initiative_name: str
+    kind: str
+    to: list[str]
+    message: str
+
+
+class MetricReadRequest(_Contract):
+    initiative_id: str
+    check: int
+    source: MetricSource

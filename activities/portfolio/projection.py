@@ -1,0 +1,98 @@
+"""Keeping `portfolio_initiatives` in step with the event log.
+
+The projection runs inside the store's append transaction (the store's `project` hook): it folds
+the new events onto the row's stored state with the domain's own `evolve`, so the read model is
+exactly the state the workflow holds, and commits or rolls back with the events themselves.
+A row that is missing or behind (an initiative older than the table, a row someone deleted) is
+rebuilt from the whole stream instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from activities.store import RecordedEvent
+from activities.store.migrations import quote_schema
+from activities.store.rows import recorded_event
+from activities.store.statements import EVENT_COLUMNS
+from domain import InitiativeState, evolve
+from domain.commitments import commitments
+from domain.envelope import Event
+
+REGRESSION_EVENT = "RegressionDetected"
+
+
+class PortfolioProjection:
+    """The `project` callable for `EventStore.append`, bound to one schema."""
+
+    def __init__(self, schema: str) -> None:
+        s = quote_schema(schema)
+        self._current = (
+            f"SELECT version, regressions, state FROM {s}.portfolio_initiatives "
+            "WHERE initiative_id = $1 FOR UPDATE"
+        )
+        self._stream = (
+            f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE stream_id = $1 ORDER BY version"
+        )
+        # The version guard keeps the row moving forward only, whichever of the append and a
+        # reader's catch-up writes it first.
+        self._save = (
+            f"INSERT INTO {s}.portfolio_initiatives AS p (initiative_id, name, phase, owner, "
+            "version, updated_at, regressions, next_due_at, state) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+            "ON CONFLICT (initiative_id) DO UPDATE SET name = EXCLUDED.name, "
+            "phase = EXCLUDED.phase, owner = EXCLUDED.owner, version = EXCLUDED.version, "
+            "updated_at = EXCLUDED.updated_at, regressions = EXCLUDED.regressions, "
+            "next_due_at = EXCLUDED.next_due_at, state = EXCLUDED.state "
+            "WHERE p.version < EXCLUDED.version"
+        )
+
+    async def __call__(
+        self, connection: asyncpg.Connection, recorded: Sequence[RecordedEvent]
+    ) -> None:
+        if not recorded:
+            return
+        events = [r.event for r in recorded]
+        stream_id = events[0].initiative_id
+        row = await connection.fetchrow(self._current, stream_id)
+        if row is not None and row["version"] >= events[-1].sequence:
+            return  # already projected
+        if row is not None and row["version"] == events[0].sequence - 1:
+            state = InitiativeState.model_validate(row["state"])
+            await self._save_fold(connection, state, row["regressions"], events)
+        else:
+            await self.rebuild(connection, stream_id)
+
+    async def rebuild(self, connection: asyncpg.Connection, stream_id: str) -> None:
+        """Fold the whole stream afresh and save it."""
+        rows = await connection.fetch(self._stream, stream_id)
+        events = [recorded_event(row).event for row in rows]
+        if events:
+            await self._save_fold(connection, InitiativeState(initiative_id=stream_id), 0, events)
+
+    async def _save_fold(self, connection: asyncpg.Connection, state: InitiativeState,
+                         regressions: int, events: Sequence[Event]) -> None:
+        for event in events:
+            state = evolve(state, event)
+            regressions += event.type == REGRESSION_EVENT
+        await connection.execute(self._save, *row_values(state, regressions))
+
+
+def next_due_at(state: InitiativeState) -> datetime | None:
+    """When the earliest open commitment falls due; None once closed or with nothing open."""
+    if not state.is_open:
+        return None
+    open_dues = [c.due_at for c in commitments(state) if c.delivered_at is None]
+    return min(open_dues, default=None)
+
+
+def row_values(state: InitiativeState, regressions: int) -> tuple[Any, ...]:
+    spec = state.require_spec()
+    return (
+        state.initiative_id, spec.name, state.phase.value, state.owner, state.version,
+        state.updated_at, regressions, next_due_at(state), state.model_dump(mode="json"),
+    )

@@ -1,0 +1,99 @@
+"""Turning the events of one append into the columns the database function takes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.envelope import Event
+
+from .chain import (
+    NotCanonicalisable,
+    canonical_payload,
+    chain_hash,
+    encode_envelope,
+    format_timestamp,
+)
+from .errors import InvalidAppend
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """Validated events, column-wise, with their canonical encodings.
+
+    The encodings do not depend on the stream's head, so they are computed once even when the
+    append has to re-chain after learning the actual head.
+    """
+
+    stream_id: str
+    expected_version: int
+    events: tuple[Event, ...]
+    event_ids: list[UUID]
+    types: list[str]
+    schema_versions: list[int]
+    actors: list[str]
+    occurred_at: list[datetime]
+    payloads: list[str]
+    encodings: list[bytes]
+
+    def hashes_from(self, prev_hash: str) -> list[str]:
+        hashes = []
+        for encoding in self.encodings:
+            prev_hash = chain_hash(prev_hash, encoding)
+            hashes.append(prev_hash)
+        return hashes
+
+    def prev_hashes(self, head_hash: str, hashes: Sequence[str]) -> list[str]:
+        return [head_hash, *hashes[:-1]]
+
+
+def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]) -> PreparedBatch:
+    if expected_version < 0:
+        raise InvalidAppend(f"expected_version must be 0 or more, got {expected_version}")
+    if not events:
+        raise InvalidAppend(f"nothing to append to stream {stream_id!r}")
+    batch = PreparedBatch(stream_id, expected_version, tuple(events), [], [], [], [], [], [], [])
+    seen_ids: set[UUID] = set()
+    for offset, event in enumerate(events, start=1):
+        _check_place(stream_id, expected_version + offset, event)
+        if event.event_id in seen_ids:
+            raise InvalidAppend(f"event id {event.event_id} appears twice in one append")
+        seen_ids.add(event.event_id)
+        try:
+            payload = canonical_payload(event.payload)
+            encoding = encode_envelope(
+                event_id=str(event.event_id),
+                stream_id=stream_id,
+                sequence=event.sequence,
+                type=event.type,
+                schema_version=event.schema_version,
+                actor=event.actor,
+                occurred_at=format_timestamp(event.occurred_at),
+                payload_json=payload,
+            )
+        except NotCanonicalisable as error:
+            raise InvalidAppend(f"event {event.event_id} cannot be stored: {error}") from error
+        batch.event_ids.append(event.event_id)
+        batch.types.append(event.type)
+        batch.schema_versions.append(event.schema_version)
+        batch.actors.append(event.actor)
+        batch.occurred_at.append(event.occurred_at)
+        batch.payloads.append(payload)
+        batch.encodings.append(encoding)
+    return batch
+
+
+def _check_place(stream_id: str, version: int, event: Event) -> None:
+    if event.initiative_id != stream_id:
+        raise InvalidAppend(
+            f"event {event.event_id} belongs to initiative {event.initiative_id!r}, "
+            f"not to stream {stream_id!r}"
+        )
+    if event.sequence != version:
+        raise InvalidAppend(
+            f"event {event.event_id} has sequence {event.sequence} but would be version "
+            f"{version} of stream {stream_id!r}: sequences must continue the expected version "
+            f"without gaps"
+        )

@@ -1,0 +1,286 @@
+"""The PostgreSQL event store: append-only streams, one global order, a hash chain per stream."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+import asyncpg
+
+from domain.envelope import Event
+
+from .batch import PreparedBatch, prepare_batch
+from .chain import GENESIS_HASH, canonical_encoding
+from .errors import ConcurrencyConflict, IdempotencyConflict, InvalidAppend, StoreError
+from .head_cache import HeadCache
+from .migrations import Migration, apply_migrations, quote_schema
+from .models import AppendResult, ChainVerification, Projection, RecordedEvent, StreamHead
+from .rows import configure_connection, recorded_event, stored_links
+from .statements import LAST_VERSION, Statements
+from .verification import verify_chain
+
+_EMPTY_STREAM = StreamHead(0, GENESIS_HASH)
+
+# Each attempt learns the head under the row lock, so a second one only fails if the stream moved
+# again in between, which the version check then reports as a conflict; the third is slack.
+_MAX_ATTEMPTS = 3
+
+
+class EventStore:
+    """Event streams in one PostgreSQL schema, over an asyncpg pool.
+
+    A stream is one initiative; an event's `sequence` is its version in the stream. Appends are
+    optimistic (`expected_version`), atomic, idempotent by event id, and hash-chained. Every
+    event also gets a global `position`, and `read_all` returns positions in an order that no
+    later commit can fill in behind a reader (see `read_all`).
+    """
+
+    def __init__(self, pool: asyncpg.Pool, schema: str = "baton", *, owns_pool: bool = False):
+        """Wrap an existing pool, which must have been created with `init=configure_connection`."""
+        self._pool = pool
+        self._schema = schema
+        self._owns_pool = owns_pool
+        self._sql = Statements.for_schema(schema)
+        self._heads = HeadCache()
+
+    @classmethod
+    async def connect(
+        cls,
+        dsn: str,
+        schema: str = "baton",
+        *,
+        migrate: bool = True,
+        min_pool_size: int = 1,
+        max_pool_size: int = 10,
+        **pool_options: Any,
+    ) -> EventStore:
+        """Open a pool on `dsn` and, unless `migrate=False` (read-only users), migrate `schema`."""
+        Statements.for_schema(schema)  # reject a bad schema name before connecting
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_pool_size,
+            max_size=max_pool_size,
+            init=configure_connection,
+            **pool_options,
+        )
+        store = cls(pool, schema, owns_pool=True)
+        try:
+            if migrate:
+                await store.migrate()
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    @property
+    def schema(self) -> str:
+        return self._schema
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
+    async def close(self) -> None:
+        if self._owns_pool:
+            await self._pool.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def migrate(self) -> list[Migration]:
+        """Apply pending migrations; safe when several processes start at once."""
+        async with self._pool.acquire() as connection:
+            return await apply_migrations(connection, self._schema)
+
+    async def drop_schema(self) -> None:
+        """Drop this store's schema with everything in it: for tests and throwaway databases."""
+        await self._pool.execute(f"DROP SCHEMA IF EXISTS {quote_schema(self._schema)} CASCADE")
+        self._heads = HeadCache()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[Event],
+        *,
+        project: Projection | None = None,
+    ) -> AppendResult:
+        """Append `events` as versions expected_version + 1, ... of `stream_id`, atomically.
+
+        Raises ConcurrencyConflict when the stream is not at `expected_version`, unless every
+        event id is already recorded with identical content: that is a retry of an append that
+        succeeded, and its original result comes back (`already_recorded`) with nothing written.
+        IdempotencyConflict if the ids are recorded otherwise; InvalidAppend if the events do
+        not fit (wrong initiative, sequences not continuing expected_version, non-JSON payload).
+
+        `project` runs inside the append's transaction once the events are written, so a read
+        model it updates commits or rolls back with them. It must not call `read_all`, which
+        waits for this very transaction to end.
+        """
+        batch = prepare_batch(stream_id, expected_version, events)
+        head = self._head_hint(stream_id, expected_version)
+        if head is None:
+            head = await self.stream_head(stream_id) or _EMPTY_STREAM
+        for _ in range(_MAX_ATTEMPTS):
+            if head.version != expected_version:
+                return await self._settle_stale_append(batch, head.version)
+            outcome = await self._write(batch, head.head_hash, project)
+            if isinstance(outcome, AppendResult):
+                return outcome
+            head = outcome
+        raise StoreError(f"stream {stream_id!r} kept changing its head during one append")
+
+    def _head_hint(self, stream_id: str, expected_version: int) -> StreamHead | None:
+        if expected_version == 0:
+            return _EMPTY_STREAM
+        cached = self._heads.get(stream_id)
+        return cached if cached is not None and cached.version == expected_version else None
+
+    async def _write(
+        self, batch: PreparedBatch, prev_hash: str, project: Projection | None
+    ) -> AppendResult | StreamHead:
+        """One attempt; returns the stream's actual head when it was not where we assumed."""
+        hashes = batch.hashes_from(prev_hash)
+        arguments = (
+            batch.stream_id,
+            batch.expected_version,
+            prev_hash,
+            batch.event_ids,
+            batch.types,
+            batch.schema_versions,
+            batch.actors,
+            batch.occurred_at,
+            batch.payloads,
+            hashes,
+        )
+        try:
+            if project is None:
+                row = await self._pool.fetchrow(self._sql.append, *arguments)
+            else:
+                async with self._pool.acquire() as connection, connection.transaction():
+                    row = await connection.fetchrow(self._sql.append, *arguments)
+                    if row["appended"]:
+                        await project(connection, _recorded(batch, row, prev_hash, hashes))
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name and error.constraint_name.endswith("event_id_key"):
+                head = await self.stream_head(batch.stream_id) or _EMPTY_STREAM
+                return await self._settle_stale_append(batch, head.version)
+            raise StoreError(f"stream {batch.stream_id!r}: {error}") from error
+        except asyncpg.DataError as error:
+            message = f"stream {batch.stream_id!r} refused the events: {error}"
+            raise InvalidAppend(message) from error
+
+        head = StreamHead(row["stream_version"], row["stream_head"])
+        self._heads.remember(batch.stream_id, head)
+        if not row["appended"]:
+            return head
+        return AppendResult(tuple(row["positions"]), head.version, head.head_hash)
+
+    async def _settle_stale_append(self, batch: PreparedBatch, actual_version: int) -> AppendResult:
+        """The stream is not at the expected version: an exact retry, or a conflict."""
+        rows = await self._pool.fetch(self._sql.events_by_id, batch.event_ids)
+        if not rows:
+            raise ConcurrencyConflict(batch.stream_id, batch.expected_version, actual_version)
+        stored = {row["event_id"]: recorded_event(row) for row in rows}
+        found = [event_id for event_id in batch.event_ids if event_id in stored]
+        if len(found) < len(batch.event_ids):
+            detail = f"only {len(found)} of the {len(batch.event_ids)} events are recorded"
+        elif all(
+            canonical_encoding(stored[event_id].event) == encoding
+            for event_id, encoding in zip(batch.event_ids, batch.encodings, strict=True)
+        ):
+            last = stored[batch.event_ids[-1]]
+            positions = tuple(stored[event_id].position for event_id in batch.event_ids)
+            return AppendResult(positions, last.version, last.hash, already_recorded=True)
+        else:
+            detail = _describe_difference(batch, [stored[event_id] for event_id in found])
+        raise IdempotencyConflict(batch.stream_id, found, actual_version, detail)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    async def stream_head(self, stream_id: str) -> StreamHead | None:
+        row = await self._pool.fetchrow(self._sql.stream_head, stream_id)
+        if row is None:
+            return None
+        head = StreamHead(row["version"], row["head_hash"])
+        self._heads.remember(stream_id, head)
+        return head
+
+    async def read_stream(
+        self, stream_id: str, *, to_version: int | None = None, as_of: datetime | None = None
+    ) -> list[RecordedEvent]:
+        """The stream in version order, up to `to_version`.
+
+        With `as_of`, the stream as it stood at that moment: the events up to, not including,
+        the first one that occurred after it. While occurred_at grows with the version, as the
+        workflows write it, that is every event that occurred at or before `as_of`.
+        """
+        last = LAST_VERSION if to_version is None else to_version
+        if as_of is None:
+            rows = await self._pool.fetch(self._sql.read_stream, stream_id, last)
+        else:
+            if as_of.tzinfo is None:
+                raise ValueError(f"as_of must be timezone-aware, got naive {as_of!r}")
+            rows = await self._pool.fetch(self._sql.read_stream_as_of, stream_id, last, as_of)
+        return [recorded_event(row) for row in rows]
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        """Up to `limit` events with positions after `after_position`, in position order.
+
+        A follower that passes the last position it saw never skips an event, even though
+        positions come from a sequence and appends commit in any order. The database function
+        behind it first takes the fence lock exclusively; every append holds that lock shared
+        from before it takes a position until after its commit is visible. So once the read
+        holds the lock, no append is between "position taken" and "commit visible", and every
+        position below what the read sees is either visible to it or never will be (rolled
+        back). Appends do not wait for each other, only for a reader that is queued or
+        reading, which costs one commit's latency per call; a reader never waits long behind a
+        stream of appends, because new shared requests queue behind a waiting exclusive one.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        rows = await self._pool.fetch(self._sql.read_all, after_position, limit)
+        return [recorded_event(row) for row in rows]
+
+    async def verify_stream(self, stream_id: str) -> ChainVerification:
+        """Recompute the stream's chain from its stored rows and compare it with its head row."""
+        async with (
+            self._pool.acquire() as connection,
+            connection.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            head_row = await connection.fetchrow(self._sql.stream_head, stream_id)
+            rows = await connection.fetch(self._sql.chain_of_stream, stream_id)
+        head = None if head_row is None else StreamHead(head_row["version"], head_row["head_hash"])
+        return verify_chain(stream_id, stored_links(stream_id, rows), head)
+
+
+def _recorded(
+    batch: PreparedBatch, row: asyncpg.Record, prev_hash: str, hashes: list[str]
+) -> list[RecordedEvent]:
+    prev_hashes = batch.prev_hashes(prev_hash, hashes)
+    return [
+        RecordedEvent(event, position, prev, hash_, row["recorded_at"])
+        for event, position, prev, hash_ in zip(
+            batch.events, row["positions"], prev_hashes, hashes, strict=True
+        )
+    ]
+
+
+def _describe_difference(batch: PreparedBatch, stored: list[RecordedEvent]) -> str:
+    elsewhere = sorted({event.stream_id for event in stored} - {batch.stream_id})
+    if elsewhere:
+        return f"they are recorded in stream(s) {', '.join(map(repr, elsewhere))}"
+    versions = ", ".join(str(event.version) for event in stored)
+    return f"the recorded events (versions {versions}) differ from the ones given"

@@ -1,0 +1,97 @@
+"""Applying the versioned SQL files in activities/migrations to one schema.
+
+Each file is `NNNN_name.sql` and runs once, in its own transaction, with search_path set to the
+target schema, so the files name tables without a schema and serve any schema. Applied versions
+are recorded with a checksum in `<schema>.schema_migrations`; a file edited after it was applied
+is refused rather than silently skipped. A session advisory lock keyed on the schema name makes
+processes that start at the same moment take turns: the second finds nothing left to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+import asyncpg
+
+from .errors import MigrationError
+
+_FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str = field(repr=False)
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def quote_schema(schema: str) -> str:
+    """The schema as a quoted identifier, after checking it is a plain lowercase name."""
+    if not _SCHEMA_NAME.match(schema):
+        raise ValueError(f"schema must be a lowercase SQL identifier, got {schema!r}")
+    return f'"{schema}"'
+
+
+def load_migrations() -> list[Migration]:
+    migrations = []
+    for entry in resources.files("activities").joinpath("migrations").iterdir():
+        match = _FILE_NAME.match(entry.name)
+        if match:
+            migrations.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+    migrations.sort(key=lambda migration: migration.version)
+    versions = [migration.version for migration in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise MigrationError(f"migration versions must run 1, 2, 3... without gaps: {versions}")
+    return migrations
+
+
+async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[Migration]:
+    """Bring `schema` up to date; returns the migrations this call applied."""
+    quoted = quote_schema(schema)
+    lock_key = f"baton.migrations/{schema}"
+    await connection.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", lock_key)
+    try:
+        await connection.execute(
+            f"""
+            CREATE SCHEMA IF NOT EXISTS {quoted};
+            CREATE TABLE IF NOT EXISTS {quoted}.schema_migrations (
+                version    integer     PRIMARY KEY,
+                name       text        NOT NULL,
+                checksum   text        NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            );
+            """
+        )
+        rows = await connection.fetch(f"SELECT version, checksum FROM {quoted}.schema_migrations")
+        applied = {row["version"]: row["checksum"] for row in rows}
+        pending = []
+        for migration in load_migrations():
+            if migration.version not in applied:
+                pending.append(migration)
+            elif applied[migration.version] != migration.checksum:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} changed after it was "
+                    f"applied to schema {schema!r}; add a new migration instead"
+                )
+        for migration in pending:
+            async with connection.transaction():
+                await connection.execute(f"SET LOCAL search_path TO {quoted}")
+                await connection.execute(migration.sql)
+                await connection.execute(
+                    f"INSERT INTO {quoted}.schema_migrations (version, name, checksum) "
+                    f"VALUES ($1, $2, $3)",
+                    migration.version,
+                    migration.name,
+                    migration.checksum,
+                )
+        return pending
+    finally:
+        await connection.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", lock_key)

@@ -1,0 +1,86 @@
+"""Recomputing a stream's hash chain from stored data. Pure: the store and auditors feed it rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
+
+from .chain import GENESIS_HASH, NotCanonicalisable, canonical_encoding, chain_hash
+from .models import ChainVerification, RecordedEvent, StreamHead
+
+
+class StoredLink(NamedTuple):
+    """One stored event, reduced to what the chain covers.
+
+    `encoding` is the canonical encoding recomputed from the stored content, or None when the
+    stored content has none (only possible for rows written behind the store's back).
+    """
+
+    version: int
+    prev_hash: str
+    hash: str
+    encoding: bytes | None
+
+
+def links_of(events: Sequence[RecordedEvent]) -> Iterator[StoredLink]:
+    for recorded in events:
+        try:
+            encoding: bytes | None = canonical_encoding(recorded.event)
+        except NotCanonicalisable:
+            encoding = None
+        yield StoredLink(recorded.version, recorded.prev_hash, recorded.hash, encoding)
+
+
+def verify_chain(
+    stream_id: str, links: Iterable[StoredLink], recorded_head: StreamHead | None
+) -> ChainVerification:
+    """Walk the chain from genesis; stop at the first version that does not hold.
+
+    `links` must come in version order. Each link is checked for its place (versions are 1, 2, ...
+    without holes), for its content (the stored hash is the hash of the recomputed encoding) and
+    for its link (prev_hash is the recomputed hash of the version before). Whatever the walk
+    computes is then compared with the stream's head row.
+    """
+    computed = GENESIS_HASH
+    checked = 0
+
+    def broken(version: int, reason: str) -> ChainVerification:
+        return ChainVerification(stream_id, checked, computed, recorded_head, version, reason)
+
+    for expected_version, link in enumerate(links, start=1):
+        if link.version != expected_version:
+            return broken(
+                expected_version,
+                f"version {expected_version} is missing; the next stored one is {link.version}",
+            )
+        if link.encoding is None:
+            return broken(link.version, "stored content has no canonical encoding")
+        if link.prev_hash != computed:
+            return broken(
+                link.version,
+                f"prev_hash does not match the recomputed hash of version {link.version - 1}: "
+                f"that event or this link was rewritten",
+            )
+        computed = chain_hash(computed, link.encoding)
+        if computed != link.hash:
+            return broken(link.version, "stored content does not match its hash")
+        checked += 1
+
+    verification = ChainVerification(stream_id, checked, computed, recorded_head)
+    if verification.head_matches:
+        return verification
+    return ChainVerification(
+        stream_id, checked, computed, recorded_head, reason=_head_disagreement(verification)
+    )
+
+
+def _head_disagreement(verification: ChainVerification) -> str:
+    head = verification.recorded_head
+    if head is None:
+        return f"{verification.events_checked} events are stored but the stream has no head row"
+    if head.version != verification.events_checked:
+        return (
+            f"the head row says version {head.version} but the chain ends at version "
+            f"{verification.events_checked}"
+        )
+    return "the head row's hash differs from the recomputed head: the chain was rewritten"

@@ -1,0 +1,1 @@
+"""Benchmarks, run with `python -m bench`; figures are merged into bench/results.json."""

@@ -1,0 +1,115 @@
+"""The argument parser: one-line usage errors, `--as`/`--json` on every command, commands grouped
+by who uses them in the overview, and value types that say what is wrong with a value."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from cli.errors import EXIT_CODES_HELP, ExitCode
+
+if TYPE_CHECKING:
+    from cli.session import Session
+
+Handler = Callable[[argparse.Namespace, "Session"], Awaitable[int] | int]
+
+INITIATIVE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+class BatonParser(argparse.ArgumentParser):
+    """Usage errors in one line that names the argument and points to the help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.BAD_INPUT,
+                  f"baton: error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    # Below the top level, SUPPRESS keeps a subcommand from resetting what was given before it,
+    # so `baton --json show X` and `baton show X --json` both work.
+    default_actor = None if top_level else argparse.SUPPRESS
+    default_json = False if top_level else argparse.SUPPRESS
+    parser.add_argument(
+        "--as", "--actor", dest="actor", metavar="ACTOR", default=default_actor,
+        help="who is acting (default: $BATON_ACTOR)")
+    parser.add_argument("--json", action="store_true", default=default_json,
+                        help="print the result as JSON")
+
+
+@dataclass
+class CommandTable:
+    """Registers subcommands and writes the grouped overview for `baton --help`."""
+
+    parser: BatonParser
+    _subparsers: Any = None
+    _groups: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._subparsers = self.parser.add_subparsers(
+            dest="command", metavar="COMMAND", parser_class=BatonParser)
+
+    def add(self, group: str, name: str, summary: str, handler: Handler, *,
+            usage_hint: str = "", description: str = "") -> BatonParser:
+        self._groups.setdefault(group, []).append((f"{name} {usage_hint}".strip(), summary))
+        sub: BatonParser = self._subparsers.add_parser(
+            name, help=summary, description=description or summary,
+            epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+        _add_common(sub, top_level=False)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def overview(self) -> str:
+        width = max(len(usage) for entries in self._groups.values() for usage, _ in entries)
+        lines = []
+        for group, entries in self._groups.items():
+            lines.append(f"{group}:")
+            lines += [f"  {usage.ljust(width)}  {summary}" for usage, summary in entries]
+            lines.append("")
+        return "\n".join(lines)
+
+
+def new_parser(description: str) -> tuple[BatonParser, CommandTable]:
+    parser = BatonParser(prog="baton", description=description,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_common(parser, top_level=True)
+    return parser, CommandTable(parser)
+
+
+# -- value types: each raises ArgumentTypeError with the reason, argparse adds the argument --
+
+
+def finite_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def initiative_id(text: str) -> str:
+    if not INITIATIVE_ID.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an initiative id (lowercase letters, digits and '-', as "
+            "`baton launch` prints them)")
+    return text
+
+
+def add_initiative_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("initiative_id", metavar="ID", type=initiative_id,
+                        help="the initiative, as `baton launch` printed it")
+
+
+def duration(text: str) -> str:
+    from domain.durations import parse_duration
+
+    try:
+        parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text

@@ -1,0 +1,51 @@
+"""How a command fails: one line for a person, one exit code for a script."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    REJECTED = 1  # the rules refused the command; nothing was recorded
+    BAD_INPUT = 2  # an argument, a file or a field is wrong; nothing was recorded
+    UNREACHABLE = 3  # Temporal, PostgreSQL or a worker could not be reached
+    INTERNAL = 4  # a bug in baton; BATON_LOG_LEVEL=DEBUG shows the traceback
+
+
+EXIT_CODES_HELP = (
+    "exit codes: 0 done, 1 rejected by the rules, 2 bad input or usage, "
+    "3 Temporal, PostgreSQL or a worker unreachable"
+)
+
+_LABELS = {
+    ExitCode.REJECTED: "rejected",
+    ExitCode.BAD_INPUT: "error",
+    ExitCode.UNREACHABLE: "unreachable",
+    ExitCode.INTERNAL: "internal error",
+}
+
+
+class CliError(Exception):
+    """Ends the command with `code`; `message` is the whole story, on one line."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.message = " ".join(message.split())  # one line, whatever the source said
+        self.code = code
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self.code, "error")
+
+
+def rejected(message: str) -> CliError:
+    return CliError(message, ExitCode.REJECTED)
+
+
+def bad_input(message: str) -> CliError:
+    return CliError(message, ExitCode.BAD_INPUT)
+
+
+def unreachable(message: str) -> CliError:
+    return CliError(message, ExitCode.UNREACHABLE)

@@ -1,0 +1,118 @@
+"""Everything a command writes: results on stdout (text or `--json`), notes and progress on
+stderr, so a script can pipe the results while a person still sees what is happening."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, TextIO
+
+from cli.errors import CliError
+
+NONE = "-"
+
+
+class Output:
+    def __init__(self, json_mode: bool, stdout: TextIO | None = None,
+                 stderr: TextIO | None = None) -> None:
+        self.json_mode = json_mode
+        self._stdout = stdout or sys.stdout
+        self._stderr = stderr or sys.stderr
+
+    def result(self, data: Any, text: str | Callable[[], str]) -> None:
+        """The command's answer: `data` as JSON with --json, else the text."""
+        if self.json_mode:
+            self._stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        else:
+            self._stdout.write((text if isinstance(text, str) else text()).rstrip("\n") + "\n")
+        self._stdout.flush()
+
+    def note(self, message: str) -> None:
+        self._stderr.write(message + "\n")
+        self._stderr.flush()
+
+    def error(self, error: CliError) -> None:
+        self.note(f"baton: {error.label}: {error.message}")
+        if self.json_mode:
+            self.result({"error": {"kind": error.label, "exit_code": int(error.code),
+                                   "message": error.message}}, "")
+
+    @contextmanager
+    def step(self, message: str) -> Iterator[None]:
+        """`message... done (0.4 s)` on stderr around a slow step."""
+        self._stderr.write(f"{message}... ")
+        self._stderr.flush()
+        begun = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            self._stderr.write("failed\n")
+            raise
+        self._stderr.write(f"done ({time.perf_counter() - begun:.1f} s)\n")
+        self._stderr.flush()
+
+    @asynccontextmanager
+    async def patience(self, message: str, after: float = 2.0) -> AsyncIterator[None]:
+        """Say `message` on stderr only if the block is still running after `after` seconds."""
+        async def announce() -> None:
+            await asyncio.sleep(after)
+            self.note(message)
+
+        announcer = asyncio.create_task(announce())
+        try:
+            yield
+        finally:
+            announcer.cancel()
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
+    """Aligned columns; numbers align right. Empty cells show as '-'."""
+    cells = [[NONE if value is None or value == "" else str(value) for value in row]
+             for row in rows]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    numeric = [bool(rows) and all(isinstance(row[i], int | float) or row[i] is None
+                                  for row in rows) for i in range(len(headers))]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if num else v.ljust(w)
+                 for v, w, num in zip(values, widths, numeric, strict=True)]
+        return (indent + "  ".join(parts)).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in cells)])
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people read logs: UTC, to the second."""
+    if moment is None:
+        return NONE
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def span(seconds: float | timedelta | None) -> str:
+    """A duration, roughly: 45s, 12m, 5h, 3d."""
+    if seconds is None:
+        return NONE
+    if isinstance(seconds, timedelta):
+        seconds = seconds.total_seconds()
+    seconds = abs(seconds)
+    for limit, size, unit in ((90, 1, "s"), (90 * 60, 60, "m"), (36 * 3600, 3600, "h")):
+        if seconds < limit:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds / 86400:.0f}d"
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    """`in 3d` or `2h ago`."""
+    if moment is None:
+        return NONE
+    delta = (moment - now).total_seconds()
+    return f"in {span(delta)}" if delta >= 0 else f"{span(delta)} ago"
+
+
+def percent(share: float | None) -> str:
+    return NONE if share is None else f"{share:.0%}"

@@ -1,0 +1,134 @@
+"""One initiative as `baton show` prints it, and recorded events as sentences."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from cli.output import percent, relative, table, when
+from domain.envelope import Event
+from domain.state import CheckState, CheckStatus
+from workflows.contracts import InitiativeView
+
+# People see a check as pending until it is judged; "scheduled" and "due" only tell the engine
+# whether to wait for the clock or for a reading.
+_CHECK_STATUS = {CheckStatus.SCHEDULED: "pending", CheckStatus.DUE: "pending"}
+
+
+def check_status(check: CheckState) -> str:
+    return _CHECK_STATUS.get(check.status, check.status.value)
+
+
+def state_json(view: InitiativeView) -> dict[str, Any]:
+    state = view.state
+    spec = state.require_spec()
+    return {
+        "id": state.initiative_id, "name": spec.name, "phase": state.phase.value,
+        "version": state.version, "head_hash": view.head_hash, "owner": state.owner,
+        "sponsor": spec.sponsor, "pmo": spec.pmo, "expert": spec.expert,
+        "metric": spec.metric.model_dump(mode="json"),
+        "delivered_value": state.delivered_value,
+        "launched_at": state.launched_at, "updated_at": state.updated_at,
+        "closed_at": state.closed_at, "close_reason": state.close_reason or None,
+        "steps": [{"id": s.id, "title": s.title, "status": s.status.value,
+                   "assignee": s.assignee.value, "due_at": s.due_at,
+                   "completed_at": s.completed_at, "completed_by": s.completed_by,
+                   "evidence": s.evidence or None} for s in state.steps],
+        "checks": [{"number": c.number, "due_at": c.due_at, "status": check_status(c),
+                    "reading": c.reading, "retention": c.retention, "rules": list(c.rules)}
+                   for c in state.checks],
+        "ideas": [{"id": i.id, "status": i.status.value, "text": i.text,
+                   "submitted_by": i.submitted_by, "submitted_at": i.submitted_at,
+                   "triage_due_at": i.triage_due_at, "reason": i.reason or None}
+                  for i in state.ideas],
+        "response_plan": state.response_plan.model_dump(mode="json")
+        if state.response_plan else None,
+        "deadlines": [{"at": d.at, "what": deadline_text(d.command)} for d in view.deadlines],
+        "run_id": view.run_id,
+    }
+
+
+def state_text(view: InitiativeView, now: datetime) -> str:
+    state = view.state
+    spec = state.require_spec()
+    metric = spec.metric
+    unit = f" {metric.unit}" if metric.unit else ""
+    lines = [
+        f"{spec.name}  ({state.initiative_id})",
+        f"  phase     {state.phase.value}   (version {state.version}, head {view.head_hash[:12]})",
+        f"  owner     {state.owner}",
+        f"  sponsor   {spec.sponsor}   pmo {spec.pmo}   expert {spec.expert}",
+        f"  metric    {metric.name}: baseline {metric.baseline:g}{unit}, target "
+        f"{metric.target:g}{unit} ({metric.direction.value})"
+        + (f", delivered {state.delivered_value:g}" if state.delivered_value is not None else ""),
+    ]
+    if state.close_reason:
+        lines.append(f"  closed    {when(state.closed_at)}: {state.close_reason}")
+    if state.response_plan:
+        plan = state.response_plan
+        lines.append(f"  response  {plan.action} (by {plan.submitted_by}, "
+                     f"due {relative(plan.due_at, now)})")
+    lines += ["", "Handoff steps", table(
+        ["STEP", "STATUS", "ASSIGNEE", "DUE", "DONE BY", "TITLE"],
+        [[s.id, s.status.value, s.assignee.value, relative(s.due_at, now) if s.due_at else "",
+          s.completed_by, s.title] for s in state.steps], indent="  ")]
+    if state.checks:
+        lines += ["", "Sustainment checks", table(
+            ["#", "DUE", "STATUS", "READING", "RETAINED"],
+            [[c.number, relative(c.due_at, now), check_status(c), c.reading, percent(c.retention)]
+             for c in state.checks], indent="  ")]
+    if state.ideas:
+        lines += ["", "Ideas", table(
+            ["IDEA", "STATUS", "FROM", "TEXT"],
+            [[i.id, i.status.value, i.submitted_by, _short(i.text)] for i in state.ideas],
+            indent="  ")]
+    if view.deadlines:
+        lines += ["", "Next deadlines", table(
+            ["WHEN", "WHAT"],
+            [[relative(d.at, now), deadline_text(d.command)] for d in view.deadlines[:5]],
+            indent="  ")]
+    return "\n".join(lines)
+
+
+def deadline_text(command: Any) -> str:
+    kind = command.kind
+    if kind == "step_overdue":
+        return f"step {command.step_id} falls due (reminder)"
+    if kind == "open_check":
+        return f"check {command.check} falls due"
+    if kind == "end_expert_on_call":
+        return "the expert's on-call period ends"
+    return f"escalation: {command.reason}"
+
+
+def describe_event(event: Event) -> str:
+    """`check 1 passed (retains 99% of the gain)` rather than `CheckPassed`."""
+    p = event.payload
+    described = {
+        "StepCompleted": lambda: f"step {p.get('step_id')} completed",
+        "StepReopened": lambda: f"step {p.get('step_id')} reopened",
+        "CheckPassed": lambda: f"check {p.get('check')} passed "
+        f"(retains {percent(p.get('retention'))} of the gain)",
+        "RegressionDetected": lambda: f"regression detected: {p.get('reason')}",
+        "RecoveryConfirmed": lambda: f"recovery confirmed "
+        f"(retains {percent(p.get('retention'))} of the gain)",
+        "IdeaSubmitted": lambda: f"idea {p.get('idea_id')} submitted",
+        "IdeaAdopted": lambda: f"idea {p.get('idea_id')} adopted",
+        "IdeaDeclined": lambda: f"idea {p.get('idea_id')} declined",
+        "IdeaDelivered": lambda: f"idea {p.get('idea_id')} delivered",
+        "ReadingRecorded": lambda: f"reading {p.get('value'):g} recorded",
+        "ImprovementDelivered": lambda: f"improvement delivered at {p.get('value'):g}",
+        "OwnerReassigned": lambda: f"owner is now {p.get('owner')}",
+    }.get(event.type)
+    return described() if described else _words(event.type)
+
+
+def _words(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", camel).lower()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    single = " ".join(text.split())
+    return single if len(single) <= limit else single[: limit - 1] + "…"
+

@@ -1,0 +1,41 @@
+"""A real worker per test, on its own task queue and database schema, against the shared servers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.store import EventStore
+from workers.settings import Settings
+from workers.worker import build_worker
+from workflows.client import InitiativeClient
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[EventStore]:
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    async with await EventStore.connect(database_url, schema=schema) as event_store:
+        await event_store.migrate()
+        yield event_store
+        await event_store.drop_schema()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings.from_env({})
+
+
+@pytest.fixture
+async def worker(temporal_client: Client, store: EventStore, settings: Settings,
+                 task_queue: str) -> AsyncIterator[Worker]:
+    async with build_worker(temporal_client, store, settings, task_queue=task_queue) as running:
+        yield running
+
+
+@pytest.fixture
+def initiatives(temporal_client: Client, task_queue: str) -> InitiativeClient:
+    return InitiativeClient(temporal_client, task_queue)

@@ -1,0 +1,68 @@
+"""The worker's composition root: one place that wires client, store, activities and workflow."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.metrics import MetricReader
+from activities.notifications import Notifier
+from activities.portfolio import PortfolioProjection
+from activities.recording import Recorder
+from activities.store import EventStore
+from workers.embedded_postgres import database_url
+from workers.settings import Settings
+from workers.temporal_client import connect_client
+from workflows.initiative import InitiativeWorkflow
+
+log = structlog.get_logger("baton.worker")
+SHUTDOWN_GRACE = timedelta(seconds=10)
+
+
+def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
+    return [
+        Recorder(store, project=PortfolioProjection(store.schema)).append_events,
+        Notifier(settings.webhook_url).notify,
+        MetricReader().read_metric,
+    ]
+
+
+def build_worker(client: Client, store: EventStore, settings: Settings,
+                 task_queue: str | None = None) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=[InitiativeWorkflow],
+        activities=activities_for(store, settings),
+        graceful_shutdown_timeout=SHUTDOWN_GRACE,
+    )
+
+
+async def run_worker(settings: Settings, *, address: str | None = None,
+                     ready: asyncio.Event | None = None) -> None:
+    """Run until SIGINT or SIGTERM, then finish in-flight activities and stop."""
+    client = await connect_client(settings, address=address)
+    store = await EventStore.connect(database_url(settings), schema=settings.db_schema)
+    try:
+        await store.migrate()
+        worker = build_worker(client, store, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with worker:
+            log.info("worker started", task_queue=worker.task_queue,
+                     temporal=client.service_client.config.target_host)
+            if ready is not None:
+                ready.set()
+            await stop.wait()
+            log.info("worker stopping", grace_seconds=SHUTDOWN_GRACE.total_seconds())
+    finally:
+        await store.close()

@@ -1,0 +1,99 @@
+"""How people's tools talk to initiative workflows: launch, send a command, look at the state.
+
+Rejections by the rules come back as `domain.Rejected`, whichever layer said no: the client's own
+check of a launch, the update validator, or the handler.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain import InitiativeSpec, InitiativeState, Rejected, decide
+from domain.commands import AnyCommand, CommandEnvelope, Launch
+from domain.envelope import Event
+from workflows.contracts import InitiativeInput, InitiativeView, workflow_id_for
+from workflows.initiative import InitiativeWorkflow
+
+
+def new_initiative_id(name: str) -> str:
+    """Readable and unique: a slug of the name and a short random suffix."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].rstrip("-") or "initiative"
+    return f"{slug}-{uuid.uuid4().hex[:6]}"
+
+
+def _rejection_from(error: BaseException) -> Rejected | None:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ApplicationError) and cause.type == "Rejected":
+            return Rejected(cause.message)
+        cause = cause.__cause__
+    return None
+
+
+class InitiativeClient:
+    def __init__(self, client: Client, task_queue: str, *,
+                 index_search_attributes: bool = True,
+                 history_limit: int | None = None) -> None:
+        self._client = client
+        self._task_queue = task_queue
+        self._index = index_search_attributes
+        self._history_limit = history_limit
+
+    async def launch(self, spec: InitiativeSpec, actor: str,
+                     initiative_id: str | None = None) -> str:
+        initiative_id = initiative_id or new_initiative_id(spec.name)
+        command = Launch(actor=actor, spec=spec)
+        # The rules are pure, so a launch the workflow would refuse is refused here, before a
+        # workflow exists at all.
+        decide(InitiativeState(initiative_id=initiative_id), command, datetime.now(UTC))
+        start = InitiativeInput(
+            initiative_id=initiative_id,
+            launch=CommandEnvelope(request_id=f"launch-{initiative_id}", command=command),
+            index_search_attributes=self._index, history_limit=self._history_limit)
+        try:
+            await self._client.start_workflow(
+                InitiativeWorkflow.run, start, id=workflow_id_for(initiative_id),
+                task_queue=self._task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        except WorkflowAlreadyStartedError:
+            raise Rejected(f"initiative {initiative_id} already exists") from None
+        return initiative_id
+
+    async def send(self, initiative_id: str, command: AnyCommand,
+                   request_id: str | None = None) -> list[Event]:
+        request_id = request_id or uuid.uuid4().hex
+        try:
+            return await self.handle(initiative_id).execute_update(
+                InitiativeWorkflow.execute,
+                CommandEnvelope(request_id=request_id, command=command), id=request_id)
+        except WorkflowUpdateFailedError as error:
+            raise _rejection_from(error) or error from None
+        except RPCError as error:
+            raise self._not_found(initiative_id, error) from None
+
+    def handle(self, initiative_id: str) -> WorkflowHandle[Any, InitiativeView]:
+        return self._client.get_workflow_handle_for(
+            InitiativeWorkflow.run, workflow_id_for(initiative_id))
+
+    async def view(self, initiative_id: str) -> InitiativeView:
+        try:
+            return await self.handle(initiative_id).query(InitiativeWorkflow.view)
+        except RPCError as error:
+            raise self._not_found(initiative_id, error) from None
+
+    @staticmethod
+    def _not_found(initiative_id: str, error: RPCError) -> Exception:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return Rejected(f"unknown initiative {initiative_id}")
+        if "workflow execution already completed" in str(error).lower():
+            return Rejected(f"initiative {initiative_id} is closed; nothing more can be recorded")
+        return error
+

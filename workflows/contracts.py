@@ -1,0 +1,46 @@
+"""What clients send to the initiative workflow and what they get back."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from activities.contracts import Notification
+from domain.commands import CommandEnvelope
+from domain.deadlines import Deadline
+from domain.envelope import Event
+from domain.state import InitiativeState
+
+GENESIS_HASH = "0" * 64
+
+
+def workflow_id_for(initiative_id: str) -> str:
+    return f"initiative-{initiative_id}"
+
+
+class InitiativeInput(BaseModel):
+    """The workflow's start (and continue-as-new) argument.
+
+    A new initiative carries its `launch` command; a continued one carries the folded `state`, the
+    head hash, the recent request ids and the notifications still to send.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    initiative_id: str
+    launch: CommandEnvelope | None = None
+    state: InitiativeState | None = None
+    head_hash: str = GENESIS_HASH
+    recent_requests: dict[str, list[Event]] = Field(default_factory=dict)
+    outbox: list[Notification] = Field(default_factory=list)
+    index_search_attributes: bool = True
+    # Continue as new after this many history events; None leaves it to the server's suggestion.
+    history_limit: int | None = None
+
+
+class InitiativeView(BaseModel):
+    """What the workflow knows: the folded state, the head of its event chain, what it awaits."""
+
+    model_config = ConfigDict(frozen=True)
+    state: InitiativeState
+    head_hash: str
+    deadlines: list[Deadline]
+    run_id: str

@@ -1,0 +1,259 @@
+"""One workflow per initiative: it decides with the domain, records through an activity, and keeps
+the domain's own fold of those events as its state, so the store always reproduces what it knew.
+
+Human actions arrive as Updates: the validator runs `decide` on the current state and refuses
+before anything enters the history. Timers come from `domain.deadlines`: the workflow sleeps until
+the earliest one, then issues its command through the same `decide`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import (
+        APPEND_EVENTS,
+        NOTIFY,
+        READ_METRIC,
+        AppendOutcome,
+        AppendRequest,
+        MetricReadRequest,
+        Notification,
+    )
+    from domain import InitiativeState, Rejected, decide, evolve, fold
+    from domain import commands as cmd
+    from domain.commitments import commitments
+    from domain.deadlines import due_deadlines, pending_deadlines
+    from domain.envelope import Event
+    from workflows import search_attributes as attrs
+    from workflows.contracts import InitiativeInput, InitiativeView
+    from workflows.notifications import notifications_for
+
+# Stores and webhooks may be down for a while; activities keep trying, a little less often.
+PATIENT = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+NOTIFICATION_GIVE_UP = timedelta(days=7)
+REQUESTS_REMEMBERED = 500
+_TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall)
+
+
+def _rejection(reason: str) -> ApplicationError:
+    return ApplicationError(reason, type="Rejected", non_retryable=True)
+
+
+@workflow.defn(name="Initiative")
+class InitiativeWorkflow:
+    @workflow.init
+    def __init__(self, start: InitiativeInput) -> None:
+        self._state = start.state or InitiativeState(initiative_id=start.initiative_id)
+        self._launch = start.launch if self._state.version == 0 else None
+        self._head_hash = start.head_hash
+        self._requests: dict[str, list[Event]] = dict(start.recent_requests)
+        self._outbox: list[Notification] = list(start.outbox)
+        self._sending: set[str] = set()
+        self._reading: set[int] = set()
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._changed = False
+        self._index = start.index_search_attributes
+        self._indexed: tuple[str, str, bool] | None = None
+
+    @workflow.run
+    async def run(self, start: InitiativeInput) -> InitiativeView:
+        if self._launch is not None:
+            try:
+                await self._record(self._launch.command, self._launch.request_id)
+            except Rejected as rejected:
+                raise _rejection(rejected.reason) from None
+        self._resume_metric_reads()
+        while self._state.is_open or self._outbox:
+            self._dispatch_notifications()
+            if self._should_continue_as_new(start):
+                await workflow.wait_condition(
+                    lambda: workflow.all_handlers_finished() and self._idle())
+                workflow.continue_as_new(self._carry_over(start))
+            await self._sleep_until_due_or_changed()
+            await self._fire_due_deadlines()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.view()
+
+    @workflow.update
+    async def execute(self, request: cmd.CommandEnvelope) -> list[Event]:
+        """Record a person's command; returns the events it recorded (again, if retried)."""
+        try:
+            return await self._record(request.command, request.request_id)
+        except Rejected as rejected:
+            raise _rejection(rejected.reason) from None
+
+    @execute.validator
+    def _validate(self, request: cmd.CommandEnvelope) -> None:
+        if request.request_id in self._requests:
+            return
+        command = request.command
+        if isinstance(command, (cmd.Launch, *_TIMER_COMMANDS)) or (
+            command.actor == cmd.SYSTEM_ACTOR
+        ):
+            raise _rejection(f"{command.kind} is not a command people can send")
+        try:
+            decide(self._state_once_launched(), command, workflow.now())
+        except Rejected as rejected:
+            raise _rejection(rejected.reason) from None
+
+    def _state_once_launched(self) -> InitiativeState:
+        """An update can arrive before the launch is recorded; it is judged as if it were."""
+        if self._state.version > 0 or self._launch is None:
+            return self._state
+        return fold(self._state.initiative_id,
+                    decide(self._state, self._launch.command, workflow.now()), self._state)
+
+    @workflow.query
+    def view(self) -> InitiativeView:
+        return InitiativeView(state=self._state, head_hash=self._head_hash,
+                              deadlines=pending_deadlines(self._state),
+                              run_id=workflow.info().run_id)
+
+    async def _record(self, command: Any, request_id: str | None = None) -> list[Event]:
+        """Decide, append to the store, then fold: one command at a time."""
+        if not isinstance(command, cmd.Launch):
+            await workflow.wait_condition(lambda: self._state.version > 0)
+        async with self._lock:
+            if request_id is not None and request_id in self._requests:
+                return self._requests[request_id]
+            events = decide(self._state, command, workflow.now())
+            outcome = await workflow.execute_activity(
+                APPEND_EVENTS,
+                AppendRequest(initiative_id=self._state.initiative_id,
+                              expected_version=self._state.version, events=events),
+                result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=PATIENT)
+            for event in events:
+                self._state = evolve(self._state, event)
+            self._head_hash = outcome.head_hash
+            self._outbox.extend(notifications_for(self._state, events))
+            if request_id is not None:
+                self._remember(request_id, events)
+            self._index_search_attributes()
+            self._changed = True
+            workflow.logger.info("recorded %s", ", ".join(e.type for e in events), extra={
+                "initiative_id": self._state.initiative_id, "version": self._state.version})
+            return events
+
+    def _remember(self, request_id: str, events: list[Event]) -> None:
+        self._requests[request_id] = events
+        while len(self._requests) > REQUESTS_REMEMBERED:
+            del self._requests[next(iter(self._requests))]
+
+    async def _sleep_until_due_or_changed(self) -> None:
+        deadlines = pending_deadlines(self._state)
+        timeout = None
+        if deadlines:
+            timeout = (deadlines[0].at - workflow.now()).total_seconds()
+            if timeout <= 0:
+                return
+        self._changed = False
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: self._changed or self._has_unsent(), timeout=timeout,
+                timeout_summary="next deadline")
+
+    async def _fire_due_deadlines(self) -> None:
+        for deadline in due_deadlines(self._state, workflow.now()):
+            try:
+                await self._record(deadline.command)
+            except Rejected:
+                continue  # a person acted first; nothing is due any more
+            if isinstance(deadline.command, cmd.OpenCheck):
+                self._start_metric_read(deadline.command.check)
+        self._index_search_attributes()
+
+    def _resume_metric_reads(self) -> None:
+        """After continue-as-new, a check still waiting on its source reads it again."""
+        for check in self._state.checks:
+            if check.status.value == "due":
+                self._start_metric_read(check.number)
+
+    def _start_metric_read(self, check: int) -> None:
+        source = self._state.require_spec().metric.source
+        if source is None or check in self._reading:
+            return
+        self._reading.add(check)
+        self._spawn(self._read_metric(check, MetricReadRequest(
+            initiative_id=self._state.initiative_id, check=check, source=source)))
+
+    async def _read_metric(self, check: int, request: MetricReadRequest) -> None:
+        spec = self._state.require_spec()
+        try:
+            value = await workflow.execute_activity(
+                READ_METRIC, request, result_type=float, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                schedule_to_close_timeout=spec.sustainment.response_within, retry_policy=PATIENT)
+            await self._record(cmd.RecordReading(actor=cmd.SYSTEM_ACTOR, value=value))
+        except ActivityError:
+            workflow.logger.warning("metric source unreadable for check %d; it will escalate",
+                                    check, extra={"initiative_id": self._state.initiative_id})
+        except Rejected:
+            pass  # the owner answered the check first
+        finally:
+            self._reading.discard(check)
+            self._changed = True
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _has_unsent(self) -> bool:
+        return any(n.notification_id not in self._sending for n in self._outbox)
+
+    def _dispatch_notifications(self) -> None:
+        for notification in self._outbox:
+            if notification.notification_id not in self._sending:
+                self._sending.add(notification.notification_id)
+                self._spawn(self._send(notification))
+
+    async def _send(self, notification: Notification) -> None:
+        try:
+            await workflow.execute_activity(
+                NOTIFY, notification, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                schedule_to_close_timeout=NOTIFICATION_GIVE_UP, retry_policy=PATIENT)
+        except ActivityError:
+            workflow.logger.error("gave up notifying %s", notification.notification_id)
+        sent = notification.notification_id
+        self._outbox = [n for n in self._outbox if n.notification_id != sent]
+        self._sending.discard(sent)
+        self._changed = True
+
+    def _idle(self) -> bool:
+        return not self._outbox and not self._reading and not self._lock.locked()
+
+    def _should_continue_as_new(self, start: InitiativeInput) -> bool:
+        info = workflow.info()
+        if start.history_limit is not None:
+            return info.get_current_history_length() >= start.history_limit
+        return info.is_continue_as_new_suggested()
+
+    def _carry_over(self, start: InitiativeInput) -> InitiativeInput:
+        return InitiativeInput(
+            initiative_id=self._state.initiative_id, state=self._state,
+            head_hash=self._head_hash, recent_requests=self._requests, outbox=self._outbox,
+            index_search_attributes=start.index_search_attributes,
+            history_limit=start.history_limit)
+
+    def _index_search_attributes(self) -> None:
+        if not self._index:
+            return
+        now = workflow.now()
+        overdue = any(c.overdue(now) for c in commitments(self._state))
+        values = (self._state.phase.value, self._state.owner, overdue)
+        if values != self._indexed:
+            self._indexed = values
+            workflow.upsert_search_attributes([
+                attrs.PHASE.value_set(values[0]), attrs.OWNER.value_set(values[1]),
+                attrs.OVERDUE.value_set(values[2])])
