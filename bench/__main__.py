@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> None:
         merge_results(figures)
         width = max(map(len, figures))
         for key, value in figures.items():
-            print(f"{key:<{width}}  {value:>14,.3f}" if value < 100 else f"{key:<{width}}  {value:>14,.0f}")
+            print(
+                f"{key:<{width}}  {value:>14,.3f}"
+                if value < 100
+                else f"{key:<{width}}  {value:>14,.0f}"
+            )
     say(f"results merged into {RESULTS_PATH}")
 
 

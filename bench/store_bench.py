@@ -212,11 +212,10 @@ async def _json_pool(dsn: str) -> asyncpg.Pool:
 async def measure(dsn: str) -> dict[str, float]:
     admin = await asyncpg.connect(dsn)
     await admin.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-    store = await EventStore.connect(dsn, schema=SCHEMA, min_pool_size=WRITERS + 1,
-                                     max_pool_size=WRITERS + 1)
-    await admin.execute(
-        f"CREATE TABLE {SCHEMA}.raw_events (LIKE {SCHEMA}.events INCLUDING ALL)"
+    store = await EventStore.connect(
+        dsn, schema=SCHEMA, min_pool_size=WRITERS + 1, max_pool_size=WRITERS + 1
     )
+    await admin.execute(f"CREATE TABLE {SCHEMA}.raw_events (LIKE {SCHEMA}.events INCLUDING ALL)")
     raw = await asyncpg.create_pool(dsn, min_size=WRITERS, max_size=WRITERS)
     decoded = await _json_pool(dsn)
     work = Workloads(store, raw)

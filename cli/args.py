@@ -49,31 +49,35 @@ class CommandTable:
     _groups: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # The grouped overview replaces argparse's flat list of commands.
         self._subparsers = self.parser.add_subparsers(
-            dest="command", metavar="COMMAND", parser_class=BatonParser)
+            dest="command", metavar="COMMAND", parser_class=BatonParser, help=argparse.SUPPRESS)
 
     def add(self, group: str, name: str, summary: str, handler: Handler, *,
             usage_hint: str = "", description: str = "") -> BatonParser:
         self._groups.setdefault(group, []).append((f"{name} {usage_hint}".strip(), summary))
         sub: BatonParser = self._subparsers.add_parser(
-            name, help=summary, description=description or summary,
+            name, prog=f"baton {name}", description=description or summary,
             epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_common(sub, top_level=False)
         sub.set_defaults(handler=handler)
         return sub
 
-    def overview(self) -> str:
-        width = max(len(usage) for entries in self._groups.values() for usage, _ in entries)
+    def overview(self, width: int = 42) -> str:
         lines = []
         for group, entries in self._groups.items():
             lines.append(f"{group}:")
-            lines += [f"  {usage.ljust(width)}  {summary}" for usage, summary in entries]
+            for usage, summary in entries:
+                if len(usage) > width:  # too long to share a line with its summary
+                    lines += [f"  {usage}", f"  {'':{width}}  {summary}"]
+                else:
+                    lines.append(f"  {usage:{width}}  {summary}")
             lines.append("")
         return "\n".join(lines)
 
 
-def new_parser(description: str) -> tuple[BatonParser, CommandTable]:
-    parser = BatonParser(prog="baton", description=description,
+def new_parser() -> tuple[BatonParser, CommandTable]:
+    parser = BatonParser(prog="baton", usage="baton [--as ACTOR] [--json] COMMAND [ARGUMENTS]",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(parser, top_level=True)
     return parser, CommandTable(parser)

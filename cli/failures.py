@@ -33,7 +33,7 @@ def postgres_unreachable(dsn: str, detail: str, configured: bool) -> CliError:
 def redact(dsn: str) -> str:
     """The DSN without its password, fit to print."""
     parts = urlsplit(dsn)
-    if parts.password is None:
+    if not parts.password:
         return dsn
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))

@@ -27,7 +27,7 @@ class Output:
     def result(self, data: Any, text: str | Callable[[], str]) -> None:
         """The command's answer: `data` as JSON with --json, else the text."""
         if self.json_mode:
-            self._stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+            self._stdout.write(json.dumps(data, indent=2, default=_json_value) + "\n")
         else:
             self._stdout.write((text if isinstance(text, str) else text()).rstrip("\n") + "\n")
         self._stdout.flush()
@@ -70,13 +70,20 @@ class Output:
             announcer.cancel()
 
 
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
     """Aligned columns; numbers align right. Empty cells show as '-'."""
     cells = [[NONE if value is None or value == "" else str(value) for value in row]
              for row in rows]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
-    numeric = [bool(rows) and all(isinstance(row[i], int | float) or row[i] is None
-                                  for row in rows) for i in range(len(headers))]
+    numeric = [any(isinstance(row[i], int | float) for row in rows)
+               and all(isinstance(row[i], int | float) or row[i] is None for row in rows)
+               for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
         parts = [v.rjust(w) if num else v.ljust(w)

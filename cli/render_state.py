@@ -8,7 +8,7 @@ from typing import Any
 
 from cli.output import percent, relative, table, when
 from domain.envelope import Event
-from domain.state import CheckState, CheckStatus
+from domain.state import CheckState, CheckStatus, StepStatus
 from workflows.contracts import InitiativeView
 
 # People see a check as pending until it is judged; "scheduled" and "due" only tell the engine
@@ -71,7 +71,8 @@ def state_text(view: InitiativeView, now: datetime) -> str:
                      f"due {relative(plan.due_at, now)})")
     lines += ["", "Handoff steps", table(
         ["STEP", "STATUS", "ASSIGNEE", "DUE", "DONE BY", "TITLE"],
-        [[s.id, s.status.value, s.assignee.value, relative(s.due_at, now) if s.due_at else "",
+        [[s.id, s.status.value, s.assignee.value,
+          relative(s.due_at, now) if s.status is StepStatus.PENDING else "",
           s.completed_by, s.title] for s in state.steps], indent="  ")]
     if state.checks:
         lines += ["", "Sustainment checks", table(

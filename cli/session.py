@@ -115,6 +115,7 @@ class Session:
     async def close(self) -> None:
         if self._store is not None:
             await self._store.close()
+            self._store = None
 
 
 async def open_store(dsn: str, schema: str, *, configured: bool) -> EventStore:

@@ -74,8 +74,8 @@ class InitiativeWorkflow:
             except Rejected as rejected:
                 raise _rejection(rejected.reason) from None
         self._resume_metric_reads()
+        self._dispatch_notifications()
         while self._state.is_open or self._outbox:
-            self._dispatch_notifications()
             if self._should_continue_as_new(start):
                 await workflow.wait_condition(
                     lambda: workflow.all_handlers_finished() and self._idle())
@@ -138,6 +138,7 @@ class InitiativeWorkflow:
                 self._state = evolve(self._state, event)
             self._head_hash = outcome.head_hash
             self._outbox.extend(notifications_for(self._state, events))
+            self._dispatch_notifications()
             if request_id is not None:
                 self._remember(request_id, events)
             self._index_search_attributes()
@@ -161,7 +162,7 @@ class InitiativeWorkflow:
         self._changed = False
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
-                lambda: self._changed or self._has_unsent(), timeout=timeout,
+                lambda: self._changed, timeout=timeout,
                 timeout_summary="next deadline")
 
     async def _fire_due_deadlines(self) -> None:
@@ -208,9 +209,6 @@ class InitiativeWorkflow:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    def _has_unsent(self) -> bool:
-        return any(n.notification_id not in self._sending for n in self._outbox)
 
     def _dispatch_notifications(self) -> None:
         for notification in self._outbox:

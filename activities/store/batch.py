@@ -9,13 +9,8 @@ from uuid import UUID
 
 from domain.envelope import Event
 
-from .chain import (
-    NotCanonicalisable,
-    canonical_payload,
-    chain_hash,
-    encode_envelope,
-    format_timestamp,
-)
+from .canonical_json import NotCanonicalisable, canonical_json
+from .chain import chain_hash, encode_envelope, format_timestamp
 from .errors import InvalidAppend
 
 
@@ -62,7 +57,7 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
             raise InvalidAppend(f"event id {event.event_id} appears twice in one append")
         seen_ids.add(event.event_id)
         try:
-            payload = canonical_payload(event.payload)
+            payload = canonical_json(event.payload)
             encoding = encode_envelope(
                 event_id=str(event.event_id),
                 stream_id=stream_id,

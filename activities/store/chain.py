@@ -4,85 +4,27 @@ Pure functions, shared by the appender (which computes the hashes) and by every 
 recomputes them from what the database gives back), so the two can never disagree on the format.
 
     canonical_encoding(event) = compact JSON of every envelope field, keys sorted, UTF-8 and not
-                                ASCII-escaped, occurred_at as UTC ISO-8601 with microseconds
+                                ASCII-escaped, occurred_at as UTC ISO-8601 with microseconds,
+                                payload as `canonical_json.canonical_json` writes it
     hash(event)               = sha256(prev_hash || canonical_encoding(event)), as lowercase hex,
                                 where prev_hash is the previous event's hash as 64 ASCII hex
                                 characters and the first event of a stream follows GENESIS_HASH
 
-The encoding must come out byte for byte the same from the Python values given to `append` and
-from the values read back through jsonb and timestamptz. Two things change on that trip: jsonb
-keeps numbers as `numeric`, so a float such as 1e20 comes back as the integer
-100000000000000000000 and -0.0 comes back as 0.0; and Python prints every other float the same
-way before and after. Payloads are therefore normalised first (huge floats become the integers
-they equal, negative zero loses its sign), which is a no-op on what the database returns.
+The encoding comes out byte for byte the same from the Python values given to `append` and from
+the values read back through jsonb and timestamptz (see `canonical_json` for the numbers).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import math
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from typing import Any
 
 from domain.envelope import Event
 
+from .canonical_json import NotCanonicalisable, canonical_json, encode_stored_json
+
 GENESIS_HASH = "0" * 64
-
-# Python prints floats from 1e16 upwards in exponent form, and those are exactly the floats that
-# jsonb gives back as integers; every such double is a whole number, so the integer is exact.
-_FIRST_FLOAT_PRINTED_WITH_EXPONENT = 1e16
-
-
-class NotCanonicalisable(ValueError):
-    """A payload that has no canonical JSON form (NaN, infinity, cycles, non-JSON types...)."""
-
-
-def normalise_json_float(literal: str) -> float | int:
-    """`parse_float` hook: the value jsonb would give back for this JSON number literal."""
-    value = float(literal)
-    if value == 0.0:
-        return 0.0
-    if abs(value) >= _FIRST_FLOAT_PRINTED_WITH_EXPONENT and math.isfinite(value):
-        return int(value)
-    return value
-
-
-_DECODER = json.JSONDecoder(parse_float=normalise_json_float)
-
-# The strict encoder guards the write path against data jsonb cannot represent; the fast one
-# re-encodes data that came out of the decoder above and cannot hold anything else.
-_STRICT_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
-)
-_FAST_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"), check_circular=False
-)
-
-
-def decode_json(text: str) -> Any:
-    """Parse JSON text the way it must be read for hashing: numbers normalised."""
-    return _DECODER.decode(text)
-
-
-def encode_json(value: Any) -> str:
-    """Canonical JSON text of a value already in normal form (e.g. decoded by `decode_json`)."""
-    return _FAST_ENCODER.encode(value)
-
-
-def canonical_payload(payload: Mapping[str, Any]) -> str:
-    """Canonical JSON text of an arbitrary payload: validated, normalised, encoded."""
-    try:
-        text = _STRICT_ENCODER.encode(payload)
-    except (TypeError, ValueError, RecursionError) as error:
-        raise NotCanonicalisable(f"payload is not plain JSON data: {error}") from error
-    # Only exponent-form or negative-zero floats change under normalisation; both leave one of
-    # these marks in the text (strings can too, which merely costs the slow path).
-    if "e+" in text or "-0.0" in text:
-        text = encode_json(decode_json(text))
-    return text
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -123,6 +65,16 @@ def encode_envelope(
 
 
 def canonical_encoding(event: Event) -> bytes:
+    """The encoding of any event; NotCanonicalisable if it has none."""
+    return _encode_event(event, canonical_json(event.payload))
+
+
+def stored_event_encoding(event: Event) -> bytes:
+    """The encoding of an event read back from the store, whose payload is already canonical."""
+    return _encode_event(event, encode_stored_json(event.payload))
+
+
+def _encode_event(event: Event, payload_json: str) -> bytes:
     return encode_envelope(
         event_id=str(event.event_id),
         stream_id=event.initiative_id,
@@ -131,7 +83,7 @@ def canonical_encoding(event: Event) -> bytes:
         schema_version=event.schema_version,
         actor=event.actor,
         occurred_at=format_timestamp(event.occurred_at),
-        payload_json=canonical_payload(event.payload),
+        payload_json=payload_json,
     )
 
 

@@ -17,7 +17,7 @@ from .errors import ConcurrencyConflict, IdempotencyConflict, InvalidAppend, Sto
 from .head_cache import HeadCache
 from .migrations import Migration, apply_migrations, quote_schema
 from .models import AppendResult, ChainVerification, Projection, RecordedEvent, StreamHead
-from .rows import configure_connection, recorded_event, stored_links
+from .rows import configure_connection, recorded_event, recorded_head, stored_links
 from .statements import LAST_VERSION, Statements
 from .verification import verify_chain
 
@@ -256,14 +256,8 @@ class EventStore:
 
     async def verify_stream(self, stream_id: str) -> ChainVerification:
         """Recompute the stream's chain from its stored rows and compare it with its head row."""
-        async with (
-            self._pool.acquire() as connection,
-            connection.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            head_row = await connection.fetchrow(self._sql.stream_head, stream_id)
-            rows = await connection.fetch(self._sql.chain_of_stream, stream_id)
-        head = None if head_row is None else StreamHead(head_row["version"], head_row["head_hash"])
-        return verify_chain(stream_id, stored_links(stream_id, rows), head)
+        rows = await self._pool.fetch(self._sql.chain_of_stream, stream_id)
+        return verify_chain(stream_id, stored_links(stream_id, rows), recorded_head(rows))
 
 
 def _recorded(

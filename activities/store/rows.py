@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import asyncpg
 
 from domain.envelope import Event
 
-from .chain import NotCanonicalisable, decode_json, encode_envelope, encode_json, format_timestamp
-from .models import RecordedEvent
+from .canonical_json import NotCanonicalisable, canonical_json, encode_stored_json, read_jsonb
+from .chain import encode_envelope, format_timestamp
+from .models import RecordedEvent, StreamHead
 from .verification import StoredLink
 
 
 async def configure_connection(connection: asyncpg.Connection) -> None:
-    """Pool `init` hook: json and jsonb travel as Python values, numbers normalised for hashing.
-
-    Give it to any pool an EventStore is built on.
-    """
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, schema="pg_catalog", encoder=encode_json, decoder=decode_json
-        )
+    """Pool `init` hook: jsonb travels as Python values. Give it to any pool of an EventStore."""
+    await connection.set_type_codec(
+        "jsonb", schema="pg_catalog", encoder=canonical_json, decoder=read_jsonb
+    )
 
 
 def recorded_event(row: asyncpg.Record) -> RecordedEvent:
@@ -41,9 +38,29 @@ def recorded_event(row: asyncpg.Record) -> RecordedEvent:
     return RecordedEvent(event, position, prev_hash, hash_, recorded_at)
 
 
+def recorded_head(rows: Sequence[asyncpg.Record]) -> StreamHead | None:
+    """The head row's part of `statements.chain_of_stream`."""
+    head_version, head_hash = rows[0][0], rows[0][1]
+    return None if head_version is None else StreamHead(head_version, head_hash)
+
+
 def stored_links(stream_id: str, rows: Iterable[asyncpg.Record]) -> Iterator[StoredLink]:
-    """Rows of `statements.chain_of_stream`, re-encoded without building Event objects."""
-    for version, event_id, type_, schema_version, actor, occurred_at, payload, prev, hash_ in rows:
+    """The events' part of `statements.chain_of_stream`, re-encoded without building Events."""
+    for (
+        _,
+        _,
+        version,
+        event_id,
+        type_,
+        schema_version,
+        actor,
+        occurred_at,
+        payload,
+        prev,
+        hash_,
+    ) in rows:
+        if version is None:  # the stream has no events
+            return
         try:
             encoding: bytes | None = encode_envelope(
                 event_id=str(event_id),
@@ -53,7 +70,7 @@ def stored_links(stream_id: str, rows: Iterable[asyncpg.Record]) -> Iterator[Sto
                 schema_version=schema_version,
                 actor=actor,
                 occurred_at=format_timestamp(occurred_at),
-                payload_json=encode_json(payload),
+                payload_json=encode_stored_json(payload),
             )
         except (NotCanonicalisable, ValueError):
             encoding = None

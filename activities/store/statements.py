@@ -49,8 +49,15 @@ class Statements:
             ),
             read_all=f"SELECT {EVENT_COLUMNS} FROM {s}.read_events_after($1, $2)",
             events_by_id=f"SELECT {EVENT_COLUMNS} FROM {s}.events WHERE event_id = ANY($1::uuid[])",
+            # Head and events in one statement, hence one snapshot: read apart, an append
+            # committing in between would look like a disagreement. The head repeats on every
+            # row; with neither, one row of NULLs comes back.
             chain_of_stream=(
-                "SELECT version, event_id, type, schema_version, actor, occurred_at, payload, "
-                f"prev_hash, hash FROM {s}.events WHERE stream_id = $1 ORDER BY version"
+                "SELECT h.version, h.head_hash, e.version, e.event_id, e.type, "
+                "e.schema_version, e.actor, e.occurred_at, e.payload, e.prev_hash, e.hash "
+                "FROM (VALUES ($1::text)) AS wanted (stream_id) "
+                f"LEFT JOIN {s}.streams AS h ON h.stream_id = wanted.stream_id "
+                f"LEFT JOIN {s}.events AS e ON e.stream_id = wanted.stream_id "
+                "ORDER BY e.version"
             ),
         )

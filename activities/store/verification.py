@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from .chain import GENESIS_HASH, NotCanonicalisable, canonical_encoding, chain_hash
+from .canonical_json import NotCanonicalisable
+from .chain import GENESIS_HASH, chain_hash, stored_event_encoding
 from .models import ChainVerification, RecordedEvent, StreamHead
 
 
@@ -23,10 +24,11 @@ class StoredLink(NamedTuple):
 
 
 def links_of(events: Sequence[RecordedEvent]) -> Iterator[StoredLink]:
+    """Links of events as the store returned them (read_stream, read_all)."""
     for recorded in events:
         try:
-            encoding: bytes | None = canonical_encoding(recorded.event)
-        except NotCanonicalisable:
+            encoding: bytes | None = stored_event_encoding(recorded.event)
+        except (NotCanonicalisable, ValueError):
             encoding = None
         yield StoredLink(recorded.version, recorded.prev_hash, recorded.hash, encoding)
 

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activities.store import EventStore, canonical_encoding, configure_connection
-from activities.store.chain import GENESIS_HASH, canonical_payload, chain_hash, event_hash
+from activities.store.canonical_json import canonical_json
+from activities.store.chain import GENESIS_HASH, chain_hash, event_hash
 from domain.envelope import Event
 
 from .builders import event
@@ -79,7 +80,7 @@ moments = st.datetimes(
 @given(payload=payloads)
 def test_encoding_is_sorted_compact_json_of_the_envelope(payload: dict[str, Any]) -> None:
     subject = event("i-1", 1, payload)
-    normalised = json.loads(canonical_payload(payload))
+    normalised = json.loads(canonical_json(payload))
     envelope = {
         "event_id": str(subject.event_id),
         "initiative_id": subject.initiative_id,
@@ -108,7 +109,7 @@ async def through_postgres(connection: asyncpg.Connection, subject: Event) -> Ev
     """The event as the store reads it back: payload via jsonb, occurred_at via timestamptz."""
     payload, occurred_at = await connection.fetchrow(
         "SELECT $1::text::jsonb, $2::timestamptz",
-        canonical_payload(subject.payload),
+        canonical_json(subject.payload),
         subject.occurred_at,
     )
     return subject.model_copy(update={"payload": payload, "occurred_at": occurred_at})

@@ -1,0 +1,69 @@
+"""`baton portfolio`: the figures a PMO watches, from the read model."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from cli.args import CommandTable
+from cli.errors import ExitCode
+from cli.output import percent, relative, span, table, when
+from cli.session import Session
+
+if TYPE_CHECKING:
+    from activities.portfolio import Portfolio
+
+
+def register(commands: CommandTable) -> None:
+    commands.add("Initiatives", "portfolio",
+                 "phases, overdue, regressions, sustained gains, pull, reliability",
+                 show_portfolio)
+
+
+async def show_portfolio(args: argparse.Namespace, session: Session) -> int:
+    from activities.portfolio import PortfolioReader, portfolio
+
+    store = await session.store()
+    entries = await PortfolioReader(store.pool, store.schema).entries()
+    figures = portfolio(entries, datetime.now(UTC))
+    session.out.result(figures.model_dump(mode="json"), lambda: portfolio_text(figures))
+    return ExitCode.OK
+
+
+def portfolio_text(p: Portfolio) -> str:
+    gain, pull = p.sustained_gain, p.pull
+    lines = [f"Portfolio: {p.initiatives} initiative(s), as of {when(p.as_of)}", ""]
+    lines += ["By phase", table(["PHASE", "COUNT"], list(p.by_phase.items()), indent="  ")
+              if p.by_phase else "  none yet", ""]
+    lines += [
+        "Sustained-gain rate",
+        f"  {percent(gain.rate)}: {gain.held} of {gain.finished} initiative(s) that finished "
+        f"sustainment held the gain at every check ({gain.sustained_after_recovery} sustained "
+        f"after a recovery, {gain.closed_regressed} closed regressed)", ""]
+    lines += ["Open regressions", table(
+        ["INITIATIVE", "OWNER", "SINCE", "RESPONSE PLAN", "PLAN DUE", "ESCALATED"],
+        [[r.initiative_id, r.owner, relative(r.regressed_at, p.as_of), r.response_plan,
+          relative(r.plan_due_at, p.as_of), "yes" if r.escalated else "no"]
+         for r in p.open_regressions], indent="  ") if p.open_regressions else "  none", ""]
+    lines += ["Overdue commitments", table(
+        ["INITIATIVE", "KIND", "SUBJECT", "PERSON", "DUE"],
+        [[c.initiative_id, c.kind, c.subject, c.person, relative(c.due_at, p.as_of)]
+         for c in p.overdue_commitments], indent="  ") if p.overdue_commitments else "  none", ""]
+    lines += ["Pull", *_aligned([
+        ("ideas submitted", str(pull.submitted)),
+        ("adopted", f"{pull.adopted} ({percent(pull.adoption_rate)} of those triaged; "
+                    f"{pull.declined} declined, {pull.awaiting_triage} awaiting triage)"),
+        ("median time to triage", span(pull.median_triage_seconds)),
+        ("adopted ideas delivered", f"{pull.adopted_delivered} of {pull.adopted}"),
+    ]), ""]
+    lines += ["Commitment reliability (share delivered on time)", table(
+        ["PERSON", "ON TIME", "LATE", "OVERDUE", "NOT YET DUE", "RELIABILITY"],
+        [[r.person, r.on_time, r.late, r.overdue, r.open, percent(r.rate)]
+         for r in p.reliability], indent="  ") if p.reliability else "  no dated commitments yet"]
+    return "\n".join(lines)
+
+
+def _aligned(pairs: list[tuple[str, str]]) -> list[str]:
+    width = max(len(label) for label, _ in pairs)
+    return [f"  {label.ljust(width)}  {value}" for label, value in pairs]

@@ -1,0 +1,236 @@
+"""Running Baton: `up` (foreground or detached), `down`, `status`, `worker`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from cli.args import CommandTable
+from cli.errors import CliError, ExitCode, unreachable
+from cli.failures import redact
+from cli.output import table
+from cli.session import Session, worker_identities
+from cli.stack_files import StackFiles, StackInfo, process_alive
+
+START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
+STOP_TIMEOUT = 30.0
+
+
+def register(commands: CommandTable) -> None:
+    parser = commands.add(
+        "Run Baton", "up", "start Temporal (with its Web UI), PostgreSQL and a worker", up,
+        usage_hint="[--detach]",
+        description="Start embedded PostgreSQL ($BATON_HOME/postgres), the Temporal dev server "
+                    "with its Web UI ($BATON_HOME/temporal) and a worker. Runs until Ctrl-C, or "
+                    "in the background with --detach until `baton down`. TEMPORAL_ADDRESS or "
+                    "DATABASE_URL, when set, are used instead of the embedded servers.")
+    parser.add_argument("--detach", action="store_true",
+                        help="run in the background (log: $BATON_HOME/up.log)")
+    commands.add("Run Baton", "down", "stop what `baton up --detach` started", down)
+    commands.add("Run Baton", "status", "what runs where: Temporal, Web UI, database, workers",
+                 status, description="What runs where: Temporal, its Web UI, the database and "
+                 "the workers polling the task queue. Exit 3 if Temporal or PostgreSQL is "
+                 "unreachable.")
+    parser = commands.add("Run Baton", "worker", "run a worker (SIGTERM stops it gracefully)",
+                          worker, usage_hint="[--task-queue Q]")
+    parser.add_argument("--task-queue", metavar="Q", help="default: $BATON_TASK_QUEUE or baton")
+
+
+async def up(args: argparse.Namespace, session: Session) -> int:
+    if args.detach:
+        return await asyncio.to_thread(_detach, session)
+    from cli.stack_run import run_stack
+
+    return await run_stack(session)
+
+
+def _detach(session: Session) -> int:
+    from cli.stack_run import ready_text
+
+    files = session.stack
+    info = files.running()
+    if info is None:
+        info = _start_in_background(files, session)
+    else:
+        session.out.note(f"baton is already up under {files.home} (pid {info.pid})")
+    session.out.result(_status_of_stack(info), lambda: ready_text(info, session)
+                       + "\nStop with: baton down")
+    return ExitCode.OK
+
+
+def _start_in_background(files: StackFiles, session: Session) -> StackInfo:
+    files.home.mkdir(parents=True, exist_ok=True)
+    session.out.note(f"starting baton in the background (log: {files.log_path})")
+    with files.log_path.open("ab") as log:
+        # A session of its own: closing this terminal must not stop the stack.
+        child = subprocess.Popen(
+            [sys.executable, "-m", "cli", "up"], stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "BATON_HOME": str(files.home)})
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        info = files.running()
+        if info is not None and info.pid == child.pid:
+            return info
+        if child.poll() is not None:
+            raise _failure_from_log(files.log_path, child.returncode)
+        time.sleep(0.1)
+    child.terminate()
+    raise unreachable(f"baton up did not get ready within {START_TIMEOUT:.0f} s; see "
+                      f"{files.log_path}")
+
+
+def _failure_from_log(log_path: Path, returncode: int) -> CliError:
+    lines = log_path.read_text(errors="replace").splitlines()
+    reported = [line for line in lines if line.startswith("baton: ")]
+    message = reported[-1].split(": ", 2)[-1] if reported else f"see {log_path}"
+    code = ExitCode(returncode) if returncode in iter(ExitCode) else ExitCode.UNREACHABLE
+    return CliError(f"baton up stopped during start-up: {message}", code)
+
+
+async def down(args: argparse.Namespace, session: Session) -> int:
+    files = session.stack
+    pid = files.up_pid()
+    leftover = files.read()
+    if pid is None and leftover is None:
+        session.out.note(f"nothing to stop: baton is not up under {files.home}")
+        session.out.result({"stopped": False}, "baton is not up")
+        return ExitCode.OK
+    if pid is not None:
+        with session.out.step(f"stopping baton up (pid {pid})"):
+            os.kill(pid, signal.SIGTERM)
+            stopped = await _wait_for_exit(pid, STOP_TIMEOUT)
+        if not stopped:
+            session.out.note(f"pid {pid} did not stop within {STOP_TIMEOUT:.0f} s; killing it")
+            os.kill(pid, signal.SIGKILL)
+    if leftover is not None:
+        await asyncio.to_thread(_stop_leftovers, leftover, session)
+    files.clear()
+    session.out.result({"stopped": True}, "baton is down")
+    return ExitCode.OK
+
+
+async def _wait_for_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def _stop_leftovers(info: StackInfo, session: Session) -> None:
+    """What a `baton up` that was killed, not stopped, leaves running."""
+    if info.temporal_pid and _runs(info.temporal_pid, "temporal"):
+        session.out.note(f"stopping the Temporal server it left (pid {info.temporal_pid})")
+        os.kill(info.temporal_pid, signal.SIGTERM)
+    if info.postgres_pid and _runs(info.postgres_pid, "postgres"):
+        from workers.embedded_postgres import ensure_embedded_postgres
+
+        session.out.note(f"stopping the PostgreSQL server it left (pid {info.postgres_pid})")
+        ensure_embedded_postgres(session.settings.postgres_dir).stop()
+
+
+def _runs(pid: int, program: str) -> bool:
+    """Whether `pid` is alive and still that program (pids are reused)."""
+    if not process_alive(pid):
+        return False
+    try:
+        return program in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return True  # no /proc here: trust the pid
+
+
+async def status(args: argparse.Namespace, session: Session) -> int:
+    info = session.stack.running()
+    temporal_ok, workers = await _probe_temporal(session)
+    database_ok = await _probe_database(session.database_url)
+    data = {
+        "temporal_address": session.temporal_address, "temporal_reachable": temporal_ok,
+        "ui_url": session.ui_url,
+        "database_url": redact(session.database_url) if session.database_url else None,
+        "database_reachable": database_ok, "db_schema": session.settings.db_schema,
+        "task_queue": session.task_queue, "workers": workers,
+        "stack": {"home": str(session.settings.home), "running": info is not None,
+                  **(_status_of_stack(info) if info else {})},
+    }
+    session.out.result(data, lambda: _status_text(data))
+    if temporal_ok and database_ok:
+        return ExitCode.OK
+    session.out.note("baton: not everything is reachable: run `baton up` (or `baton up "
+                     "--detach`), or check TEMPORAL_ADDRESS and DATABASE_URL")
+    return ExitCode.UNREACHABLE
+
+
+def _status_of_stack(info: StackInfo) -> dict[str, object]:
+    return {"temporal_address": info.temporal_address, "ui_url": info.ui_url,
+            "database_url": redact(info.database_url), "task_queue": info.task_queue,
+            "pid": info.pid, "temporal_pid": info.temporal_pid,
+            "postgres_pid": info.postgres_pid, "started_at": info.started_at}
+
+
+async def _probe_temporal(session: Session) -> tuple[bool, list[str]]:
+    try:
+        client = await session.temporal()
+        return True, await worker_identities(client, session.settings.temporal_namespace,
+                                             session.task_queue)
+    except CliError:
+        return False, []
+
+
+async def _probe_database(dsn: str | None) -> bool:
+    if dsn is None:
+        return False
+    import asyncpg
+
+    try:
+        connection = await asyncpg.connect(dsn, timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False
+    await connection.close()
+    return True
+
+
+def _status_text(data: dict[str, object]) -> str:
+    def state(ok: object) -> str:
+        return "up" if ok else "UNREACHABLE"
+
+    stack = data["stack"]
+    assert isinstance(stack, dict)
+    workers = data["workers"]
+    assert isinstance(workers, list)
+    rows = [
+        ["Temporal", data["temporal_address"], state(data["temporal_reachable"])],
+        ["Web UI", data["ui_url"], ""],
+        ["PostgreSQL", data["database_url"] or "not configured",
+         state(data["database_reachable"])],
+        ["Workers", f"task queue {data['task_queue']!r}",
+         ", ".join(workers) if workers else "none polling"],
+        ["baton up", stack["home"],
+         f"pid {stack['pid']}" if stack.get("running") else "not running"],
+    ]
+    return table(["", "WHERE", "STATE"], rows)
+
+
+async def worker(args: argparse.Namespace, session: Session) -> int:
+    from workers.logging import configure_logging
+    from workers.worker import run_worker
+
+    settings = session.settings
+    await session.temporal()  # fail with a clear line before anything starts
+    await session.store()
+    await session.close()
+    settings = replace(settings, task_queue=args.task_queue or settings.task_queue,
+                       database_url=session.database_url)
+    configure_logging(settings.log_format, settings.log_level)
+    session.out.note(f"worker polling task queue {settings.task_queue!r} at "
+                     f"{session.temporal_address}; SIGTERM or Ctrl-C stops it")
+    await run_worker(settings, address=session.temporal_address)
+    return ExitCode.OK

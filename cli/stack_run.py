@@ -1,0 +1,109 @@
+"""`baton up` in the foreground: embedded PostgreSQL and Temporal (with its Web UI), the event
+store migrated, and a worker, all in this process until Ctrl-C or SIGTERM stops them in reverse
+order: the worker first (it finishes in-flight activities), then Temporal, then PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+
+from cli.errors import ExitCode, bad_input
+from cli.failures import redact, temporal_unreachable
+from cli.session import Session, open_store
+from cli.stack_files import StackInfo
+from workers.logging import configure_logging
+
+
+async def run_stack(session: Session) -> int:
+    files = session.stack
+    running = files.up_pid()
+    if running is not None and running != os.getpid():
+        raise bad_input(f"baton is already up under {files.home} (pid {running}): see "
+                        "`baton status`, or stop it with `baton down`")
+    stop = _stop_on_signals()
+    files.claim()
+    try:
+        async with AsyncExitStack() as stack:
+            info = await _start_everything(session, stack)
+            # Only now: the start-up steps report themselves, the worker's log follows them.
+            configure_logging(session.settings.log_format, session.settings.log_level)
+            files.announce(info)
+            session.out.result(_ready_json(info), lambda: ready_text(info, session))
+            await stop.wait()
+            session.out.note("stopping: the worker finishes what it is doing, then Temporal "
+                             "and PostgreSQL stop")
+    finally:
+        files.clear()
+    session.out.note("baton is down")
+    return ExitCode.OK
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInfo:
+    from workers.embedded_postgres import ensure_embedded_postgres
+    from workers.embedded_temporal import start_embedded_temporal
+    from workers.temporal_client import connect_client
+    from workers.worker import build_worker
+
+    settings, out = session.settings, session.out
+    dsn, postgres_pid = settings.database_url, None
+    if dsn is None:
+        with out.step(f"starting PostgreSQL in {settings.postgres_dir}"):
+            postgres = await asyncio.to_thread(ensure_embedded_postgres, settings.postgres_dir)
+        stack.push_async_callback(asyncio.to_thread, postgres.stop)
+        dsn, postgres_pid = postgres.dsn, postgres.pid
+    address, ui_url, temporal_pid = settings.temporal_address, None, None
+    if address is None:
+        with out.step(f"starting Temporal on port {settings.temporal_port} "
+                      f"(Web UI on {settings.ui_port})"):
+            temporal = await start_embedded_temporal(
+                settings.temporal_dir, port=settings.temporal_port, ui_port=settings.ui_port)
+        stack.push_async_callback(asyncio.to_thread, temporal.stop)
+        address, ui_url, temporal_pid = temporal.address, temporal.ui_url, temporal.pid
+    with out.step(f"migrating the event store (schema {settings.db_schema!r})"):
+        store = await open_store(dsn, settings.db_schema,
+                                 configured=bool(settings.database_url))
+    stack.push_async_callback(store.close)
+    try:
+        client = await connect_client(settings, address=address)
+    except ConnectionError:
+        raise temporal_unreachable(address, bool(settings.temporal_address)) from None
+    # Entered last, so it stops first: the worker drains before Temporal and PostgreSQL go.
+    await stack.enter_async_context(build_worker(client, store, settings))
+    return StackInfo(
+        pid=os.getpid(), temporal_address=address, ui_url=ui_url, database_url=dsn,
+        task_queue=settings.task_queue, temporal_pid=temporal_pid, postgres_pid=postgres_pid,
+        started_at=datetime.now(UTC).isoformat())
+
+
+def _ready_json(info: StackInfo) -> dict[str, object]:
+    return {"temporal_address": info.temporal_address, "ui_url": info.ui_url,
+            "database_url": redact(info.database_url), "task_queue": info.task_queue,
+            "pid": info.pid}
+
+
+def ready_text(info: StackInfo, session: Session) -> str:
+    settings = session.settings
+    embedded = "embedded, data in {}".format
+    lines = [
+        "Baton is up.",
+        f"  Temporal    {info.temporal_address}   "
+        f"({embedded(settings.temporal_dir) if info.temporal_pid else 'TEMPORAL_ADDRESS'})",
+        f"  Web UI      {info.ui_url or '-'}",
+        f"  PostgreSQL  {redact(info.database_url)}   "
+        f"({embedded(settings.postgres_dir) if info.postgres_pid else 'DATABASE_URL'})",
+        f"  Worker      task queue {info.task_queue!r}, schema {settings.db_schema!r}",
+        "",
+        "Next: baton launch examples/sustains.yaml --as pmo@acme.example",
+    ]
+    return "\n".join(lines)
