@@ -11,7 +11,7 @@ import importlib
 
 from .harness import RESULTS_PATH, merge_results, say
 
-BENCHMARKS = ["bench.store_bench"]
+BENCHMARKS = ["bench.store_bench", "bench.lifecycle_bench", "bench.open_initiatives_bench"]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -83,9 +83,21 @@ def raw_row(event: Event) -> tuple[object, ...]:
 
 
 class Workloads:
-    def __init__(self, store: EventStore, raw: asyncpg.Pool) -> None:
+    """Each workload writes fresh streams, so rounds do not disturb each other's versions.
+
+    The raw side uses one plain connection per writer: no pool, no codecs, the cheapest way
+    asyncpg offers to run the same statements.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        raw: Sequence[asyncpg.Connection],
+        raw_json: asyncpg.Connection,
+    ) -> None:
         self.store = store
         self.raw = raw
+        self.raw_json = raw_json
         self.round = 0
 
     def _streams(self, kind: str, count: int) -> list[str]:
@@ -123,12 +135,12 @@ class Workloads:
         streams = self._streams("raw-single", WRITERS)
         planned = {s: make_events(s, 1, SINGLE_APPENDS_PER_WRITER) for s in streams}
 
-        async def writer(stream_id: str) -> None:
+        async def writer(stream_id: str, connection: asyncpg.Connection) -> None:
             for event in planned[stream_id]:
-                await self.raw.execute(RAW_INSERT, *raw_row(event))
+                await connection.execute(RAW_INSERT, *raw_row(event))
 
         async def all_writers() -> None:
-            await asyncio.gather(*(writer(s) for s in streams))
+            await asyncio.gather(*map(writer, streams, self.raw))
 
         return await rate(WRITERS * SINGLE_APPENDS_PER_WRITER, all_writers)
 
@@ -147,12 +159,12 @@ class Workloads:
         planned = {s: make_events(s, 1, BATCH_SIZE) for s in streams}
 
         async def insert_all() -> None:
-            async with self.raw.acquire() as connection:
-                for stream_id in streams:
-                    async with connection.transaction():
-                        await connection.executemany(
-                            RAW_INSERT, [raw_row(e) for e in planned[stream_id]]
-                        )
+            connection = self.raw[0]
+            for stream_id in streams:
+                async with connection.transaction():
+                    await connection.executemany(
+                        RAW_INSERT, [raw_row(e) for e in planned[stream_id]]
+                    )
 
         return await rate(BATCHES * BATCH_SIZE, insert_all)
 
@@ -172,12 +184,13 @@ class Workloads:
 
         return await rate(len(streams) * BATCH_SIZE, verify)
 
-    async def raw_fetch_streams(self, streams: Sequence[str], pool: asyncpg.Pool) -> float:
+    async def raw_fetch_streams(self, streams: Sequence[str], json: bool = False) -> float:
         query = f"SELECT * FROM {SCHEMA}.events WHERE stream_id = $1 ORDER BY version"
+        connection = self.raw_json if json else self.raw[0]
 
         async def fetch() -> None:
             for stream_id in streams:
-                await pool.fetch(query, stream_id)
+                await connection.fetch(query, stream_id)
 
         return await rate(len(streams) * BATCH_SIZE, fetch)
 
@@ -189,24 +202,25 @@ class Workloads:
 
         return await rate(count, page_through)
 
-    async def raw_fetch_all(self, count: int) -> float:
+    async def raw_fetch_all(self, count: int, json: bool = False) -> float:
         query = f"SELECT * FROM {SCHEMA}.events WHERE position > $1 ORDER BY position LIMIT 1000"
+        connection = self.raw_json if json else self.raw[0]
 
         async def page_through() -> None:
             after, seen = 0, 0
-            while seen < count and (page := await self.raw.fetch(query, after)):
+            while seen < count and (page := await connection.fetch(query, after)):
                 after, seen = page[-1]["position"], seen + len(page)
 
         return await rate(count, page_through)
 
 
-async def _json_pool(dsn: str) -> asyncpg.Pool:
-    async def decode_json(connection: asyncpg.Connection) -> None:
-        await connection.set_type_codec(
-            "jsonb", schema="pg_catalog", encoder=json.dumps, decoder=json.loads
-        )
-
-    return await asyncpg.create_pool(dsn, min_size=1, max_size=2, init=decode_json)
+async def _json_connection(dsn: str) -> asyncpg.Connection:
+    """A plain connection that decodes jsonb with json.loads, the usual asyncpg recipe."""
+    connection = await asyncpg.connect(dsn)
+    await connection.set_type_codec(
+        "jsonb", schema="pg_catalog", encoder=json.dumps, decoder=json.loads
+    )
+    return connection
 
 
 async def measure(dsn: str) -> dict[str, float]:
@@ -216,9 +230,9 @@ async def measure(dsn: str) -> dict[str, float]:
         dsn, schema=SCHEMA, min_pool_size=WRITERS + 1, max_pool_size=WRITERS + 1
     )
     await admin.execute(f"CREATE TABLE {SCHEMA}.raw_events (LIKE {SCHEMA}.events INCLUDING ALL)")
-    raw = await asyncpg.create_pool(dsn, min_size=WRITERS, max_size=WRITERS)
-    decoded = await _json_pool(dsn)
-    work = Workloads(store, raw)
+    raw = [await asyncpg.connect(dsn) for _ in range(WRITERS)]
+    raw_json = await _json_connection(dsn)
+    work = Workloads(store, raw, raw_json)
     best: dict[str, float] = {}
 
     def keep(key: str, value: float) -> None:
@@ -238,14 +252,15 @@ async def measure(dsn: str) -> dict[str, float]:
             keep("raw_insert_batch100_rows_per_s", await work.raw_batches())
             keep("store_replay_verify_events_per_s", await work.replay_and_verify(streams))
             keep("store_verify_stream_events_per_s", await work.verify_streams(streams))
-            keep("raw_fetch_stream_rows_per_s", await work.raw_fetch_streams(streams, raw))
+            keep("raw_fetch_stream_rows_per_s", await work.raw_fetch_streams(streams))
             keep(
                 "raw_fetch_stream_json_rows_per_s",
-                await work.raw_fetch_streams(streams, decoded),
+                await work.raw_fetch_streams(streams, json=True),
             )
             total = await admin.fetchval(f"SELECT count(*) FROM {SCHEMA}.events")
             keep("store_read_all_events_per_s", await work.read_all(total))
             keep("raw_fetch_all_rows_per_s", await work.raw_fetch_all(total))
+            keep("raw_fetch_all_json_rows_per_s", await work.raw_fetch_all(total, json=True))
             keep(
                 "store_append_single_with_follower_events_per_s",
                 await work.store_single(follower=True),
@@ -253,8 +268,8 @@ async def measure(dsn: str) -> dict[str, float]:
     finally:
         await admin.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         await admin.close()
-        await decoded.close()
-        await raw.close()
+        for connection in [*raw, raw_json]:
+            await connection.close()
         await store.close()
     return best | ratios(best)
 
@@ -280,6 +295,12 @@ def ratios(best: dict[str, float]) -> dict[str, float]:
             "store_verify_stream_events_per_s", "raw_fetch_stream_rows_per_s"
         ),
         "store_read_all_ratio": ratio("store_read_all_events_per_s", "raw_fetch_all_rows_per_s"),
+        "store_read_all_vs_json_fetch_ratio": ratio(
+            "store_read_all_events_per_s", "raw_fetch_all_json_rows_per_s"
+        ),
+        "store_verify_stream_vs_json_fetch_ratio": ratio(
+            "store_verify_stream_events_per_s", "raw_fetch_stream_json_rows_per_s"
+        ),
         "store_append_single_with_follower_ratio": ratio(
             "store_append_single_with_follower_events_per_s", "store_append_single_events_per_s"
         ),

@@ -15,11 +15,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.args import BatonParser, CommandTable, add_initiative_id, duration, finite_number
-from cli.errors import ExitCode, bad_input, unreachable
+from cli.errors import ExitCode, bad_input, rejected, unreachable
 from cli.session import WORKER_TIMEOUT, Session
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+
+    from workflows.client import InitiativeClient
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Action:
     summary: str
     usage_hint: str
     build: Callable[[Any, argparse.Namespace, str], Any]  # (domain.commands, args, actor)
-    arguments: Callable[[BatonParser], None] = lambda parser: None
+    arguments: Callable[[BatonParser], object] = lambda parser: None
     # Command field -> the argument a person typed, so validation errors name the argument.
     fields: Mapping[str, str] = field(default_factory=dict)
 
@@ -148,6 +150,8 @@ def register(commands: CommandTable) -> None:
 
 
 async def run_action(action: Action, args: argparse.Namespace, session: Session) -> int:
+    from domain import Rejected
+
     command = build_command(action, args, session.actor())
     initiatives = await session.initiatives()
     await session.require_worker()
@@ -158,6 +162,10 @@ async def run_action(action: Action, args: argparse.Namespace, session: Session)
             asyncio.timeout(WORKER_TIMEOUT),
         ):
             events = await initiatives.send(iid, command)
+    except Rejected as rejection:
+        if rejection.reason.startswith("unknown initiative"):
+            await _refuse_if_closed(initiatives, iid)
+        raise
     except TimeoutError:
         raise unreachable(
             f"no worker answered on task queue {session.task_queue!r} within "
@@ -166,6 +174,19 @@ async def run_action(action: Action, args: argparse.Namespace, session: Session)
     view = await initiatives.view(iid)
     report(session, iid, events, view.state)
     return ExitCode.OK
+
+
+async def _refuse_if_closed(initiatives: InitiativeClient, initiative_id: str) -> None:
+    """Temporal answers an update to a finished workflow as if it did not exist; a query still
+    reaches it, and tells a closed initiative from an unknown one."""
+    from domain import Rejected
+
+    try:
+        view = await initiatives.view(initiative_id)
+    except Rejected:
+        return  # unknown indeed
+    raise rejected(f"initiative {initiative_id} is {view.state.phase.value}; nothing more can "
+                   "be recorded")
 
 
 def build_command(action: Action, args: argparse.Namespace, actor: str) -> Any:

@@ -100,6 +100,7 @@ async def show(args: argparse.Namespace, session: Session) -> int:
     from cli.render_state import state_json, state_text
 
     initiatives = await session.initiatives()
+    await session.require_worker()  # a query, too, is answered by a worker
     async with (
         session.out.patience(f"waiting for a worker on task queue {session.task_queue!r}..."),
         asyncio.timeout(WORKER_TIMEOUT),

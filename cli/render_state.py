@@ -44,6 +44,7 @@ def state_json(view: InitiativeView) -> dict[str, Any]:
                   for i in state.ideas],
         "response_plan": state.response_plan.model_dump(mode="json")
         if state.response_plan else None,
+        "escalations": [e.model_dump(mode="json") for e in state.escalations],
         "deadlines": [{"at": d.at, "what": deadline_text(d.command)} for d in view.deadlines],
         "run_id": view.run_id,
     }

@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cli.args import CommandTable
 from cli.errors import CliError, ExitCode, unreachable
@@ -91,7 +92,8 @@ def _failure_from_log(log_path: Path, returncode: int) -> CliError:
     lines = log_path.read_text(errors="replace").splitlines()
     reported = [line for line in lines if line.startswith("baton: ")]
     message = reported[-1].split(": ", 2)[-1] if reported else f"see {log_path}"
-    code = ExitCode(returncode) if returncode in iter(ExitCode) else ExitCode.UNREACHABLE
+    known = {int(code) for code in ExitCode}
+    code = ExitCode(returncode) if returncode in known else ExitCode.UNREACHABLE
     return CliError(f"baton up stopped during start-up: {message}", code)
 
 
@@ -206,7 +208,7 @@ def _status_text(data: dict[str, object]) -> str:
     assert isinstance(stack, dict)
     workers = data["workers"]
     assert isinstance(workers, list)
-    rows = [
+    rows: list[list[Any]] = [
         ["Temporal", data["temporal_address"], state(data["temporal_reachable"])],
         ["Web UI", data["ui_url"], ""],
         ["PostgreSQL", data["database_url"] or "not configured",

@@ -69,7 +69,7 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "BATON_AUDIT_DATABASE_URL",
         None,
-        "PostgreSQL DSN of a separate audit copy of the event log; unset keeps none.",
+        "PostgreSQL DSN (a read-only role) for audit commands; unset: the main database.",
     ),
 )
 

@@ -40,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
 # Stores and webhooks may be down for a while; activities keep trying, a little less often.
 PATIENT = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Past this backoff a failing append waits on a durable timer instead of in the worker's memory.
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 NOTIFICATION_GIVE_UP = timedelta(days=7)
 REQUESTS_REMEMBERED = 500
 _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall)
@@ -128,12 +130,15 @@ class InitiativeWorkflow:
             if request_id is not None and request_id in self._requests:
                 return self._requests[request_id]
             events = decide(self._state, command, workflow.now())
-            outcome = await workflow.execute_activity(
+            # A local activity: the append runs in this worker without a round trip to the
+            # server to schedule it, which is most of an owner's wait; idempotent appends make
+            # its at-least-once retries safe.
+            outcome = await workflow.execute_local_activity(
                 APPEND_EVENTS,
                 AppendRequest(initiative_id=self._state.initiative_id,
                               expected_version=self._state.version, events=events),
                 result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=PATIENT)
+                retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
             for event in events:
                 self._state = evolve(self._state, event)
             self._head_hash = outcome.head_hash

@@ -42,32 +42,33 @@ DECLARE
 BEGIN
     PERFORM pg_advisory_xact_lock_shared(1650553967, 'events'::regclass::oid::integer);
 
-    -- Serialise appends per stream on its head row.
-    SELECT s.version, s.head_hash INTO stream_version, stream_head
-      FROM streams AS s WHERE s.stream_id = p_stream_id FOR UPDATE;
-
-    IF NOT FOUND THEN
-        IF p_expected_version <> 0 OR p_prev_hash <> repeat('0', 64) THEN
-            appended := false; stream_version := 0; stream_head := repeat('0', 64);
-            RETURN;
+    -- Moving the head first serialises appends per stream: the row lock it takes holds until
+    -- commit. An append racing for the same version waits for it, then finds the stream moved
+    -- (READ COMMITTED re-checks the condition on the new row) and matches nothing.
+    IF p_expected_version = 0 THEN
+        IF p_prev_hash <> repeat('0', 64) THEN
+            RAISE EXCEPTION 'the first event of a stream follows the genesis hash';
         END IF;
-        -- A concurrent first append of the same stream makes this wait for it, then do nothing.
         INSERT INTO streams (stream_id, version, head_hash)
         VALUES (p_stream_id, new_version, new_head)
         ON CONFLICT (stream_id) DO NOTHING;
-        IF NOT FOUND THEN
-            SELECT s.version, s.head_hash INTO stream_version, stream_head
-              FROM streams AS s WHERE s.stream_id = p_stream_id;
-            appended := false;
-            RETURN;
-        END IF;
-    ELSIF stream_version <> p_expected_version OR stream_head <> p_prev_hash THEN
-        appended := false;
-        RETURN;
     ELSE
         UPDATE streams AS s
            SET version = new_version, head_hash = new_head, updated_at = now()
-         WHERE s.stream_id = p_stream_id;
+         WHERE s.stream_id = p_stream_id
+           AND s.version = p_expected_version
+           AND s.head_hash = p_prev_hash;
+    END IF;
+
+    IF NOT FOUND THEN
+        SELECT s.version, s.head_hash INTO stream_version, stream_head
+          FROM streams AS s WHERE s.stream_id = p_stream_id;
+        IF NOT FOUND THEN
+            stream_version := 0;
+            stream_head := repeat('0', 64);
+        END IF;
+        appended := false;
+        RETURN;
     END IF;
 
     -- ORDER BY makes positions follow versions within the batch.

@@ -58,6 +58,7 @@ class EventStore:
     ) -> EventStore:
         """Open a pool on `dsn` and, unless `migrate=False` (read-only users), migrate `schema`."""
         Statements.for_schema(schema)  # reject a bad schema name before connecting
+        pool_options.setdefault("reset", _leave_session_as_is)
         pool = await asyncpg.create_pool(
             dsn,
             min_size=min_pool_size,
@@ -127,7 +128,8 @@ class EventStore:
 
         `project` runs inside the append's transaction once the events are written, so a read
         model it updates commits or rolls back with them. It must not call `read_all`, which
-        waits for this very transaction to end.
+        waits for this very transaction to end, nor change session settings other than with
+        SET LOCAL (the pool does not reset connections; see `_leave_session_as_is`).
         """
         batch = prepare_batch(stream_id, expected_version, events)
         head = self._head_hint(stream_id, expected_version)
@@ -258,6 +260,13 @@ class EventStore:
         """Recompute the stream's chain from its stored rows and compare it with its head row."""
         rows = await self._pool.fetch(self._sql.chain_of_stream, stream_id)
         return verify_chain(stream_id, stored_links(stream_id, rows), recorded_head(rows))
+
+
+async def _leave_session_as_is(connection: asyncpg.Connection) -> None:
+    """Pool release hook. asyncpg's default runs a reset query (RESET ALL, unlock all advisory
+    locks...) on every release, a round trip as long as a whole single-event append. The store
+    leaves no session state behind: its locks are transaction-scoped and it never SETs outside a
+    transaction. (Projections must keep to SET LOCAL likewise.)"""
 
 
 def _recorded(

@@ -1,9 +1,10 @@
 """Applying the versioned SQL files in activities/migrations to one schema.
 
-Each file is `NNNN_name.sql` and runs once, in its own transaction, with search_path set to the
-target schema, so the files name tables without a schema and serve any schema. Applied versions
-are recorded with a checksum in `<schema>.schema_migrations`; a file edited after it was applied
-is refused rather than silently skipped. A session advisory lock keyed on the schema name makes
+Each file is `NNNN_name.sql` and runs once, with search_path set to the target schema, so the
+files name tables without a schema and serve any schema. One run applies every pending file in a
+single transaction: a failure leaves the schema as it was. Applied versions are recorded with a
+checksum in `<schema>.schema_migrations`; a file edited after it was applied is refused rather
+than silently skipped. A transaction-scoped advisory lock keyed on the schema name makes
 processes that start at the same moment take turns: the second finds nothing left to do.
 """
 
@@ -54,11 +55,12 @@ def load_migrations() -> list[Migration]:
 
 
 async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[Migration]:
-    """Bring `schema` up to date; returns the migrations this call applied."""
+    """Bring `schema` up to date in one transaction; returns the migrations this call applied."""
     quoted = quote_schema(schema)
-    lock_key = f"baton.migrations/{schema}"
-    await connection.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", lock_key)
-    try:
+    async with connection.transaction():
+        await connection.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"baton.migrations/{schema}"
+        )
         await connection.execute(
             f"""
             CREATE SCHEMA IF NOT EXISTS {quoted};
@@ -68,30 +70,30 @@ async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[
                 checksum   text        NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             );
+            SET LOCAL search_path TO {quoted};
             """
         )
-        rows = await connection.fetch(f"SELECT version, checksum FROM {quoted}.schema_migrations")
-        applied = {row["version"]: row["checksum"] for row in rows}
-        pending = []
-        for migration in load_migrations():
-            if migration.version not in applied:
-                pending.append(migration)
-            elif applied[migration.version] != migration.checksum:
-                raise MigrationError(
-                    f"migration {migration.version:04d}_{migration.name} changed after it was "
-                    f"applied to schema {schema!r}; add a new migration instead"
-                )
+        rows = await connection.fetch("SELECT version, checksum FROM schema_migrations")
+        pending = _pending(load_migrations(), {row["version"]: row["checksum"] for row in rows})
         for migration in pending:
-            async with connection.transaction():
-                await connection.execute(f"SET LOCAL search_path TO {quoted}")
-                await connection.execute(migration.sql)
-                await connection.execute(
-                    f"INSERT INTO {quoted}.schema_migrations (version, name, checksum) "
-                    f"VALUES ($1, $2, $3)",
-                    migration.version,
-                    migration.name,
-                    migration.checksum,
-                )
+            await connection.execute(migration.sql)
+            await connection.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                migration.version,
+                migration.name,
+                migration.checksum,
+            )
         return pending
-    finally:
-        await connection.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", lock_key)
+
+
+def _pending(migrations: list[Migration], applied: dict[int, str]) -> list[Migration]:
+    pending = []
+    for migration in migrations:
+        if migration.version not in applied:
+            pending.append(migration)
+        elif applied[migration.version] != migration.checksum:
+            raise MigrationError(
+                f"migration {migration.version:04d}_{migration.name} changed after it was "
+                f"applied; add a new migration instead"
+            )
+    return pending

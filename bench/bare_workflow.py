@@ -1,0 +1,65 @@
+"""The baseline for the lifecycle benchmark: a Temporal workflow with the same shape of work
+(updates, activity calls, timers) as an initiative, and no domain logic, store or notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from pydantic import BaseModel
+from temporalio import activity, workflow
+
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+
+class BarePlan(BaseModel):
+    """Mirrors an initiative: each update makes one local activity call (the append); each
+    timer makes some local calls (appends) and some ordinary ones (metric reads, notices)."""
+
+    updates: int
+    timers: list[float]  # seconds after the last update
+    local_calls_per_timer: int
+    remote_calls_per_timer: int
+
+
+@activity.defn(name="bare_noop")
+async def bare_noop(payload: str) -> str:
+    return payload
+
+
+@workflow.defn(name="BareLifecycle")
+class BareLifecycle:
+    def __init__(self) -> None:
+        self._updates = 0
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, plan: BarePlan) -> int:
+        await workflow.wait_condition(lambda: self._updates >= plan.updates)
+        elapsed = 0.0
+        for at in plan.timers:
+            await workflow.sleep(at - elapsed)
+            elapsed = at
+            for _ in range(plan.local_calls_per_timer):
+                await self._call_local()
+            for _ in range(plan.remote_calls_per_timer):
+                await workflow.execute_activity(
+                    bare_noop, "x", start_to_close_timeout=ACTIVITY_TIMEOUT)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._updates
+
+    @workflow.update
+    async def step(self, name: str) -> str:
+        async with self._lock:
+            await self._call_local()
+            self._updates += 1
+        return name
+
+    @step.validator
+    def _validate(self, name: str) -> None:
+        if not name:
+            raise ValueError("a step needs a name")
+
+    async def _call_local(self) -> None:
+        await workflow.execute_local_activity(
+            bare_noop, "x", start_to_close_timeout=ACTIVITY_TIMEOUT)

@@ -1,0 +1,103 @@
+"""The notification and metric-source activities against real loopback HTTP servers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.contracts import MetricReadRequest, Notification
+from activities.metrics import MetricReader, extract_number
+from activities.notifications import Notifier
+from domain.spec import MetricSource
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.answers: list[tuple[int, Any]] = []
+        self.received: list[tuple[dict[str, str], Any]] = []
+        self.url = ""
+
+
+@contextmanager
+def http_receiver(*answers: tuple[int, Any]) -> Iterator[Receiver]:
+    """Answers each request with the next (status, JSON body); records what it was sent."""
+    receiver = Receiver()
+    receiver.answers = list(answers)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length)) if length else None
+            receiver.received.append((dict(self.headers), body))
+            status, reply = receiver.answers.pop(0) if len(receiver.answers) > 1 else (
+                receiver.answers[0])
+            data = json.dumps(reply).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+NOTICE = Notification(notification_id="n-1", initiative_id="i-1", initiative_name="Cut cycle",
+                      kind="Escalated", to=["cfo@acme.example"], message="Escalation: late.")
+
+
+async def test_a_notification_is_posted_with_its_id_for_dedupe() -> None:
+    with http_receiver((200, {})) as receiver:
+        await ActivityEnvironment().run(Notifier(receiver.url).notify, NOTICE)
+    headers, body = receiver.received[0]
+    assert headers["Idempotency-Key"] == "n-1"
+    assert body["notification_id"] == "n-1" and body["kind"] == "Escalated"
+
+
+@pytest.mark.parametrize(("status", "retryable"), [(500, True), (429, True), (400, False)])
+async def test_webhook_failures_say_whether_a_retry_can_help(status: int, retryable: bool) -> None:
+    with http_receiver((status, {})) as receiver:
+        with pytest.raises(ApplicationError) as failure:
+            await ActivityEnvironment().run(Notifier(receiver.url).notify, NOTICE)
+    assert failure.value.non_retryable is not retryable
+
+
+async def test_an_unreachable_webhook_is_a_retryable_failure() -> None:
+    with pytest.raises(ApplicationError) as failure:
+        await ActivityEnvironment().run(Notifier("http://127.0.0.1:9/hook").notify, NOTICE)
+    assert not failure.value.non_retryable
+
+
+async def test_the_metric_source_is_read_by_its_field() -> None:
+    with http_receiver((200, {"data": {"value": 4.5}})) as source:
+        request = MetricReadRequest(initiative_id="i-1", check=1,
+                                    source=MetricSource(url=source.url, field="data.value"))
+        assert await ActivityEnvironment().run(MetricReader().read_metric, request) == 4.5
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [({"value": "NaN"}, "not a finite number"), ({"value": None}, "not a number"),
+     ({"other": 1}, "not found"), ({"value": True}, "not a number")],
+)
+def test_bad_metric_answers_are_refused(document: Any, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        extract_number(document, "value")

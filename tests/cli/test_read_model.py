@@ -1,0 +1,168 @@
+"""The portfolio read model: projected in the append's transaction, rebuilt when behind, and the
+figures computed from it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+
+import asyncpg
+import pytest
+
+from activities.portfolio import PortfolioEntry, PortfolioProjection, PortfolioReader, portfolio
+from activities.store import EventStore, RecordedEvent
+from domain import commands as c
+from domain import fold
+from domain.deadlines import due_deadlines
+from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
+
+DAY = timedelta(days=1)
+
+
+def handed_over(initiative_id: str) -> Timeline:
+    """Launched, delivered, handed off and approved; checks fall due at 30, 60 and 90 days."""
+    t = Timeline(initiative_id)
+    t.run(c.Launch(actor=PMO, spec=make_spec()))
+    t.run(c.ApproveLaunch(actor=SPONSOR))
+    t.run(c.DeliverImprovement(actor=EXPERT, value=5.2))
+    t.run(c.CompleteStep(actor=EXPERT, step_id="sop"))
+    t.run(c.CompleteStep(actor=OWNER, step_id="control-plan"))
+    t.run(c.AcceptOwnership(actor=OWNER))
+    t.run(c.ApproveReview(actor=PMO))
+    return t
+
+
+def read(t: Timeline, value: float, after: timedelta) -> None:
+    t.run(c.RecordReading(actor=OWNER, value=value), after)
+
+
+def entry(t: Timeline) -> PortfolioEntry:
+    return PortfolioEntry(t.state, sum(e.type == "RegressionDetected" for e in t.events))
+
+
+def test_sustained_gain_rate_counts_only_gains_that_never_slipped() -> None:
+    held = handed_over("held")
+    for value in (5.1, 4.8, 5.3):  # noise, as real readings have; no drift
+        read(held, value, 30 * DAY)
+    recovered = handed_over("recovered")
+    read(recovered, 11, 30 * DAY)
+    recovered.run(c.SubmitResponsePlan(actor=OWNER, action="retrain", within="5d"))
+    read(recovered, 5.0, DAY)
+    read(recovered, 5.1, 29 * DAY)
+    read(recovered, 5.0, 30 * DAY)
+    slipped = handed_over("slipped")
+    read(slipped, 5.1, 30 * DAY)
+    read(slipped, 5.0, 30 * DAY)
+    read(slipped, 11, 30 * DAY)
+    slipped.now += 11 * DAY  # no response plan within response_within: the engine closes it
+    for deadline in due_deadlines(slipped.state, slipped.now):
+        slipped.run(deadline.command)
+    still_open = handed_over("still-open")
+    read(still_open, 11, 30 * DAY)
+    still_open.run(c.SubmitResponsePlan(actor=OWNER, action="new fixture", within="10d"))
+
+    figures = portfolio([entry(t) for t in (held, recovered, slipped, still_open)],
+                        still_open.now)
+
+    assert [t.state.phase.value for t in (held, recovered, slipped)] == [
+        "sustained", "sustained", "closed_regressed"]
+    gain = figures.sustained_gain
+    assert (gain.finished, gain.held, gain.sustained_after_recovery, gain.closed_regressed) == (
+        3, 1, 1, 1)
+    assert gain.rate == pytest.approx(1 / 3)
+    assert [(r.initiative_id, r.response_plan) for r in figures.open_regressions] == [
+        ("still-open", "new fixture")]
+    assert figures.by_phase == {"regressed": 1, "sustained": 2, "closed_regressed": 1}
+
+
+def test_pull_and_reliability() -> None:
+    t = handed_over("pull")
+    for text in ("pre-fill forms", "batch approvals", "fax it"):
+        t.run(c.SubmitIdea(actor=CLERK, text=text))
+    t.run(c.TriageIdea(actor=OWNER, idea_id="idea-1", adopt=True), DAY)
+    t.run(c.TriageIdea(actor=OWNER, idea_id="idea-2", adopt=False, reason="later"), 2 * DAY)
+    t.run(c.MarkIdeaDelivered(actor=OWNER, idea_id="idea-1"), 20 * DAY)
+
+    figures = portfolio([entry(t)], t.now)
+
+    pull = figures.pull
+    assert (pull.submitted, pull.adopted, pull.declined, pull.awaiting_triage,
+            pull.adopted_delivered) == (3, 1, 1, 1, 1)
+    assert pull.adoption_rate == 0.5
+    assert pull.median_triage_seconds == pytest.approx(2 * 86400)  # 1 day and 3 days
+    [owner] = figures.reliability
+    # On time: control-plan, idea-1, idea-2; past due: idea-3 (7 days to triage, 23 gone by).
+    assert (owner.person, owner.on_time, owner.late, owner.overdue) == (OWNER, 3, 0, 1)
+    assert owner.rate == 0.75
+    assert [x.subject for x in figures.overdue_commitments] == ["idea-3"]
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[EventStore]:
+    async with await EventStore.connect(database_url,
+                                        schema=f"rm_{uuid.uuid4().hex[:12]}") as event_store:
+        yield event_store
+        await event_store.drop_schema()
+
+
+async def append_in_batches(store: EventStore, t: Timeline, size: int,
+                            project: PortfolioProjection | None) -> None:
+    for start in range(0, len(t.events), size):
+        await store.append(t.state.initiative_id, start, t.events[start:start + size],
+                           project=project)
+
+
+async def stored_row(store: EventStore, initiative_id: str) -> asyncpg.Record | None:
+    return await store.pool.fetchrow(
+        f"SELECT * FROM {store.schema}.portfolio_initiatives WHERE initiative_id = $1",
+        initiative_id)
+
+
+async def test_each_append_folds_onto_the_row_in_its_own_transaction(store: EventStore) -> None:
+    t = handed_over("projected")
+    read(t, 11, 30 * DAY)
+    t.run(c.SubmitResponsePlan(actor=OWNER, action="retrain", within="5d"))
+    await append_in_batches(store, t, 3, PortfolioProjection(store.schema))
+
+    row = await stored_row(store, "projected")
+    assert row is not None
+    stored = await store.read_stream("projected")
+    assert row["state"] == fold("projected", [r.event for r in stored]).model_dump(mode="json")
+    assert (row["phase"], row["owner"], row["version"], row["regressions"]) == (
+        "regressed", OWNER, len(t.events), 1)
+    assert row["next_due_at"] == t.now + 5 * DAY  # the response plan's deadline
+
+
+async def test_a_failing_projection_takes_the_events_down_with_it(store: EventStore) -> None:
+    projection = PortfolioProjection(store.schema)
+
+    async def project_then_fail(connection: asyncpg.Connection,
+                                recorded: Sequence[RecordedEvent]) -> None:
+        await projection(connection, recorded)
+        raise RuntimeError("read model unavailable")
+
+    with pytest.raises(RuntimeError, match="read model unavailable"):
+        await store.append("doomed", 0, handed_over("doomed").events, project=project_then_fail)
+    assert await store.stream_head("doomed") is None
+    assert await stored_row(store, "doomed") is None
+
+
+async def test_readers_rebuild_rows_that_are_missing_or_behind(store: EventStore) -> None:
+    projection = PortfolioProjection(store.schema)
+    behind, missing = handed_over("behind"), handed_over("missing")
+    await store.append("behind", 0, behind.events[:2], project=projection)
+    await store.append("behind", 2, behind.events[2:])  # a worker that did not project
+    await append_in_batches(store, missing, 100, None)
+
+    reader = PortfolioReader(store.pool, store.schema)
+    summaries = await reader.summaries()
+
+    assert {(s.initiative_id, s.phase, s.version) for s in summaries} == {
+        ("behind", "sustaining", len(behind.events)),
+        ("missing", "sustaining", len(missing.events))}
+    assert await reader.catch_up() == 0
+    read(behind, 5.1, 30 * DAY)  # the projection picks up from the rebuilt row
+    await store.append("behind", len(behind.events) - 2, behind.events[-2:], project=projection)
+    [entry_] = [e for e in await reader.entries() if e.state.initiative_id == "behind"]
+    assert entry_.state == behind.state
