@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -11,6 +12,9 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import asyncpg
+import psutil
 
 RESULTS_PATH = Path(__file__).with_name("results.json")
 
@@ -24,6 +28,47 @@ async def rate(count: int, work: Callable[[], Awaitable[object]]) -> float:
     started = time.perf_counter()
     await work()
     return count / (time.perf_counter() - started)
+
+
+class CpuMeter:
+    """CPU seconds spent by this process plus every process of a local PostgreSQL server.
+
+    Rates on a shared machine move with whatever else runs there; CPU spent per item moves much
+    less, so it is the steadier figure for comparing two ways of doing the same work. Only for
+    a server on this machine (the embedded one): `available` is False otherwise.
+    """
+
+    def __init__(self, server_pids: list[int]) -> None:
+        self._server_pids = server_pids
+
+    @classmethod
+    async def of(cls, connection: asyncpg.Connection) -> CpuMeter:
+        pids = [row["pid"] for row in await connection.fetch("SELECT pid FROM pg_stat_activity")]
+        try:
+            # A remote server's pids mean nothing here; make sure they are PostgreSQL's.
+            if all(psutil.Process(pid).name() == "postgres" for pid in pids):
+                return cls(pids)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+        return cls([])
+
+    @property
+    def available(self) -> bool:
+        return bool(self._server_pids)
+
+    def seconds(self) -> float:
+        return time.process_time() + sum(map(_cpu_seconds, self._server_pids))
+
+
+def _cpu_seconds(pid: int) -> float:
+    # /proc/<pid>/schedstat counts nanoseconds on CPU; psutil's figures come in 10 ms ticks,
+    # too coarse for workloads of a fraction of a second.
+    with contextlib.suppress(OSError):
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    with contextlib.suppress(psutil.Error):
+        times = psutil.Process(pid).cpu_times()
+        return float(times.user + times.system)
+    return 0.0
 
 
 @contextmanager

@@ -105,7 +105,8 @@ async def round_trips(initiatives: InitiativeClient, store: EventStore,
 
 async def measure() -> dict[str, float]:
     settings = Settings.from_env({})
-    with postgres() as dsn, tempfile.TemporaryDirectory() as home, serve_constant_metric(5.0) as url:
+    with (postgres() as dsn, tempfile.TemporaryDirectory() as home,
+          serve_constant_metric(5.0) as url):
         server = await start_embedded_temporal(Path(home), port=FREE_PORT, ui_port=None)
         async with server:
             client = await connect_client(settings, address=server.address)

@@ -15,8 +15,11 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from temporalio.service import RPCError
 
 from domain import InitiativeSpec, InitiativeState, decide, fold
 from domain import commands as c
@@ -94,8 +97,7 @@ async def _fill(client: object, queue: str, worker_pid: int) -> dict[str, float]
     # Every start queues a first workflow task; a query answers only after it, so a sample of
     # answers (the last ones started) shows the worker has taken them all in.
     for n in range(OPEN - 20, OPEN):
-        view = await client.get_workflow_handle(  # type: ignore[attr-defined]
-            workflow_id_for(f"open-{n}")).query(InitiativeWorkflow.view)
+        view = await _answered_query(client, f"open-{n}", worker_pid)
         assert view["deadlines"], "an open initiative should be waiting on a timer"
     samples = [rss_mb(worker_pid)]
     while len(samples) < 4 or max(samples[-3:]) > 1.02 * min(samples[-3:]):
@@ -107,6 +109,16 @@ async def _fill(client: object, queue: str, worker_pid: int) -> dict[str, float]
         f"{settled:.0f} MB (peak {peak:.0f} MB)")
     return {"open_initiatives": OPEN, "open_initiatives_worker_rss_mb": settled,
             "open_initiatives_worker_peak_rss_mb": peak}
+
+
+async def _answered_query(client: object, initiative_id: str, worker_pid: int) -> Any:
+    """A query waits for the workflow's first task; with thousands queued, it may time out."""
+    handle = client.get_workflow_handle(workflow_id_for(initiative_id))  # type: ignore[attr-defined]
+    while True:
+        try:
+            return await handle.query(InitiativeWorkflow.view, rpc_timeout=timedelta(seconds=10))
+        except RPCError:
+            say(f"   worker still taking in the backlog, RSS {rss_mb(worker_pid):.0f} MB")
 
 
 def run() -> dict[str, float]:

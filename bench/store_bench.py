@@ -2,13 +2,17 @@
 
 The raw table is `LIKE events INCLUDING ALL`: the same columns, identity, checks and unique
 indexes, without the append-only trigger. Both sides get ready-made Event objects, so what is
-compared is the store's work (validation, canonical encoding, hashing, the fence and head-row
-locks, the head row update) against a plain INSERT of the same values.
+compared is the store's work (validation, canonical encoding, hashing, the fence, the head row)
+against a plain INSERT of the same values over plain connections (no pool, no codecs).
 
     (a) single-event appends, 8 concurrent writers, each on a stream of its own
-    (b) 100-event batches on one connection
-    (c) reading: read_stream + hash verification, verify_stream and read_all against raw fetches
+    (b) 100-event batches, one after another
+    (c) reading: read_stream + chain verification, verify_stream, read_all, each against a raw
+        fetch of the same rows, with jsonb left as text and, as the usual recipe, json.loads
     (d) the fence's price: (a) again while a follower pages through read_all
+
+Besides rates, the CPU spent per event by this process and the server is recorded: on a shared
+machine it moves far less than the rates do.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -25,7 +29,7 @@ from activities.store import EventStore
 from activities.store.verification import links_of, verify_chain
 from domain.envelope import Event
 
-from .harness import postgres, rate, say
+from .harness import CpuMeter, postgres, rate, say
 
 SCHEMA = "bench_store"
 WRITERS = 8
@@ -40,14 +44,12 @@ PAYLOAD = {
     "notes": "control plan reviewed; response plan walked through",
     "checkpoints": [30, 60, 90],
 }
-RAW_COLUMNS = (
-    "event_id, stream_id, version, type, schema_version, actor, occurred_at, payload, "
-    "prev_hash, hash"
-)
 RAW_INSERT = (
-    f"INSERT INTO {SCHEMA}.raw_events ({RAW_COLUMNS}) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    f"INSERT INTO {SCHEMA}.raw_events (event_id, stream_id, version, type, schema_version, "
+    "actor, occurred_at, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 )
+RAW_STREAM = f"SELECT * FROM {SCHEMA}.events WHERE stream_id = $1 ORDER BY version"
+RAW_PAGE = f"SELECT * FROM {SCHEMA}.events WHERE position > $1 ORDER BY position LIMIT 1000"
 DUMMY_HASH = "0" * 64
 
 
@@ -83,11 +85,7 @@ def raw_row(event: Event) -> tuple[object, ...]:
 
 
 class Workloads:
-    """Each workload writes fresh streams, so rounds do not disturb each other's versions.
-
-    The raw side uses one plain connection per writer: no pool, no codecs, the cheapest way
-    asyncpg offers to run the same statements.
-    """
+    """Each workload writes fresh streams, so that rounds do not disturb each other."""
 
     def __init__(
         self,
@@ -104,26 +102,41 @@ class Workloads:
         self.round += 1
         return [f"{kind}-{self.round}-{n}" for n in range(count)]
 
-    async def store_single(self, follower: bool = False) -> float:
+    def _single_writers(
+        self, append: Callable[[int, str, int, Event], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        """8 writers, each appending single events to its own stream; `append(writer, ...)`."""
         streams = self._streams("single", WRITERS)
         planned = {s: make_events(s, 1, SINGLE_APPENDS_PER_WRITER) for s in streams}
 
-        async def writer(stream_id: str) -> None:
+        async def writer(number: int, stream_id: str) -> None:
             for version, event in enumerate(planned[stream_id]):
-                await self.store.append(stream_id, version, [event])
+                await append(number, stream_id, version, event)
 
         async def all_writers() -> None:
-            await asyncio.gather(*(writer(s) for s in streams))
+            await asyncio.gather(*(writer(n, s) for n, s in enumerate(streams)))
 
-        if not follower:
-            return await rate(WRITERS * SINGLE_APPENDS_PER_WRITER, all_writers)
-        stop = asyncio.Event()
-        following = asyncio.create_task(self._follow(stop))
-        try:
-            return await rate(WRITERS * SINGLE_APPENDS_PER_WRITER, all_writers)
-        finally:
-            stop.set()
-            await following
+        return all_writers
+
+    def store_single(self) -> Callable[[], Awaitable[None]]:
+        async def append(_: int, stream_id: str, version: int, event: Event) -> None:
+            await self.store.append(stream_id, version, [event])
+
+        return self._single_writers(append)
+
+    def store_single_followed(self) -> Callable[[], Awaitable[None]]:
+        writers = self.store_single()
+
+        async def followed() -> None:
+            stop = asyncio.Event()
+            following = asyncio.create_task(self._follow(stop))
+            try:
+                await writers()
+            finally:
+                stop.set()
+                await following
+
+        return followed
 
     async def _follow(self, stop: asyncio.Event) -> None:
         after = (await self.store.pool.fetchval(f"SELECT max(position) FROM {SCHEMA}.events")) or 0
@@ -131,20 +144,13 @@ class Workloads:
             page = await self.store.read_all(after, limit=1000)
             after = page[-1].position if page else after
 
-    async def raw_single(self) -> float:
-        streams = self._streams("raw-single", WRITERS)
-        planned = {s: make_events(s, 1, SINGLE_APPENDS_PER_WRITER) for s in streams}
+    def raw_single(self) -> Callable[[], Awaitable[None]]:
+        async def insert(writer: int, _: str, __: int, event: Event) -> None:
+            await self.raw[writer].execute(RAW_INSERT, *raw_row(event))
 
-        async def writer(stream_id: str, connection: asyncpg.Connection) -> None:
-            for event in planned[stream_id]:
-                await connection.execute(RAW_INSERT, *raw_row(event))
+        return self._single_writers(insert)
 
-        async def all_writers() -> None:
-            await asyncio.gather(*map(writer, streams, self.raw))
-
-        return await rate(WRITERS * SINGLE_APPENDS_PER_WRITER, all_writers)
-
-    async def store_batches(self) -> tuple[float, list[str]]:
+    def store_batches(self) -> tuple[Callable[[], Awaitable[None]], list[str]]:
         streams = self._streams("batch", BATCHES)
         planned = {s: make_events(s, 1, BATCH_SIZE) for s in streams}
 
@@ -152,9 +158,9 @@ class Workloads:
             for stream_id in streams:
                 await self.store.append(stream_id, 0, planned[stream_id])
 
-        return await rate(BATCHES * BATCH_SIZE, append_all), streams
+        return append_all, streams
 
-    async def raw_batches(self) -> float:
+    def raw_batches(self) -> Callable[[], Awaitable[None]]:
         streams = self._streams("raw-batch", BATCHES)
         planned = {s: make_events(s, 1, BATCH_SIZE) for s in streams}
 
@@ -166,61 +172,80 @@ class Workloads:
                         RAW_INSERT, [raw_row(e) for e in planned[stream_id]]
                     )
 
-        return await rate(BATCHES * BATCH_SIZE, insert_all)
+        return insert_all
 
-    async def replay_and_verify(self, streams: Sequence[str]) -> float:
+    def replay_and_verify(self, streams: Sequence[str]) -> Callable[[], Awaitable[None]]:
         async def replay() -> None:
             for stream_id in streams:
                 recorded = await self.store.read_stream(stream_id)
-                head = await self.store.stream_head(stream_id)
-                assert verify_chain(stream_id, links_of(recorded), head).ok
+                verification = verify_chain(stream_id, links_of(recorded), None)
+                assert verification.broken_version is None, verification
 
-        return await rate(len(streams) * BATCH_SIZE, replay)
+        return replay
 
-    async def verify_streams(self, streams: Sequence[str]) -> float:
+    def verify_streams(self, streams: Sequence[str]) -> Callable[[], Awaitable[None]]:
         async def verify() -> None:
             for stream_id in streams:
                 assert (await self.store.verify_stream(stream_id)).ok
 
-        return await rate(len(streams) * BATCH_SIZE, verify)
+        return verify
 
-    async def raw_fetch_streams(self, streams: Sequence[str], json: bool = False) -> float:
-        query = f"SELECT * FROM {SCHEMA}.events WHERE stream_id = $1 ORDER BY version"
-        connection = self.raw_json if json else self.raw[0]
+    def raw_fetch_streams(
+        self, streams: Sequence[str], decode_json: bool
+    ) -> Callable[[], Awaitable[None]]:
+        connection = self.raw_json if decode_json else self.raw[0]
 
         async def fetch() -> None:
             for stream_id in streams:
-                await connection.fetch(query, stream_id)
+                await connection.fetch(RAW_STREAM, stream_id)
 
-        return await rate(len(streams) * BATCH_SIZE, fetch)
+        return fetch
 
-    async def read_all(self, count: int) -> float:
+    def read_all(self, count: int) -> Callable[[], Awaitable[None]]:
         async def page_through() -> None:
             after, seen = 0, 0
             while seen < count and (page := await self.store.read_all(after, limit=1000)):
                 after, seen = page[-1].position, seen + len(page)
 
-        return await rate(count, page_through)
+        return page_through
 
-    async def raw_fetch_all(self, count: int, json: bool = False) -> float:
-        query = f"SELECT * FROM {SCHEMA}.events WHERE position > $1 ORDER BY position LIMIT 1000"
-        connection = self.raw_json if json else self.raw[0]
+    def raw_fetch_all(self, count: int, decode_json: bool) -> Callable[[], Awaitable[None]]:
+        connection = self.raw_json if decode_json else self.raw[0]
 
         async def page_through() -> None:
             after, seen = 0, 0
-            while seen < count and (page := await connection.fetch(query, after)):
+            while seen < count and (page := await connection.fetch(RAW_PAGE, after)):
                 after, seen = page[-1]["position"], seen + len(page)
 
-        return await rate(count, page_through)
+        return page_through
 
 
-async def _json_connection(dsn: str) -> asyncpg.Connection:
-    """A plain connection that decodes jsonb with json.loads, the usual asyncpg recipe."""
-    connection = await asyncpg.connect(dsn)
-    await connection.set_type_codec(
-        "jsonb", schema="pg_catalog", encoder=json.dumps, decoder=json.loads
-    )
-    return connection
+class Figures:
+    """Best rate and lowest CPU per event of each workload over the rounds."""
+
+    def __init__(self, meter: CpuMeter) -> None:
+        self.meter = meter
+        self.best: dict[str, float] = {}
+
+    async def measure(self, key: str, count: int, work: Callable[[], Awaitable[None]]) -> None:
+        cpu_before = self.meter.seconds()
+        per_second = await rate(count, work)
+        self.best[f"{key}_per_s"] = max(self.best.get(f"{key}_per_s", 0.0), per_second)
+        shown = f"  {key:<44} {per_second:>10,.0f}/s"
+        if self.meter.available:
+            cpu = (self.meter.seconds() - cpu_before) / count * 1e6
+            cpu_key = f"{key.rpartition('_')[0]}_cpu_us_per_event"
+            self.best[cpu_key] = min(self.best.get(cpu_key, float("inf")), cpu)
+            shown += f" {cpu:>8,.1f} us cpu/event"
+        say(shown)
+
+    def ratio(self, name: str, numerator: str, denominator: str) -> dict[str, float]:
+        """The rate ratio, and the CPU ratio the other way round: below 1, the store costs more."""
+        figures = {name: self.best[f"{numerator}_per_s"] / self.best[f"{denominator}_per_s"]}
+        cpu = [f"{key.rpartition('_')[0]}_cpu_us_per_event" for key in (numerator, denominator)]
+        if all(key in self.best for key in cpu):
+            figures[name.replace("_ratio", "_cpu_ratio")] = self.best[cpu[1]] / self.best[cpu[0]]
+        return figures
 
 
 async def measure(dsn: str) -> dict[str, float]:
@@ -231,80 +256,81 @@ async def measure(dsn: str) -> dict[str, float]:
     )
     await admin.execute(f"CREATE TABLE {SCHEMA}.raw_events (LIKE {SCHEMA}.events INCLUDING ALL)")
     raw = [await asyncpg.connect(dsn) for _ in range(WRITERS)]
-    raw_json = await _json_connection(dsn)
+    raw_json = await asyncpg.connect(dsn)
+    await raw_json.set_type_codec(
+        "jsonb", schema="pg_catalog", encoder=json.dumps, decoder=json.loads
+    )
     work = Workloads(store, raw, raw_json)
-    best: dict[str, float] = {}
-
-    def keep(key: str, value: float) -> None:
-        best[key] = max(best.get(key, 0.0), value)
-        say(f"  {key:<40} {value:>12,.0f}/s")
-
+    figures = Figures(await CpuMeter.of(admin))
+    single = WRITERS * SINGLE_APPENDS_PER_WRITER
+    batched = BATCHES * BATCH_SIZE
     try:
         say("warming up")
-        await work.store_single()
-        await work.raw_single()
+        await work.store_single()()
+        await work.raw_single()()
         for round_number in range(1, ROUNDS + 1):
             say(f"round {round_number}/{ROUNDS}")
-            keep("store_append_single_events_per_s", await work.store_single())
-            keep("raw_insert_single_rows_per_s", await work.raw_single())
-            store_rate, streams = await work.store_batches()
-            keep("store_append_batch100_events_per_s", store_rate)
-            keep("raw_insert_batch100_rows_per_s", await work.raw_batches())
-            keep("store_replay_verify_events_per_s", await work.replay_and_verify(streams))
-            keep("store_verify_stream_events_per_s", await work.verify_streams(streams))
-            keep("raw_fetch_stream_rows_per_s", await work.raw_fetch_streams(streams))
-            keep(
-                "raw_fetch_stream_json_rows_per_s",
-                await work.raw_fetch_streams(streams, json=True),
+            await figures.measure("store_append_single_events", single, work.store_single())
+            await figures.measure("raw_insert_single_rows", single, work.raw_single())
+            append_batches, streams = work.store_batches()
+            await figures.measure("store_append_batch100_events", batched, append_batches)
+            await figures.measure("raw_insert_batch100_rows", batched, work.raw_batches())
+            replayed = len(streams) * BATCH_SIZE
+            await figures.measure(
+                "store_replay_verify_events", replayed, work.replay_and_verify(streams)
+            )
+            await figures.measure(
+                "store_verify_stream_events", replayed, work.verify_streams(streams)
+            )
+            await figures.measure(
+                "raw_fetch_stream_rows", replayed, work.raw_fetch_streams(streams, False)
+            )
+            await figures.measure(
+                "raw_fetch_stream_json_rows", replayed, work.raw_fetch_streams(streams, True)
             )
             total = await admin.fetchval(f"SELECT count(*) FROM {SCHEMA}.events")
-            keep("store_read_all_events_per_s", await work.read_all(total))
-            keep("raw_fetch_all_rows_per_s", await work.raw_fetch_all(total))
-            keep("raw_fetch_all_json_rows_per_s", await work.raw_fetch_all(total, json=True))
-            keep(
-                "store_append_single_with_follower_events_per_s",
-                await work.store_single(follower=True),
+            await figures.measure("store_read_all_events", total, work.read_all(total))
+            await figures.measure("raw_fetch_all_rows", total, work.raw_fetch_all(total, False))
+            await figures.measure("raw_fetch_all_json_rows", total, work.raw_fetch_all(total, True))
+            await figures.measure(
+                "store_append_single_followed_events", single, work.store_single_followed()
             )
     finally:
         await admin.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        await admin.close()
-        for connection in [*raw, raw_json]:
+        for connection in [admin, *raw, raw_json]:
             await connection.close()
         await store.close()
-    return best | ratios(best)
+    return figures.best | ratios(figures)
 
 
-def ratios(best: dict[str, float]) -> dict[str, float]:
-    def ratio(numerator: str, denominator: str) -> float:
-        return best[numerator] / best[denominator]
-
-    return {
-        "store_append_single_ratio": ratio(
-            "store_append_single_events_per_s", "raw_insert_single_rows_per_s"
+def ratios(figures: Figures) -> dict[str, float]:
+    pairs = {
+        "store_append_single_ratio": ("store_append_single_events", "raw_insert_single_rows"),
+        "store_append_batch100_ratio": (
+            "store_append_batch100_events",
+            "raw_insert_batch100_rows",
         ),
-        "store_append_batch100_ratio": ratio(
-            "store_append_batch100_events_per_s", "raw_insert_batch100_rows_per_s"
+        "store_replay_verify_ratio": ("store_replay_verify_events", "raw_fetch_stream_rows"),
+        "store_replay_verify_vs_json_fetch_ratio": (
+            "store_replay_verify_events",
+            "raw_fetch_stream_json_rows",
         ),
-        "store_replay_verify_ratio": ratio(
-            "store_replay_verify_events_per_s", "raw_fetch_stream_rows_per_s"
+        "store_verify_stream_ratio": ("store_verify_stream_events", "raw_fetch_stream_rows"),
+        "store_verify_stream_vs_json_fetch_ratio": (
+            "store_verify_stream_events",
+            "raw_fetch_stream_json_rows",
         ),
-        "store_replay_verify_vs_json_fetch_ratio": ratio(
-            "store_replay_verify_events_per_s", "raw_fetch_stream_json_rows_per_s"
-        ),
-        "store_verify_stream_ratio": ratio(
-            "store_verify_stream_events_per_s", "raw_fetch_stream_rows_per_s"
-        ),
-        "store_read_all_ratio": ratio("store_read_all_events_per_s", "raw_fetch_all_rows_per_s"),
-        "store_read_all_vs_json_fetch_ratio": ratio(
-            "store_read_all_events_per_s", "raw_fetch_all_json_rows_per_s"
-        ),
-        "store_verify_stream_vs_json_fetch_ratio": ratio(
-            "store_verify_stream_events_per_s", "raw_fetch_stream_json_rows_per_s"
-        ),
-        "store_append_single_with_follower_ratio": ratio(
-            "store_append_single_with_follower_events_per_s", "store_append_single_events_per_s"
+        "store_read_all_ratio": ("store_read_all_events", "raw_fetch_all_rows"),
+        "store_read_all_vs_json_fetch_ratio": ("store_read_all_events", "raw_fetch_all_json_rows"),
+        "store_append_single_followed_ratio": (
+            "store_append_single_followed_events",
+            "store_append_single_events",
         ),
     }
+    result: dict[str, float] = {}
+    for name, (numerator, denominator) in pairs.items():
+        result |= figures.ratio(name, numerator, denominator)
+    return result
 
 
 def run() -> dict[str, float]:

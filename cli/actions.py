@@ -8,7 +8,6 @@ judges it against the rules), and report what was recorded.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -157,10 +156,7 @@ async def run_action(action: Action, args: argparse.Namespace, session: Session)
     await session.require_worker()
     iid = args.initiative_id
     try:
-        async with (
-            session.out.patience(f"waiting for a worker on task queue {session.task_queue!r}..."),
-            asyncio.timeout(WORKER_TIMEOUT),
-        ):
+        async with session.worker_answers():
             events = await initiatives.send(iid, command)
     except Rejected as rejection:
         if rejection.reason.startswith("unknown initiative"):

@@ -77,10 +77,7 @@ async def _until_recorded(initiatives: InitiativeClient, iid: str,
     from domain import Rejected
 
     try:
-        async with (
-            session.out.patience(f"waiting for a worker on task queue {session.task_queue!r}..."),
-            asyncio.timeout(WORKER_TIMEOUT),
-        ):
+        async with session.worker_answers():
             while True:
                 try:
                     view = await initiatives.view(iid)
@@ -101,10 +98,7 @@ async def show(args: argparse.Namespace, session: Session) -> int:
 
     initiatives = await session.initiatives()
     await session.require_worker()  # a query, too, is answered by a worker
-    async with (
-        session.out.patience(f"waiting for a worker on task queue {session.task_queue!r}..."),
-        asyncio.timeout(WORKER_TIMEOUT),
-    ):
+    async with session.worker_answers():
         view = await initiatives.view(args.initiative_id)
     now = datetime.now(UTC)
     session.out.result(state_json(view), lambda: state_text(view, now))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from cli.errors import bad_input, unreachable
@@ -111,6 +113,16 @@ class Session:
             raise unreachable(
                 f"no worker polls task queue {self.task_queue!r} at {self.temporal_address}: "
                 "run `baton up` or `baton worker`")
+
+    @asynccontextmanager
+    async def worker_answers(self) -> AsyncIterator[None]:
+        """Around a call a worker must answer: says so if it is slow, TimeoutError if it never
+        does."""
+        async with (
+            self.out.patience(f"waiting for a worker on task queue {self.task_queue!r}..."),
+            asyncio.timeout(WORKER_TIMEOUT),
+        ):
+            yield
 
     async def close(self) -> None:
         if self._store is not None:

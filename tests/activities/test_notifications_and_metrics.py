@@ -74,9 +74,8 @@ async def test_a_notification_is_posted_with_its_id_for_dedupe() -> None:
 
 @pytest.mark.parametrize(("status", "retryable"), [(500, True), (429, True), (400, False)])
 async def test_webhook_failures_say_whether_a_retry_can_help(status: int, retryable: bool) -> None:
-    with http_receiver((status, {})) as receiver:
-        with pytest.raises(ApplicationError) as failure:
-            await ActivityEnvironment().run(Notifier(receiver.url).notify, NOTICE)
+    with http_receiver((status, {})) as receiver, pytest.raises(ApplicationError) as failure:
+        await ActivityEnvironment().run(Notifier(receiver.url).notify, NOTICE)
     assert failure.value.non_retryable is not retryable
 
 
