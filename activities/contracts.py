@@ -23,11 +23,19 @@ class AppendRequest(_Contract):
     initiative_id: str
     expected_version: int
     events: list[Event]
+    request_id: str | None = None  # the person's request, when a person asked
 
 
 class AppendOutcome(_Contract):
+    """`appended` is False when the store already held other events from `expected_version` on:
+    then `recorded` carries them, for the workflow to adopt before it decides again, and
+    `answered` says which requests recorded which of them (request id -> first, last version)."""
+
     version: int
     head_hash: str
+    appended: bool = True
+    recorded: list[Event] = []
+    answered: dict[str, tuple[int, int]] = {}
 
 
 class Notification(_Contract):

@@ -7,7 +7,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import APPEND_EVENTS, AppendOutcome, AppendRequest
-from activities.store import ConcurrencyConflict, EventStore, Projection
+from activities.requests import RequestLog
+from activities.store import ConcurrencyConflict, EventStore, IdempotencyConflict, Projection
 
 log = structlog.get_logger("baton.recording")
 
@@ -17,6 +18,7 @@ class Recorder:
         """`project` updates read models in the append's own transaction (see EventStore)."""
         self._store = store
         self._project = project
+        self._requests = RequestLog(store.schema)
 
     @activity.defn(name=APPEND_EVENTS)
     async def append_events(self, request: AppendRequest) -> AppendOutcome:
@@ -27,11 +29,28 @@ class Recorder:
         try:
             result = await self._store.append(
                 request.initiative_id, request.expected_version, request.events,
-                project=self._project)
-        except ConcurrencyConflict as conflict:
-            raise ApplicationError(str(conflict), type="ConcurrencyConflict",
-                                   non_retryable=True) from conflict
+                project=self._requests.recording(request.request_id, self._project))
+        except (ConcurrencyConflict, IdempotencyConflict) as conflict:
+            return await self._store_is_ahead(request, conflict)
         log.info("events appended", initiative_id=request.initiative_id,
                  workflow_id=info.workflow_id, run_id=info.workflow_run_id,
                  version=result.version, types=[e.type for e in request.events])
         return AppendOutcome(version=result.version, head_hash=result.head_hash)
+
+    async def _store_is_ahead(self, request: AppendRequest, conflict: Exception) -> AppendOutcome:
+        """The store holds events this workflow has not seen: a workflow task that appended and
+        was then lost (a worker crash, a timed-out task) and is now deciding again, perhaps at a
+        later time or in another order. The store is the record, so they go back to the workflow.
+        """
+        ahead = [r for r in await self._store.read_stream(request.initiative_id)
+                 if r.version > request.expected_version]
+        if not ahead:
+            raise ApplicationError(str(conflict), type="ConcurrencyConflict",
+                                   non_retryable=True) from conflict
+        log.warning("store ahead of workflow; returning its events", reason=str(conflict),
+                    initiative_id=request.initiative_id, expected=request.expected_version,
+                    recorded=ahead[-1].version)
+        answered = await self._requests.since(
+            self._store, request.initiative_id, request.expected_version)
+        return AppendOutcome(version=ahead[-1].version, head_hash=ahead[-1].hash, appended=False,
+                             recorded=[r.event for r in ahead], answered=answered)

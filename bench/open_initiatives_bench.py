@@ -98,7 +98,7 @@ async def _fill(client: object, queue: str, worker_pid: int) -> dict[str, float]
     # answers (the last ones started) shows the worker has taken them all in.
     for n in range(OPEN - 20, OPEN):
         view = await _answered_query(client, f"open-{n}", worker_pid)
-        assert view["deadlines"], "an open initiative should be waiting on a timer"
+        assert view.deadlines, "an open initiative should be waiting on a timer"
     samples = [rss_mb(worker_pid)]
     while len(samples) < 4 or max(samples[-3:]) > 1.02 * min(samples[-3:]):
         await asyncio.sleep(5)

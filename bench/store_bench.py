@@ -3,7 +3,8 @@
 The raw table is `LIKE events INCLUDING ALL`: the same columns, identity, checks and unique
 indexes, without the append-only trigger. Both sides get ready-made Event objects, so what is
 compared is the store's work (validation, canonical encoding, hashing, the fence, the head row)
-against a plain INSERT of the same values over plain connections (no pool, no codecs).
+against a plain INSERT of the same values over plain connections (no pool, no codecs), and,
+for single events, through an asyncpg pool as it comes by default.
 
     (a) single-event appends, 8 concurrent writers, each on a stream of its own
     (b) 100-event batches, one after another
@@ -92,10 +93,12 @@ class Workloads:
         store: EventStore,
         raw: Sequence[asyncpg.Connection],
         raw_json: asyncpg.Connection,
+        raw_pool: asyncpg.Pool,
     ) -> None:
         self.store = store
         self.raw = raw
         self.raw_json = raw_json
+        self.raw_pool = raw_pool
         self.round = 0
 
     def _streams(self, kind: str, count: int) -> list[str]:
@@ -147,6 +150,14 @@ class Workloads:
     def raw_single(self) -> Callable[[], Awaitable[None]]:
         async def insert(writer: int, _: str, __: int, event: Event) -> None:
             await self.raw[writer].execute(RAW_INSERT, *raw_row(event))
+
+        return self._single_writers(insert)
+
+    def raw_single_pooled(self) -> Callable[[], Awaitable[None]]:
+        """What an application inserting through an asyncpg pool, as configured by default, gets."""
+
+        async def insert(_: int, __: str, ___: int, event: Event) -> None:
+            await self.raw_pool.execute(RAW_INSERT, *raw_row(event))
 
         return self._single_writers(insert)
 
@@ -260,7 +271,8 @@ async def measure(dsn: str) -> dict[str, float]:
     await raw_json.set_type_codec(
         "jsonb", schema="pg_catalog", encoder=json.dumps, decoder=json.loads
     )
-    work = Workloads(store, raw, raw_json)
+    raw_pool = await asyncpg.create_pool(dsn, min_size=WRITERS, max_size=WRITERS)
+    work = Workloads(store, raw, raw_json, raw_pool)
     figures = Figures(await CpuMeter.of(admin))
     single = WRITERS * SINGLE_APPENDS_PER_WRITER
     batched = BATCHES * BATCH_SIZE
@@ -272,6 +284,7 @@ async def measure(dsn: str) -> dict[str, float]:
             say(f"round {round_number}/{ROUNDS}")
             await figures.measure("store_append_single_events", single, work.store_single())
             await figures.measure("raw_insert_single_rows", single, work.raw_single())
+            await figures.measure("raw_insert_single_pooled_rows", single, work.raw_single_pooled())
             append_batches, streams = work.store_batches()
             await figures.measure("store_append_batch100_events", batched, append_batches)
             await figures.measure("raw_insert_batch100_rows", batched, work.raw_batches())
@@ -299,6 +312,7 @@ async def measure(dsn: str) -> dict[str, float]:
         await admin.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         for connection in [admin, *raw, raw_json]:
             await connection.close()
+        await raw_pool.close()
         await store.close()
     return figures.best | ratios(figures)
 
@@ -306,6 +320,10 @@ async def measure(dsn: str) -> dict[str, float]:
 def ratios(figures: Figures) -> dict[str, float]:
     pairs = {
         "store_append_single_ratio": ("store_append_single_events", "raw_insert_single_rows"),
+        "store_append_single_vs_pooled_raw_ratio": (
+            "store_append_single_events",
+            "raw_insert_single_pooled_rows",
+        ),
         "store_append_batch100_ratio": (
             "store_append_batch100_events",
             "raw_insert_batch100_rows",

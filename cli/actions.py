@@ -14,8 +14,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.args import BatonParser, CommandTable, add_initiative_id, duration, finite_number
-from cli.errors import ExitCode, bad_input, rejected, unreachable
-from cli.session import WORKER_TIMEOUT, Session
+from cli.errors import ExitCode, bad_input, rejected
+from cli.session import Session
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -156,17 +156,13 @@ async def run_action(action: Action, args: argparse.Namespace, session: Session)
     await session.require_worker()
     iid = args.initiative_id
     try:
-        async with session.worker_answers():
+        async with session.worker_answers(
+                f"the command may still be recorded when one starts (see `baton show {iid}`)"):
             events = await initiatives.send(iid, command)
     except Rejected as rejection:
         if rejection.reason.startswith("unknown initiative"):
             await _refuse_if_closed(initiatives, iid)
         raise
-    except TimeoutError:
-        raise unreachable(
-            f"no worker answered on task queue {session.task_queue!r} within "
-            f"{WORKER_TIMEOUT:.0f} s; the command may still be recorded when one starts "
-            f"(check `baton show {iid}`)") from None
     view = await initiatives.view(iid)
     report(session, iid, events, view.state)
     return ExitCode.OK

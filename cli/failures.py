@@ -25,8 +25,9 @@ def temporal_unreachable(address: str, configured: bool) -> CliError:
     return unreachable(f"cannot reach Temporal at {address}: {hint}")
 
 
-def postgres_unreachable(dsn: str, detail: str, configured: bool) -> CliError:
-    hint = "check DATABASE_URL" if configured else f"{_NEXT_STEP}, or set DATABASE_URL"
+def postgres_unreachable(dsn: str, detail: str, configured: bool,
+                         variable: str = "DATABASE_URL") -> CliError:
+    hint = f"check {variable}" if configured else f"{_NEXT_STEP}, or set {variable}"
     return unreachable(f"cannot reach PostgreSQL at {redact(dsn)} ({detail}): {hint}")
 
 
@@ -58,6 +59,9 @@ def translate(error: BaseException, temporal_address: str) -> CliError | None:
         service.RPCStatusCode.UNAVAILABLE, service.RPCStatusCode.DEADLINE_EXCEEDED,
     ):
         return unreachable(f"lost Temporal at {temporal_address}: {error.message}")
+    store_errors = sys.modules.get("activities.store.errors")
+    if store_errors is not None and isinstance(error, store_errors.MigrationError):
+        return unreachable(f"the database cannot be used as it is: {error}")
     embedded = sys.modules.get("workers.embedded_temporal")
     if embedded is not None and isinstance(error, embedded.EmbeddedTemporalError):
         return unreachable(str(error))

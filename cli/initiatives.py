@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.args import CommandTable, add_initiative_id, initiative_id
-from cli.errors import ExitCode, bad_input, unreachable
+from cli.errors import ExitCode, bad_input
 from cli.output import relative, table, when
-from cli.session import WORKER_TIMEOUT, Session
+from cli.session import Session
 
 if TYPE_CHECKING:
     from activities.portfolio import InitiativeSummary
@@ -76,21 +76,17 @@ async def _until_recorded(initiatives: InitiativeClient, iid: str,
 
     from domain import Rejected
 
-    try:
-        async with session.worker_answers():
-            while True:
-                try:
-                    view = await initiatives.view(iid)
-                    if view.state.version >= 1:
-                        return view
-                except (RPCError, Rejected):
-                    pass  # the workflow has not run its first task yet
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise unreachable(
-            f"no worker recorded the launch of {iid} within {WORKER_TIMEOUT:.0f} s; it will be "
-            "recorded once a worker polls task queue "
-            f"{session.task_queue!r} (`baton up` or `baton worker`)") from None
+    async with session.worker_answers(
+            f"the launch of {iid} is recorded once a worker polls the task queue "
+            "(`baton up` or `baton worker`)"):
+        while True:
+            try:
+                view = await initiatives.view(iid)
+                if view.state.version >= 1:
+                    return view
+            except (RPCError, Rejected):
+                pass  # the workflow has not run its first task yet
+            await asyncio.sleep(0.05)
 
 
 async def show(args: argparse.Namespace, session: Session) -> int:

@@ -39,6 +39,7 @@ class Session:
         self._given_actor: str | None = getattr(args, "actor", None)
         self._temporal: Client | None = None
         self._store: EventStore | None = None
+        self._audit_store: EventStore | None = None
 
     # -- who and where -----------------------------------------------------------------------
 
@@ -106,6 +107,23 @@ class Session:
                                            configured=bool(self.settings.database_url))
         return self._store
 
+    async def audit_store(self) -> EventStore:
+        """The store as an auditor reads it: through BATON_AUDIT_DATABASE_URL when set (a
+        read-only role, see the README), and never migrated, since reading needs no writes."""
+        if self.settings.audit_database_url is None:
+            dsn, variable = self.database_url, "DATABASE_URL"
+        else:
+            dsn, variable = self.settings.audit_database_url, "BATON_AUDIT_DATABASE_URL"
+        if self._audit_store is None:
+            if dsn is None:
+                raise unreachable(
+                    f"PostgreSQL is not running: nothing is up under {self.settings.home} and "
+                    "neither BATON_AUDIT_DATABASE_URL nor DATABASE_URL is set")
+            self._audit_store = await open_store(
+                dsn, self.settings.db_schema, configured=variable != "DATABASE_URL"
+                or bool(self.settings.database_url), migrate=False, variable=variable)
+        return self._audit_store
+
     async def require_worker(self) -> None:
         """Refuse early, recording nothing, when no worker would carry the command out."""
         if not await worker_identities(await self.temporal(), self.settings.temporal_namespace,
@@ -115,33 +133,41 @@ class Session:
                 "run `baton up` or `baton worker`")
 
     @asynccontextmanager
-    async def worker_answers(self) -> AsyncIterator[None]:
-        """Around a call a worker must answer: says so if it is slow, TimeoutError if it never
-        does."""
-        async with (
-            self.out.patience(f"waiting for a worker on task queue {self.task_queue!r}..."),
-            asyncio.timeout(WORKER_TIMEOUT),
-        ):
-            yield
+    async def worker_answers(self, meanwhile: str = "") -> AsyncIterator[None]:
+        """Around a call that a worker must answer: says so when it is slow, and gives up after
+        WORKER_TIMEOUT; `meanwhile` tells what becomes of the request then."""
+        try:
+            async with (
+                self.out.patience(f"waiting for a worker on task queue {self.task_queue!r}..."),
+                asyncio.timeout(WORKER_TIMEOUT),
+            ):
+                yield
+        except TimeoutError:
+            raise unreachable(
+                f"no worker answered on task queue {self.task_queue!r} within "
+                f"{WORKER_TIMEOUT:.0f} s" + (f"; {meanwhile}" if meanwhile else "")) from None
 
     async def close(self) -> None:
-        if self._store is not None:
-            await self._store.close()
-            self._store = None
+        for store in (self._store, self._audit_store):
+            if store is not None:
+                await store.close()
+        self._store = self._audit_store = None
 
 
-async def open_store(dsn: str, schema: str, *, configured: bool) -> EventStore:
+async def open_store(dsn: str, schema: str, *, configured: bool, migrate: bool = True,
+                     variable: str = "DATABASE_URL") -> EventStore:
     import asyncpg
 
     from activities.store import EventStore
 
     try:
         return await asyncio.wait_for(
-            EventStore.connect(dsn, schema=schema, min_pool_size=1, max_pool_size=4),
+            EventStore.connect(dsn, schema=schema, migrate=migrate, min_pool_size=1,
+                               max_pool_size=4),
             CONNECT_TIMEOUT)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise postgres_unreachable(dsn, detail, configured) from None
+        raise postgres_unreachable(dsn, detail, configured, variable) from None
 
 
 async def worker_identities(client: Client, namespace: str, task_queue: str) -> list[str]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
-from cli.errors import ExitCode, bad_input
+from cli.errors import ExitCode, bad_input, unreachable
 from cli.failures import redact, temporal_unreachable
 from cli.session import Session, open_store
 from cli.stack_files import StackInfo
@@ -31,7 +32,8 @@ async def run_stack(session: Session) -> int:
             # Only now: the start-up steps report themselves, the worker's log follows them.
             configure_logging(session.settings.log_format, session.settings.log_level)
             files.announce(info)
-            session.out.result(_ready_json(info), lambda: ready_text(info, session))
+            session.out.result(_ready_json(info),
+                               lambda: ready_text(info, session) + "\nCtrl-C stops it all.")
             await stop.wait()
             session.out.note("stopping: the worker finishes what it is doing, then Temporal "
                              "and PostgreSQL stop")
@@ -59,7 +61,12 @@ async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInf
     dsn, postgres_pid = settings.database_url, None
     if dsn is None:
         with out.step(f"starting PostgreSQL in {settings.postgres_dir}"):
-            postgres = await asyncio.to_thread(ensure_embedded_postgres, settings.postgres_dir)
+            try:
+                postgres = await asyncio.to_thread(ensure_embedded_postgres,
+                                                   settings.postgres_dir)
+            except (OSError, subprocess.SubprocessError) as error:
+                raise unreachable(f"PostgreSQL did not start in {settings.postgres_dir}: "
+                                  f"{error} (its log is in {settings.postgres_dir}/log)") from None
         stack.push_async_callback(asyncio.to_thread, postgres.stop)
         dsn, postgres_pid = postgres.dsn, postgres.pid
     address, ui_url, temporal_pid = settings.temporal_address, None, None

@@ -7,11 +7,12 @@ their lists against it, so a new variable cannot go undocumented.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -41,10 +42,11 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "DATABASE_URL",
         None,
-        "PostgreSQL DSN of the event store; unset runs an embedded PostgreSQL under BATON_HOME.",
+        "PostgreSQL DSN of the event store (TLS: add `?sslmode=verify-full`); unset runs an "
+        "embedded PostgreSQL under `BATON_HOME`.",
     ),
     EnvironmentVariable("BATON_DB_SCHEMA", "baton", "PostgreSQL schema holding Baton's tables."),
-    EnvironmentVariable("BATON_LOG_FORMAT", "console", "Log output: 'json' lines or 'console'."),
+    EnvironmentVariable("BATON_LOG_FORMAT", "console", "Log output: `json` lines or `console`."),
     EnvironmentVariable("BATON_LOG_LEVEL", "INFO", "Minimum log level (DEBUG, INFO, WARNING...)."),
     EnvironmentVariable(
         "BATON_TEMPORAL_PORT",
@@ -64,12 +66,66 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "BATON_ACTOR",
         None,
-        "Actor recorded by CLI commands that are not given --as ACTOR.",
+        "Actor recorded by CLI commands that are not given `--as ACTOR`.",
     ),
     EnvironmentVariable(
         "BATON_AUDIT_DATABASE_URL",
         None,
         "PostgreSQL DSN (a read-only role) for audit commands; unset: the main database.",
+    ),
+    # Temporal's own names for these settings, so the `temporal` CLI reads the same ones.
+    EnvironmentVariable(
+        "TEMPORAL_API_KEY",
+        None,
+        "API key for `TEMPORAL_ADDRESS` (Temporal Cloud); implies TLS.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS",
+        None,
+        "`true`: TLS to `TEMPORAL_ADDRESS` even without certificates; `false`: never. "
+        "Unset: TLS when an API key, certificate or server name is set.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_CLIENT_CERT_PATH",
+        None,
+        "PEM client certificate for mTLS to `TEMPORAL_ADDRESS`; needs the key.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_CLIENT_KEY_PATH",
+        None,
+        "PEM private key of the client certificate.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+        None,
+        "PEM CA to verify the Temporal server with; unset: the system's trusted roots.",
+    ),
+    EnvironmentVariable(
+        "TEMPORAL_TLS_SERVER_NAME",
+        None,
+        "Name the Temporal server's certificate carries, when not the host it is dialled by.",
+    ),
+    EnvironmentVariable(
+        "BATON_METRICS_ADDRESS",
+        None,
+        "ip:port where the worker serves Temporal's Prometheus metrics at `/metrics`; "
+        "unset: no metrics.",
+    ),
+    EnvironmentVariable(
+        "BATON_HEALTH_ADDRESS",
+        None,
+        "ip:port where the worker answers probes at `/livez` and `/readyz`; unset: none.",
+    ),
+    EnvironmentVariable(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        None,
+        "OTLP/HTTP collector the worker sends traces to (`baton[telemetry]`); unset: no "
+        "tracing.",
+    ),
+    EnvironmentVariable(
+        "OTEL_SERVICE_NAME",
+        "baton-worker",
+        "`service.name` of the worker's traces.",
     ),
 )
 
@@ -98,6 +154,16 @@ class Settings:
     webhook_url: str | None
     actor: str | None
     audit_database_url: str | None
+    temporal_api_key: str | None = field(repr=False)  # a secret: kept out of logs
+    temporal_tls: bool | None  # None: decided by the other TLS settings
+    temporal_tls_client_cert: Path | None
+    temporal_tls_client_key: Path | None
+    temporal_tls_server_ca_cert: Path | None
+    temporal_tls_server_name: str | None
+    metrics_address: str | None
+    health_address: str | None
+    otlp_endpoint: str | None
+    otel_service_name: str
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -110,6 +176,14 @@ class Settings:
             value = read(name)
             assert value is not None, f"{name} needs a default in ENVIRONMENT_VARIABLES"
             return value
+
+        def path(name: str) -> Path | None:
+            value = read(name)
+            return None if value is None else Path(value).expanduser()
+
+        def listen_address(name: str) -> str | None:
+            value = read(name)
+            return None if value is None else _listen_address(name, value)
 
         return cls(
             home=Path(required("BATON_HOME")).expanduser().resolve(),
@@ -125,6 +199,16 @@ class Settings:
             webhook_url=read("BATON_WEBHOOK_URL"),
             actor=read("BATON_ACTOR"),
             audit_database_url=read("BATON_AUDIT_DATABASE_URL"),
+            temporal_api_key=read("TEMPORAL_API_KEY"),
+            temporal_tls=_flag("TEMPORAL_TLS", read("TEMPORAL_TLS")),
+            temporal_tls_client_cert=path("TEMPORAL_TLS_CLIENT_CERT_PATH"),
+            temporal_tls_client_key=path("TEMPORAL_TLS_CLIENT_KEY_PATH"),
+            temporal_tls_server_ca_cert=path("TEMPORAL_TLS_SERVER_CA_CERT_PATH"),
+            temporal_tls_server_name=read("TEMPORAL_TLS_SERVER_NAME"),
+            metrics_address=listen_address("BATON_METRICS_ADDRESS"),
+            health_address=listen_address("BATON_HEALTH_ADDRESS"),
+            otlp_endpoint=read("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            otel_service_name=required("OTEL_SERVICE_NAME"),
         )
 
     @property
@@ -167,3 +251,35 @@ def _port(name: str, value: str) -> int:
     if not 1 <= port <= 65535:
         raise SettingsError(f"{name} must be a TCP port number (1-65535), got {value!r}")
     return port
+
+
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+def _flag(name: str, value: str | None) -> bool | None:
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in _TRUE or lowered in _FALSE:
+        return lowered in _TRUE
+    raise SettingsError(f"{name} must be true or false, got {value!r}")
+
+
+def split_listen_address(address: str) -> tuple[str, int]:
+    """("0.0.0.0", 9464) from "0.0.0.0:9464"; "[::]:9464" gives ("::", 9464)."""
+    host, _, port = address.rpartition(":")
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+def _listen_address(name: str, value: str) -> str:
+    # An IP, not a host name: the Prometheus server in Temporal's Rust core binds only to
+    # a socket address, and failing here names the variable instead of failing later.
+    try:
+        host, port = split_listen_address(value)
+        ipaddress.ip_address(host)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise SettingsError(f"{name} must be ip:port (e.g. 0.0.0.0:9464), got {value!r}")
+    return value

@@ -19,7 +19,9 @@ from activities.portfolio import PortfolioProjection
 from activities.recording import Recorder
 from activities.store import EventStore
 from workers.embedded_postgres import database_url
+from workers.health import serve_health
 from workers.settings import Settings
+from workers.telemetry import start_worker_telemetry
 from workers.temporal_client import connect_client
 from workflows.initiative import InitiativeWorkflow
 
@@ -58,7 +60,9 @@ def build_worker(client: Client, store: EventStore, settings: Settings,
 async def run_worker(settings: Settings, *, address: str | None = None,
                      ready: asyncio.Event | None = None) -> None:
     """Run until SIGINT or SIGTERM, then finish in-flight activities and stop."""
-    client = await connect_client(settings, address=address)
+    telemetry = start_worker_telemetry(settings)
+    client = await connect_client(settings, address=address, runtime=telemetry.runtime,
+                                  interceptors=telemetry.interceptors)
     store = await EventStore.connect(database_url(settings), schema=settings.db_schema)
     try:
         await store.migrate()
@@ -67,12 +71,19 @@ async def run_worker(settings: Settings, *, address: str | None = None,
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with worker:
+
+        def polling() -> bool:
+            return worker.is_running and not stop.is_set()
+
+        async with worker, serve_health(settings.health_address, polling):
             log.info("worker started", task_queue=worker.task_queue,
-                     temporal=client.service_client.config.target_host)
+                     temporal=client.service_client.config.target_host,
+                     metrics=settings.metrics_address, tracing=settings.otlp_endpoint,
+                     health=settings.health_address)
             if ready is not None:
                 ready.set()
             await stop.wait()
             log.info("worker stopping", grace_seconds=SHUTDOWN_GRACE.total_seconds())
     finally:
         await store.close()
+        telemetry.shutdown()

@@ -6,6 +6,7 @@ check of a launch, the update validator, or the handler.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
@@ -21,6 +22,9 @@ from domain.commands import AnyCommand, CommandEnvelope, Launch
 from domain.envelope import Event
 from workflows.contracts import InitiativeInput, InitiativeView, workflow_id_for
 from workflows.initiative import InitiativeWorkflow
+
+# Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
+BUSY_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 6.4, 6.4, 6.4)
 
 
 def new_initiative_id(name: str) -> str:
@@ -70,14 +74,20 @@ class InitiativeClient:
     async def send(self, initiative_id: str, command: AnyCommand,
                    request_id: str | None = None) -> list[Event]:
         request_id = request_id or uuid.uuid4().hex
-        try:
-            return await self.handle(initiative_id).execute_update(
-                InitiativeWorkflow.execute,
-                CommandEnvelope(request_id=request_id, command=command), id=request_id)
-        except WorkflowUpdateFailedError as error:
-            raise _rejection_from(error) or error from None
-        except RPCError as error:
-            raise self._not_found(initiative_id, error) from None
+        envelope = CommandEnvelope(request_id=request_id, command=command)
+        for pause in (*BUSY_BACKOFF, None):
+            try:
+                return await self.handle(initiative_id).execute_update(
+                    InitiativeWorkflow.execute, envelope, id=request_id)
+            except WorkflowUpdateFailedError as error:
+                raise _rejection_from(error) or error from None
+            except RPCError as error:
+                # The server bounds the updates in flight per workflow; the same request id
+                # makes the retry safe.
+                if error.status != RPCStatusCode.RESOURCE_EXHAUSTED or pause is None:
+                    raise self._not_found(initiative_id, error) from None
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     def handle(self, initiative_id: str) -> WorkflowHandle[Any, InitiativeView]:
         return self._client.get_workflow_handle_for(
@@ -91,9 +101,9 @@ class InitiativeClient:
 
     @staticmethod
     def _not_found(initiative_id: str, error: RPCError) -> Exception:
+        if "already completed" in str(error).lower():
+            return Rejected(f"initiative {initiative_id} is closed; nothing more can be recorded")
         if error.status == RPCStatusCode.NOT_FOUND:
             return Rejected(f"unknown initiative {initiative_id}")
-        if "workflow execution already completed" in str(error).lower():
-            return Rejected(f"initiative {initiative_id} is closed; nothing more can be recorded")
         return error
 

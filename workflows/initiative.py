@@ -77,14 +77,15 @@ class InitiativeWorkflow:
                 raise _rejection(rejected.reason) from None
         self._resume_metric_reads()
         self._dispatch_notifications()
-        while self._state.is_open or self._outbox:
+        while self._state.is_open:
             if self._should_continue_as_new(start):
                 await workflow.wait_condition(
                     lambda: workflow.all_handlers_finished() and self._idle())
                 workflow.continue_as_new(self._carry_over(start))
-            await self._sleep_until_due_or_changed()
+            await self._sleep_until_due_or_changed(start)
             await self._fire_due_deadlines()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        # Closed: the last notices (the closing one among them) still go out.
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self._idle())
         return self.view()
 
     @workflow.update
@@ -129,46 +130,75 @@ class InitiativeWorkflow:
         async with self._lock:
             if request_id is not None and request_id in self._requests:
                 return self._requests[request_id]
-            events = decide(self._state, command, workflow.now())
-            # A local activity: the append runs in this worker without a round trip to the
-            # server to schedule it, which is most of an owner's wait; idempotent appends make
-            # its at-least-once retries safe.
-            outcome = await workflow.execute_local_activity(
-                APPEND_EVENTS,
-                AppendRequest(initiative_id=self._state.initiative_id,
-                              expected_version=self._state.version, events=events),
-                result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
-            for event in events:
-                self._state = evolve(self._state, event)
-            self._head_hash = outcome.head_hash
-            self._outbox.extend(notifications_for(self._state, events))
-            self._dispatch_notifications()
+            while True:
+                events = decide(self._state, command, workflow.now())
+                outcome = await self._append(events, request_id)
+                if outcome.appended:
+                    self._apply(events, outcome.head_hash)
+                    break
+                self._adopt(outcome)
+                if request_id is not None and request_id in self._requests:
+                    return self._requests[request_id]
             if request_id is not None:
                 self._remember(request_id, events)
-            self._index_search_attributes()
-            self._changed = True
             workflow.logger.info("recorded %s", ", ".join(e.type for e in events), extra={
                 "initiative_id": self._state.initiative_id, "version": self._state.version})
             return events
+
+    def _adopt(self, outcome: AppendOutcome) -> None:
+        """The store is ahead: a task of ours appended and was lost before the history kept it.
+        Its events are the record; the requests it answered are answered."""
+        first = self._state.version + 1
+        self._apply(outcome.recorded, outcome.head_hash)
+        for request_id, (low, high) in outcome.answered.items():
+            self._remember(request_id, outcome.recorded[low - first:high - first + 1])
+
+    async def _append(self, events: list[Event], request_id: str | None) -> AppendOutcome:
+        # A local activity: the append runs in this worker without a round trip to the server
+        # to schedule it, which is most of an owner's wait; idempotent appends make its
+        # at-least-once retries safe.
+        return await workflow.execute_local_activity(
+            APPEND_EVENTS,
+            AppendRequest(initiative_id=self._state.initiative_id,
+                          expected_version=self._state.version, events=events,
+                          request_id=request_id),
+            result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
+
+    def _apply(self, events: list[Event], head_hash: str) -> None:
+        for event in events:
+            self._state = evolve(self._state, event)
+        self._head_hash = head_hash
+        self._outbox.extend(notifications_for(self._state, events))
+        self._dispatch_notifications()
+        self._index_search_attributes()
+        self._changed = True
 
     def _remember(self, request_id: str, events: list[Event]) -> None:
         self._requests[request_id] = events
         while len(self._requests) > REQUESTS_REMEMBERED:
             del self._requests[next(iter(self._requests))]
 
-    async def _sleep_until_due_or_changed(self) -> None:
+    async def _sleep_until_due_or_changed(self, start: InitiativeInput) -> None:
+        """Sleep until the earliest deadline, or until it moves; a change that leaves it where
+        it was (most updates) keeps the same timer, so the history does not fill with timers."""
         deadlines = pending_deadlines(self._state)
+        waiting_for = deadlines[0].at if deadlines else None
         timeout = None
-        if deadlines:
-            timeout = (deadlines[0].at - workflow.now()).total_seconds()
+        if waiting_for is not None:
+            timeout = (waiting_for - workflow.now()).total_seconds()
             if timeout <= 0:
                 return
+
+        def woken() -> bool:
+            due = pending_deadlines(self._state) if self._changed else deadlines
+            self._changed = False
+            moved = (due[0].at if due else None) != waiting_for
+            return moved or not self._state.is_open or self._should_continue_as_new(start)
+
         self._changed = False
         with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(
-                lambda: self._changed, timeout=timeout,
-                timeout_summary="next deadline")
+            await workflow.wait_condition(woken, timeout=timeout, timeout_summary="next deadline")
 
     async def _fire_due_deadlines(self) -> None:
         for deadline in due_deadlines(self._state, workflow.now()):
@@ -208,7 +238,6 @@ class InitiativeWorkflow:
             pass  # the owner answered the check first
         finally:
             self._reading.discard(check)
-            self._changed = True
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -231,7 +260,6 @@ class InitiativeWorkflow:
         sent = notification.notification_id
         self._outbox = [n for n in self._outbox if n.notification_id != sent]
         self._sending.discard(sent)
-        self._changed = True
 
     def _idle(self) -> bool:
         return not self._outbox and not self._reading and not self._lock.locked()

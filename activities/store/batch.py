@@ -49,13 +49,11 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
         raise InvalidAppend(f"expected_version must be 0 or more, got {expected_version}")
     if not events:
         raise InvalidAppend(f"nothing to append to stream {stream_id!r}")
-    batch = PreparedBatch(stream_id, expected_version, tuple(events), [], [], [], [], [], [], [])
-    seen_ids: set[UUID] = set()
+    if len({event.event_id for event in events}) < len(events):
+        raise InvalidAppend(f"an event id appears twice in one append to stream {stream_id!r}")
+    payloads, encodings = [], []
     for offset, event in enumerate(events, start=1):
         _check_place(stream_id, expected_version + offset, event)
-        if event.event_id in seen_ids:
-            raise InvalidAppend(f"event id {event.event_id} appears twice in one append")
-        seen_ids.add(event.event_id)
         try:
             payload = canonical_json(event.payload)
             encoding = encode_envelope(
@@ -70,14 +68,20 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
             )
         except NotCanonicalisable as error:
             raise InvalidAppend(f"event {event.event_id} cannot be stored: {error}") from error
-        batch.event_ids.append(event.event_id)
-        batch.types.append(event.type)
-        batch.schema_versions.append(event.schema_version)
-        batch.actors.append(event.actor)
-        batch.occurred_at.append(event.occurred_at)
-        batch.payloads.append(payload)
-        batch.encodings.append(encoding)
-    return batch
+        payloads.append(payload)
+        encodings.append(encoding)
+    return PreparedBatch(
+        stream_id=stream_id,
+        expected_version=expected_version,
+        events=tuple(events),
+        event_ids=[event.event_id for event in events],
+        types=[event.type for event in events],
+        schema_versions=[event.schema_version for event in events],
+        actors=[event.actor for event in events],
+        occurred_at=[event.occurred_at for event in events],
+        payloads=payloads,
+        encodings=encodings,
+    )
 
 
 def _check_place(stream_id: str, version: int, event: Event) -> None:

@@ -42,7 +42,7 @@ def _refuse(value: Any) -> Any:
 def _compact_sorted_encoder() -> Callable[[Any], str]:
     # The C encoder built once is markedly faster than json.dumps, which rebuilds it per call.
     # No circular check: a cyclic value ends in RecursionError, which callers treat as refusal.
-    make = json.encoder.c_make_encoder
+    make = getattr(json.encoder, "c_make_encoder", None)  # private to the json package
     if make is None:  # an interpreter without the C accelerator
         return json.JSONEncoder(
             ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"),
@@ -54,7 +54,9 @@ def _compact_sorted_encoder() -> Callable[[Any], str]:
 
 _encode = _compact_sorted_encoder()
 _decode_normalising = json.JSONDecoder(parse_float=_as_jsonb_reads_it).decode
-_scan = json.scanner.make_scanner(json.JSONDecoder())
+_scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    json.JSONDecoder()  # type: ignore[arg-type]  # typeshed wants the scanner class itself
+)
 
 
 def canonical_json(value: Any) -> str:

@@ -8,7 +8,7 @@ import asyncpg
 
 from domain.envelope import Event
 
-from .canonical_json import NotCanonicalisable, canonical_json, encode_stored_json, read_jsonb
+from .canonical_json import canonical_json, encode_stored_json, read_jsonb
 from .chain import encode_envelope, format_timestamp
 from .models import RecordedEvent, StreamHead
 from .verification import StoredLink
@@ -46,21 +46,12 @@ def recorded_head(rows: Sequence[asyncpg.Record]) -> StreamHead | None:
 
 def stored_links(stream_id: str, rows: Iterable[asyncpg.Record]) -> Iterator[StoredLink]:
     """The events' part of `statements.chain_of_stream`, re-encoded without building Events."""
-    for (
-        _,
-        _,
-        version,
-        event_id,
-        type_,
-        schema_version,
-        actor,
-        occurred_at,
-        payload,
-        prev,
-        hash_,
-    ) in rows:
-        if version is None:  # the stream has no events
+    for row in rows:
+        if row[2] is None:  # the stream has no events
             return
+        _, _, version, event_id, type_, schema_version, actor, occurred_at, payload, prev, hash_ = (
+            row
+        )
         try:
             encoding: bytes | None = encode_envelope(
                 event_id=str(event_id),
@@ -72,6 +63,6 @@ def stored_links(stream_id: str, rows: Iterable[asyncpg.Record]) -> Iterator[Sto
                 occurred_at=format_timestamp(occurred_at),
                 payload_json=encode_stored_json(payload),
             )
-        except (NotCanonicalisable, ValueError):
+        except ValueError:  # only rows written behind the store's back have no encoding
             encoding = None
         yield StoredLink(version, prev, hash_, encoding)

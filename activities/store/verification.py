@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from .canonical_json import NotCanonicalisable
 from .chain import GENESIS_HASH, chain_hash, stored_event_encoding
 from .models import ChainVerification, RecordedEvent, StreamHead
 
@@ -28,7 +27,7 @@ def links_of(events: Sequence[RecordedEvent]) -> Iterator[StoredLink]:
     for recorded in events:
         try:
             encoding: bytes | None = stored_event_encoding(recorded.event)
-        except (NotCanonicalisable, ValueError):
+        except ValueError:  # only rows written behind the store's back have no encoding
             encoding = None
         yield StoredLink(recorded.version, recorded.prev_hash, recorded.hash, encoding)
 

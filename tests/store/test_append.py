@@ -131,6 +131,13 @@ async def test_sequences_must_continue_the_expected_version(
         await store.append("i-1", expected_version, [event("i-1", n) for n in sequences])
 
 
+async def test_an_event_id_twice_in_one_append_is_refused(store: EventStore) -> None:
+    first = event("i-1", 1)
+    twin = event("i-1", 2, event_id=first.event_id)
+    with pytest.raises(InvalidAppend, match="appears twice"):
+        await store.append("i-1", 0, [first, twin])
+
+
 async def test_events_of_another_initiative_are_refused(store: EventStore) -> None:
     with pytest.raises(InvalidAppend, match="belongs to initiative 'i-2'"):
         await store.append("i-1", 0, [event("i-2", 1)])
@@ -141,10 +148,21 @@ async def test_empty_append_is_refused(store: EventStore) -> None:
         await store.append("i-1", 0, [])
 
 
+CYCLIC: dict[str, object] = {}
+CYCLIC["itself"] = CYCLIC
+
+
 @pytest.mark.parametrize(
     "payload",
-    [{"x": math.nan}, {"x": math.inf}, {"x": {1, 2}}, {"x": "\ud800"}, {"x": "nul\x00"}],
-    ids=["nan", "infinity", "set", "lone-surrogate", "nul"],
+    [
+        {"x": math.nan},
+        {"x": math.inf},
+        {"x": {1, 2}},
+        {"x": "\ud800"},
+        {"x": "nul\x00"},
+        CYCLIC,
+    ],
+    ids=["nan", "infinity", "set", "lone-surrogate", "nul", "cycle"],
 )
 async def test_payloads_without_a_json_form_are_refused(
     store: EventStore, payload: dict[str, object]

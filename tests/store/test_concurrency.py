@@ -48,8 +48,9 @@ async def test_follower_of_the_global_order_sees_every_event_once_in_order(
 ) -> None:
     """Writers commit out of position order all the time; the follower must not skip any.
 
-    Without the fence in read_all this fails on most runs (it was checked by taking the lock
-    out): the follower pages past a position whose transaction commits a moment later.
+    Taking out either half of the fence (the reader's exclusive lock or the appends' shared
+    one) made this fail on every run tried: the follower pages past a position whose
+    transaction commits a moment later.
     """
     writers, appends_each, streams_each = 8, 150, 5
     appended: set[UUID] = set()

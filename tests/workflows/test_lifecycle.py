@@ -10,7 +10,7 @@ from activities.store import EventStore
 from domain import Phase, Rejected
 from domain import commands as c
 from domain.spec import MetricSource
-from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, spec_data
+from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, spec_data
 from workflows.client import InitiativeClient
 
 from .metric_source import serve_metric
@@ -127,3 +127,16 @@ async def test_unknown_initiative_and_launch_by_non_pmo_are_rejected(
         await initiatives.send("nope", c.ApproveLaunch(actor=SPONSOR))
     with pytest.raises(Rejected, match="only the PMO"):
         await initiatives.launch(quick_spec(), OWNER)
+
+
+async def test_updates_that_leave_the_next_deadline_alone_start_no_timers(
+    initiatives: InitiativeClient,
+) -> None:
+    iid = await initiatives.launch(quick_spec(), PMO)
+    await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
+    await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="the first sets a deadline"))
+    for n in range(10):
+        await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text=f"idea {n}"))
+    history = await initiatives.handle(iid).fetch_history()
+    timers = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    assert len(timers) == 1

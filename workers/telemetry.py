@@ -1,0 +1,73 @@
+"""The worker's metrics and traces, both off unless the environment switches them on.
+
+Metrics come from Temporal's Rust core (task latencies, slots, poll results, sticky cache),
+served for Prometheus on BATON_METRICS_ADDRESS. Traces go to the OTLP/HTTP collector named by
+OTEL_EXPORTER_OTLP_ENDPOINT; the exporter reads the other standard OTEL_EXPORTER_OTLP_*
+variables (headers, timeout) itself. Only the worker sets either up: a `baton` command run
+beside it, in the same container, must not compete for the metrics port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from temporalio.client import Interceptor
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from workers.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
+
+
+@dataclass(frozen=True)
+class WorkerTelemetry:
+    runtime: Runtime | None = None  # None: temporalio's default runtime, no metrics
+    interceptors: Sequence[Interceptor] = ()
+    _tracer_provider: TracerProvider | None = field(default=None, repr=False)
+
+    def shutdown(self) -> None:
+        """Send the spans still buffered; the process is about to exit."""
+        if self._tracer_provider is not None:
+            self._tracer_provider.shutdown()
+
+
+def start_worker_telemetry(settings: Settings) -> WorkerTelemetry:
+    runtime = prometheus_runtime(settings.metrics_address) if settings.metrics_address else None
+    if settings.otlp_endpoint is None:
+        return WorkerTelemetry(runtime)
+    interceptor, provider = tracing(settings.otel_service_name)
+    return WorkerTelemetry(runtime, [interceptor], provider)
+
+
+def prometheus_runtime(bind_address: str) -> Runtime:
+    try:
+        return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address)))
+    except Exception as error:  # the core reports a taken port as a plain exception
+        raise SettingsError(f"BATON_METRICS_ADDRESS={bind_address}: {error}") from error
+
+
+def tracing(
+    service_name: str, exporter: SpanExporter | None = None
+) -> tuple[Interceptor, TracerProvider]:
+    """A TracingInterceptor whose spans go to `exporter` (default: OTLP over HTTP)."""
+    try:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+        from temporalio.contrib.opentelemetry import TracingInterceptor
+    except ImportError as error:
+        raise SettingsError(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set but OpenTelemetry is not installed: "
+            "install baton[telemetry]"
+        ) from error
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    provider.add_span_processor(BatchSpanProcessor(exporter or OTLPSpanExporter()))
+    # Launches come from `baton` commands, which do not trace; without this flag the worker
+    # would record no workflow spans at all for want of a parent span from the client.
+    tracer = provider.get_tracer("baton")
+    return TracingInterceptor(tracer, always_create_workflow_spans=True), provider
