@@ -14,13 +14,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cli.args import BatonParser, CommandTable, add_initiative_id, duration, finite_number
-from cli.errors import ExitCode, bad_input, rejected
+from cli.errors import ExitCode, bad_input
 from cli.session import Session
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from workflows.client import InitiativeClient
 
 
 @dataclass(frozen=True)
@@ -149,36 +148,17 @@ def register(commands: CommandTable) -> None:
 
 
 async def run_action(action: Action, args: argparse.Namespace, session: Session) -> int:
-    from domain import Rejected
 
     command = build_command(action, args, session.actor())
     initiatives = await session.initiatives()
     await session.require_worker()
     iid = args.initiative_id
-    try:
-        async with session.worker_answers(
-                f"the command may still be recorded when one starts (see `baton show {iid}`)"):
-            events = await initiatives.send(iid, command)
-    except Rejected as rejection:
-        if rejection.reason.startswith("unknown initiative"):
-            await _refuse_if_closed(initiatives, iid)
-        raise
+    async with session.worker_answers(
+            f"the command may still be recorded when one starts (see `baton show {iid}`)"):
+        events = await initiatives.send(iid, command)
     view = await initiatives.view(iid)
     report(session, iid, events, view.state)
     return ExitCode.OK
-
-
-async def _refuse_if_closed(initiatives: InitiativeClient, initiative_id: str) -> None:
-    """Temporal answers an update to a finished workflow as if it did not exist; a query still
-    reaches it, and tells a closed initiative from an unknown one."""
-    from domain import Rejected
-
-    try:
-        view = await initiatives.view(initiative_id)
-    except Rejected:
-        return  # unknown indeed
-    raise rejected(f"initiative {initiative_id} is {view.state.phase.value}; nothing more can "
-                   "be recorded")
 
 
 def build_command(action: Action, args: argparse.Namespace, actor: str) -> Any:

@@ -42,26 +42,46 @@ def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
 
 @dataclass
 class CommandTable:
-    """Registers subcommands and writes the grouped overview for `baton --help`."""
+    """Registers subcommands and writes the grouped overview for `baton --help`.
+
+    A family (`family`) is a table of its own for `baton NAME SUBCOMMAND`, whose entries join
+    the same overview.
+    """
 
     parser: BatonParser
+    prefix: str = ""  # the words before a subcommand's name, e.g. "audit "
+    dest: str = "command"
     _subparsers: Any = None
     _groups: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The grouped overview replaces argparse's flat list of commands.
         self._subparsers = self.parser.add_subparsers(
-            dest="command", metavar="COMMAND", parser_class=BatonParser, help=argparse.SUPPRESS)
+            dest=self.dest, metavar="COMMAND", parser_class=BatonParser, help=argparse.SUPPRESS)
 
     def add(self, group: str, name: str, summary: str, handler: Handler, *,
             usage_hint: str = "", description: str = "") -> BatonParser:
-        self._groups.setdefault(group, []).append((f"{name} {usage_hint}".strip(), summary))
+        self._groups.setdefault(group, []).append(
+            (f"{self.prefix}{name} {usage_hint}".strip(), summary))
         sub: BatonParser = self._subparsers.add_parser(
-            name, prog=f"baton {name}", description=description or summary,
+            name, prog=f"baton {self.prefix}{name}", description=description or summary,
             epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_common(sub, top_level=False)
         sub.set_defaults(handler=handler)
         return sub
+
+    def family(self, name: str, description: str) -> CommandTable:
+        """`baton NAME SUBCOMMAND ...`; the subcommands added to the returned table are listed
+        in this table's overview under the groups they name."""
+        parser: BatonParser = self._subparsers.add_parser(
+            name, prog=f"baton {self.prefix}{name}", description=description,
+            usage=f"baton {self.prefix}{name} SUBCOMMAND [ARGUMENTS]",
+            epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+        _add_common(parser, top_level=False)
+        family = CommandTable(parser, prefix=f"{self.prefix}{name} ",
+                              dest=f"{name}_command", _groups=self._groups)
+        family._subparsers.required = True
+        return family
 
     def overview(self, width: int = 42) -> str:
         lines = []

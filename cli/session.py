@@ -110,18 +110,17 @@ class Session:
     async def audit_store(self) -> EventStore:
         """The store as an auditor reads it: through BATON_AUDIT_DATABASE_URL when set (a
         read-only role, see the README), and never migrated, since reading needs no writes."""
-        if self.settings.audit_database_url is None:
-            dsn, variable = self.database_url, "DATABASE_URL"
-        else:
-            dsn, variable = self.settings.audit_database_url, "BATON_AUDIT_DATABASE_URL"
         if self._audit_store is None:
+            audit_dsn = self.settings.audit_database_url
+            dsn = audit_dsn or self.database_url
             if dsn is None:
                 raise unreachable(
                     f"PostgreSQL is not running: nothing is up under {self.settings.home} and "
                     "neither BATON_AUDIT_DATABASE_URL nor DATABASE_URL is set")
             self._audit_store = await open_store(
-                dsn, self.settings.db_schema, configured=variable != "DATABASE_URL"
-                or bool(self.settings.database_url), migrate=False, variable=variable)
+                dsn, self.settings.db_schema, migrate=False,
+                configured=bool(audit_dsn or self.settings.database_url),
+                variable="BATON_AUDIT_DATABASE_URL" if audit_dsn else "DATABASE_URL")
         return self._audit_store
 
     async def require_worker(self) -> None:

@@ -13,7 +13,7 @@ from domain.state import CheckStatus, IdeaStatus, InitiativeState, StepStatus
 class Commitment(BaseModel):
     model_config = ConfigDict(frozen=True)
     initiative_id: str
-    kind: str  # handoff_step | response_plan | idea_triage | check_reading
+    kind: str  # handoff_step | check_reading | response_plan | recovery | idea_triage
     subject: str
     person: str
     due_at: datetime
@@ -50,9 +50,12 @@ def commitments(state: InitiativeState) -> list[Commitment]:
             if check.status is not CheckStatus.SCHEDULED:
                 add("check_reading", f"check {check.number}", state.owner,
                     check.due_at + spec.sustainment.response_within, check.judged_at)
-    if state.response_plan is not None:
-        plan = state.response_plan
-        add("response_plan", plan.action, plan.submitted_by, plan.due_at, None)
+    for number, regression in enumerate(state.regressions, start=1):
+        add("response_plan", f"regression {number}", state.owner, regression.plan_due_at,
+            regression.plan_submitted_at)
+        if regression.recovery_due_at is not None:
+            add("recovery", f"regression {number}", regression.plan_submitted_by or state.owner,
+                regression.recovery_due_at, regression.recovered_at)
     for idea in state.ideas:
         delivered = idea.triaged_at if idea.status is not IdeaStatus.PENDING else None
         add("idea_triage", idea.id, state.holder_of(Role.OWNER), idea.triage_due_at, delivered)

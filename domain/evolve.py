@@ -17,6 +17,7 @@ from domain.state import (
     InitiativeState,
     Phase,
     Reading,
+    RegressionRecord,
     ResponsePlan,
     StepState,
     StepStatus,
@@ -108,8 +109,17 @@ def _regression(s: InitiativeState, p: ev.RegressionDetected, e: Event) -> Chang
         s, p.check, CheckStatus.REGRESSED, p.reading, p.retention, tuple(p.rules), at)
     if s.phase is Phase.REGRESSED:
         return {"checks": checks}
+    record = RegressionRecord(
+        regressed_at=at, plan_due_at=at + s.require_spec().sustainment.response_within)
     return {"checks": checks, "phase": Phase.REGRESSED, "regressed_at": at,
-            "response_plan": None, "response_escalated": False}
+            "response_plan": None, "response_escalated": False,
+            "regressions": (*s.regressions, record)}
+
+
+def _update_last_regression(s: InitiativeState, **changes: Any) -> tuple[RegressionRecord, ...]:
+    if not s.regressions:
+        return s.regressions
+    return (*s.regressions[:-1], s.regressions[-1].model_copy(update=changes))
 
 
 def _closed(phase: Phase) -> Callable[[InitiativeState, Any, Event], Changes]:
@@ -146,11 +156,16 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
     ev.CheckPassed: lambda s, p, e: {"checks": _judged(
         s, p.check, CheckStatus.PASSED, p.reading, p.retention, (), e.occurred_at)},
     ev.RegressionDetected: _regression,
-    ev.ResponsePlanSubmitted: lambda s, p, e: {"response_plan": ResponsePlan(
-        action=p.action, submitted_by=e.actor, submitted_at=e.occurred_at, due_at=p.due_at)},
+    ev.ResponsePlanSubmitted: lambda s, p, e: {
+        "response_plan": ResponsePlan(action=p.action, submitted_by=e.actor,
+                                      submitted_at=e.occurred_at, due_at=p.due_at),
+        "regressions": _update_last_regression(
+            s, plan_submitted_at=e.occurred_at, plan_submitted_by=e.actor,
+            recovery_due_at=p.due_at)},
     ev.RecoveryConfirmed: lambda s, p, e: {
         "phase": Phase.SUSTAINING, "regressed_at": None, "response_plan": None,
-        "response_escalated": False},
+        "response_escalated": False,
+        "regressions": _update_last_regression(s, recovered_at=e.occurred_at)},
     ev.IdeaSubmitted: lambda s, p, e: {"ideas": (*s.ideas, IdeaState(
         id=p.idea_id, text=p.text, submitted_by=e.actor, submitted_at=e.occurred_at,
         triage_due_at=e.occurred_at + s.require_spec().ideas.triage_within))},

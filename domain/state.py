@@ -104,6 +104,17 @@ class ResponsePlan(_State):
     escalated: bool = False
 
 
+class RegressionRecord(_State):
+    """One regression and the owner's answer to it, kept after recovery for the commitments."""
+
+    regressed_at: datetime
+    plan_due_at: datetime  # the plan itself is owed within the spec's response_within
+    plan_submitted_at: datetime | None = None
+    plan_submitted_by: str | None = None
+    recovery_due_at: datetime | None = None
+    recovered_at: datetime | None = None
+
+
 class Escalation(_State):
     subject: str
     reason: str
@@ -131,6 +142,7 @@ class InitiativeState(_State):
     regressed_at: datetime | None = None
     response_escalated: bool = False
     response_plan: ResponsePlan | None = None
+    regressions: tuple[RegressionRecord, ...] = ()
     expert_on_call_until: datetime | None = None
     expert_on_call_ended: bool = False
     escalations: tuple[Escalation, ...] = ()

@@ -15,6 +15,10 @@ from domain.spec import Direction, Metric
 
 MOVING_RANGE_D2 = 1.128
 MIN_READINGS_FOR_ESTIMATE = 4
+# An estimate from a handful of near-identical readings can be close to zero, and then a reading
+# that keeps 98% of the gain would sit "beyond 3 sigma". Estimated sigma is therefore never taken
+# below this share of the baseline-to-target gain; a sigma given in the spec is used as it is.
+MIN_ESTIMATED_SIGMA_SHARE_OF_GAIN = 0.05
 
 
 def gain_retained(baseline: float, target: float, reading: float) -> float:
@@ -81,7 +85,10 @@ def judge(metric: Metric, tolerance: float, readings: Sequence[float]) -> Judgem
     """Judge the latest of `readings` (all the initiative's readings, oldest first)."""
     latest = readings[-1]
     retention = gain_retained(metric.baseline, metric.target, latest)
-    sigma = metric.sigma if metric.sigma is not None else estimate_sigma(readings)
+    sigma = metric.sigma
+    if sigma is None and (estimate := estimate_sigma(readings)) is not None:
+        floor = MIN_ESTIMATED_SIGMA_SHARE_OF_GAIN * abs(metric.baseline - metric.target)
+        sigma = max(estimate, floor)
     # Only drift towards the old, worse level is a regression; drift beyond target is not.
     worse_side = 1 if metric.direction is Direction.DECREASE else -1
     breaches = [

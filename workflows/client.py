@@ -85,7 +85,7 @@ class InitiativeClient:
                 # The server bounds the updates in flight per workflow; the same request id
                 # makes the retry safe.
                 if error.status != RPCStatusCode.RESOURCE_EXHAUSTED or pause is None:
-                    raise self._not_found(initiative_id, error) from None
+                    raise await self._closed_or_unknown(initiative_id, error) from None
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")
 
@@ -99,11 +99,19 @@ class InitiativeClient:
         except RPCError as error:
             raise self._not_found(initiative_id, error) from None
 
+    async def _closed_or_unknown(self, initiative_id: str, error: RPCError) -> Exception:
+        """An update to a finished workflow is answered as if it did not exist; a query still
+        reaches it, and tells a closed initiative from an unknown one."""
+        if error.status != RPCStatusCode.NOT_FOUND and "completed" not in str(error).lower():
+            return error
+        try:
+            phase = (await self.view(initiative_id)).state.phase.value
+        except Rejected as unknown:
+            return unknown
+        return Rejected(f"initiative {initiative_id} is {phase}; nothing more can be recorded")
+
     @staticmethod
     def _not_found(initiative_id: str, error: RPCError) -> Exception:
-        if "already completed" in str(error).lower():
-            return Rejected(f"initiative {initiative_id} is closed; nothing more can be recorded")
         if error.status == RPCStatusCode.NOT_FOUND:
             return Rejected(f"unknown initiative {initiative_id}")
         return error
-

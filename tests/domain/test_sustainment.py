@@ -52,3 +52,12 @@ def test_drift_towards_the_old_level_is_flagged_before_the_threshold() -> None:
 
 def test_drift_beyond_the_target_is_not_a_regression() -> None:
     assert judge(metric(sigma=0.2), 0.8, [4.0] * 8).kept
+
+
+def test_a_steady_process_near_target_is_not_flagged_by_a_tiny_estimated_sigma() -> None:
+    assert judge(metric(), 0.8, [5.2, 5.1, 5.1, 5.1, 5.1]).kept
+
+
+def test_estimated_sigma_still_catches_a_real_jump() -> None:
+    verdict = judge(metric(), 0.8, [5.2, 5.0, 5.1, 5.0, 7.0])
+    assert verdict.retention > 0.7 and "WE1" in verdict.rules

@@ -1,0 +1,121 @@
+"""The record an auditor files about one initiative, as plain data for any format to render.
+
+Everything in it is read from the event store (the state is the fold of the events) except the
+verification, which also weighs the witnesses. Values stay Python values (datetimes, numbers);
+the renderers decide how they read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from activities.store import RecordedEvent
+from domain.commitments import Commitment, commitments
+from domain.envelope import Event
+from domain.state import InitiativeState
+
+from .verify import VerifiedStream
+
+Report = dict[str, Any]
+
+
+def build_report(
+    verified: VerifiedStream,
+    events: Sequence[RecordedEvent],
+    state: InitiativeState,
+    describe: Callable[[Event], str],
+    now: datetime,
+) -> Report:
+    """`describe` says an event as a sentence; `now` judges commitments still open."""
+    spec = state.require_spec()
+    return {
+        "initiative": {
+            "id": state.initiative_id, "name": spec.name, "phase": state.phase.value,
+            "version": state.version, "owner": state.owner, "launched_at": state.launched_at,
+            "closed_at": state.closed_at, "close_reason": state.close_reason or None,
+        },
+        "generated_at": now,
+        "spec": spec.model_dump(mode="json"),
+        "timeline": [
+            {"version": r.version, "at": r.event.occurred_at, "actor": r.event.actor,
+             "type": r.event.type, "what": describe(r.event), "hash": r.hash}
+            for r in events],
+        "handoff": _handoff(state, events),
+        "checks": [
+            {"number": c.number, "due_at": c.due_at, "status": c.status.value,
+             "reading": c.reading, "retention": c.retention, "rules": list(c.rules),
+             "judged_at": c.judged_at} for c in state.checks],
+        "readings": [{"at": r.at, "value": r.value, "actor": r.actor} for r in state.readings],
+        "regressions": _of_type(events, "RegressionDetected", "check", "reading", "retention",
+                                "rules", "reason"),
+        "response_plans": _of_type(events, "ResponsePlanSubmitted", "action", "due_at"),
+        "escalations": [{"at": e.at, "subject": e.subject, "reason": e.reason, "to": e.to}
+                        for e in state.escalations],
+        "ideas": [
+            {"id": i.id, "text": i.text, "submitted_by": i.submitted_by,
+             "submitted_at": i.submitted_at, "status": i.status.value,
+             "triage_due_at": i.triage_due_at, "triaged_at": i.triaged_at,
+             "reason": i.reason or None, "delivered_at": i.delivered_at,
+             "triaged_on_time": None if i.triaged_at is None else i.triaged_at <= i.triage_due_at}
+            for i in state.ideas],
+        "commitments": _commitments(commitments(state), now),
+        "verification": _verification(verified),
+    }
+
+
+def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> dict[str, Any]:
+    return {
+        "delivered_at": state.delivered_at, "delivered_value": state.delivered_value,
+        "accepted_at": state.accepted_at, "approved_at": state.approved_at,
+        "expert_on_call_until": state.expert_on_call_until,
+        "send_backs": _of_type(events, "ReviewSentBack", "reason", "reopened"),
+        "steps": [
+            {"id": s.id, "title": s.title, "assignee": s.assignee.value, "status": s.status.value,
+             "due_at": s.due_at, "completed_at": s.completed_at, "completed_by": s.completed_by,
+             "evidence": s.evidence or None} for s in state.steps],
+    }
+
+
+def _of_type(
+    events: Sequence[RecordedEvent], event_type: str, *fields: str
+) -> list[dict[str, Any]]:
+    """Events of one type with who recorded them and when: what the state keeps only the last
+    of (send-backs, regressions, response plans) stays in the record this way."""
+    return [
+        {"at": r.event.occurred_at, "by": r.event.actor,
+         **{name: r.event.payload.get(name) for name in fields}}
+        for r in events if r.event.type == event_type]
+
+
+def _commitments(found: Sequence[Commitment], now: datetime) -> dict[str, Any]:
+    items = [{"kind": c.kind, "subject": c.subject, "person": c.person, "due_at": c.due_at,
+              "delivered_at": c.delivered_at, "verdict": _verdict(c, now)} for c in found]
+    tally = {verdict: sum(1 for item in items if item["verdict"] == verdict)
+             for verdict in ("on time", "late", "overdue", "open")}
+    return {"tally": tally, "items": items}
+
+
+def _verdict(commitment: Commitment, now: datetime) -> str:
+    on_time = commitment.on_time()
+    if on_time is None:
+        return "overdue" if commitment.overdue(now) else "open"
+    return "on time" if on_time else "late"
+
+
+def _verification(verified: VerifiedStream) -> dict[str, Any]:
+    audit = verified.audit
+    head, witness, broken = audit.head_row, audit.witness, audit.first_break
+    return {
+        "intact": audit.ok,
+        "events_checked": audit.events,
+        "head_hash": audit.chain.computed_head,
+        "head_row": None if head is None else {"version": head.version, "hash": head.head_hash},
+        "workflow": None if witness is None else {
+            "source": witness.source, "version": witness.version, "hash": witness.head_hash},
+        "workflow_note": audit.witness_note,
+        "first_break": None if broken is None else {"version": broken.version,
+                                                     "reason": broken.reason},
+        "notes": list(audit.notes),
+    }

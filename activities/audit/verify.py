@@ -1,0 +1,83 @@
+"""Verifying streams end to end: witnesses first, then one snapshot of the store, stream by stream.
+
+The workflows are asked before the snapshot is taken, so a workflow can never be ahead of what
+the snapshot shows: an append committing in between only makes the store look ahead of its
+workflow, which is what a live initiative looks like anyway.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from activities.store import EventStore
+
+from .findings import Checkpoint, StreamAudit, Witnessed, judge
+from .replay import replay_events, trusted_prefix
+from .scan import StoredStream, scan_streams, stream_ids
+
+
+class Witnesses(Protocol):
+    async def witnesses(self, initiative_ids: Sequence[str]) -> dict[str, Witnessed]: ...
+
+    async def checkpoints(self, initiative_id: str) -> tuple[Checkpoint, ...]: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class VerifiedStream:
+    """One stream's audit and, when its chain held, the phase its events replay to."""
+
+    audit: StreamAudit
+    phase: str | None
+    version: int
+
+    @property
+    def ok(self) -> bool:
+        return self.audit.ok
+
+    @property
+    def unknown(self) -> bool:
+        """Nothing says the stream ever existed: no event, no head row, no workflow."""
+        audit = self.audit
+        return audit.events == 0 and audit.head_row is None and audit.witness is None
+
+
+async def verify_streams(
+    store: EventStore,
+    wanted: Sequence[str] | None,
+    witnesses: Witnesses | None,
+    on_verified: Callable[[VerifiedStream], None] = lambda verified: None,
+) -> list[VerifiedStream]:
+    """Verify the streams `wanted` (every stream when None) in the database's order."""
+    ids = list(wanted) if wanted is not None else await stream_ids(store.pool, store.schema)
+    witnessed = await witnesses.witnesses(ids) if witnesses is not None else {}
+    verified = []
+    async for stored in scan_streams(store.pool, store.schema, wanted):
+        one = await verify_stored(stored, witnessed.get(stored.stream_id), witnesses)
+        verified.append(one)
+        on_verified(one)
+    return verified
+
+
+async def verify_stored(
+    stored: StoredStream, witnessed: Witnessed | None, witnesses: Witnesses | None
+) -> VerifiedStream:
+    """One stream read from a snapshot, against the witness asked before it was taken."""
+    witness, note = witnessed or (None, "not asked")
+    audit = judge(stored.stream_id, stored.events, stored.head_row, witness, note)
+    if not audit.ok and audit.chain.broken_version is None and witnesses is not None:
+        # The chain holds but a witness disagrees: the heads the workflow was told append by
+        # append say from where it was rewritten. Only those the snapshot can show count.
+        reach = witness.version if witness is not None else None
+        checkpoints = tuple(c for c in await witnesses.checkpoints(stored.stream_id)
+                            if reach is None or c.version <= reach)
+        if checkpoints and witness is not None:
+            witness = dataclasses.replace(witness, checkpoints=checkpoints)
+            audit = judge(stored.stream_id, stored.events, stored.head_row, witness, note)
+    state, unreplayable = replay_events(stored.stream_id,
+                                        trusted_prefix(stored.events, audit.first_break))
+    if unreplayable is not None and audit.ok:
+        audit = dataclasses.replace(audit, first_break=unreplayable)
+    phase = state.phase.value if state.version else None
+    return VerifiedStream(audit, phase, state.version)
