@@ -26,6 +26,7 @@ LIVENESS_PATH = "/livez"
 READINESS_PATH = "/readyz"
 _REQUEST_TIMEOUT = 5.0
 _MAX_HEADER_LINES = 100
+_LOOPBACK_FOR_ANY = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 @asynccontextmanager
@@ -52,9 +53,10 @@ async def _answer(
             path = await _read_request_path(reader)
         if path == LIVENESS_PATH:
             status, body = "200 OK", "alive"
+        elif path == READINESS_PATH and is_ready():
+            status, body = "200 OK", "ready"
         elif path == READINESS_PATH:
-            status, body = ("200 OK", "ready") if is_ready() else ("503 Service Unavailable",
-                                                                  "not polling")
+            status, body = "503 Service Unavailable", "not polling"
         else:
             status, body = "404 Not Found", f"try {LIVENESS_PATH} or {READINESS_PATH}"
         writer.write(
@@ -78,13 +80,11 @@ async def _read_request_path(reader: asyncio.StreamReader) -> str:
     return request_line[1] if len(request_line) >= 2 else ""
 
 
-def probe(settings: Settings, path: str = READINESS_PATH) -> bool:
-    """True when the worker configured by `settings` answers `path` with 200."""
-    if settings.health_address is None:
-        raise SystemExit("BATON_HEALTH_ADDRESS is not set: the worker serves no probes")
-    host, port = split_listen_address(settings.health_address)
-    if host in ("0.0.0.0", "::"):  # listening everywhere: loopback reaches it
-        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+def probe(address: str, path: str = READINESS_PATH) -> bool:
+    """True when the endpoint serving on `address` (BATON_HEALTH_ADDRESS) answers `path` with
+    200. An endpoint listening on every interface is asked on loopback."""
+    host, port = split_listen_address(address)
+    host = _LOOPBACK_FOR_ANY.get(host, host)
     url_host = f"[{host}]" if ":" in host else host
     try:
         with urllib.request.urlopen(f"http://{url_host}:{port}{path}", timeout=_REQUEST_TIMEOUT):
@@ -94,5 +94,8 @@ def probe(settings: Settings, path: str = READINESS_PATH) -> bool:
 
 
 if __name__ == "__main__":
+    configured = Settings.from_env().health_address
+    if configured is None:
+        sys.exit("BATON_HEALTH_ADDRESS is not set: the worker serves no probes")
     which = sys.argv[1] if len(sys.argv) > 1 else "readyz"
-    sys.exit(0 if probe(Settings.from_env(), f"/{which.lstrip('/')}") else 1)
+    sys.exit(0 if probe(configured, f"/{which.lstrip('/')}") else 1)

@@ -4,8 +4,8 @@ Temporal cluster, so the Temporal UI can list initiatives by phase, owner and ov
 The embedded dev server registers them when it starts; a cluster needs this once per namespace
 (and again whenever workflows/search_attributes.py gains a key). A workflow that upserts an
 unregistered key fails its workflow task, so deployments run this before the workers. Running
-it again changes nothing. Temporal Cloud refuses the operator call: there the attributes are
-added with `tcld`, and the refusal says how.
+it again changes nothing. On Temporal Cloud they are added with `tcld`; should the operator call
+be refused, the error gives the `tcld` command.
 """
 
 from __future__ import annotations
@@ -87,7 +87,9 @@ def _type_name(value: IndexedValueType.ValueType) -> str:
 
 
 def _refusal(namespace: str, missing: dict[str, IndexedValueType.ValueType], why: str) -> str:
-    flags = " ".join(f"--sa '{name}={_type_name(kind)}'" for name, kind in sorted(missing.items()))
+    flags = " ".join(
+        f"--search-attribute '{name}={_type_name(kind)}'" for name, kind in sorted(missing.items())
+    )
     return (
         f"Temporal refused to add search attributes ({why}). On Temporal Cloud run: "
         f"tcld namespace search-attributes add --namespace {namespace} {flags}"

@@ -2,9 +2,9 @@
 
 Metrics come from Temporal's Rust core (task latencies, slots, poll results, sticky cache),
 served for Prometheus on BATON_METRICS_ADDRESS. Traces go to the OTLP/HTTP collector named by
-OTEL_EXPORTER_OTLP_ENDPOINT; the exporter reads the other standard OTEL_EXPORTER_OTLP_*
-variables (headers, timeout) itself. Only the worker sets either up: a `baton` command run
-beside it, in the same container, must not compete for the metrics port.
+OTEL_EXPORTER_OTLP_ENDPOINT; the exporter reads the standard OTEL_EXPORTER_OTLP_HEADERS and
+OTEL_EXPORTER_OTLP_TIMEOUT itself. Only the worker sets either up: a `baton` command run beside
+it, in the same container, must not compete for the metrics port.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def start_worker_telemetry(settings: Settings) -> WorkerTelemetry:
     runtime = prometheus_runtime(settings.metrics_address) if settings.metrics_address else None
     if settings.otlp_endpoint is None:
         return WorkerTelemetry(runtime)
-    interceptor, provider = tracing(settings.otel_service_name)
+    interceptor, provider = tracing(settings.otel_service_name, settings.otlp_endpoint)
     return WorkerTelemetry(runtime, [interceptor], provider)
 
 
@@ -51,9 +51,10 @@ def prometheus_runtime(bind_address: str) -> Runtime:
 
 
 def tracing(
-    service_name: str, exporter: SpanExporter | None = None
+    service_name: str, export_to: str | SpanExporter
 ) -> tuple[Interceptor, TracerProvider]:
-    """A TracingInterceptor whose spans go to `exporter` (default: OTLP over HTTP)."""
+    """A TracingInterceptor whose spans go to `export_to`: the base URL of an OTLP/HTTP
+    collector, or an exporter of one's choosing."""
     try:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.resources import Resource
@@ -66,7 +67,10 @@ def tracing(
             "install baton[telemetry]"
         ) from error
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    provider.add_span_processor(BatchSpanProcessor(exporter or OTLPSpanExporter()))
+    if isinstance(export_to, str):
+        # Like the SDK with OTEL_EXPORTER_OTLP_ENDPOINT: a base URL, traces under /v1/traces.
+        export_to = OTLPSpanExporter(endpoint=f"{export_to.rstrip('/')}/v1/traces")
+    provider.add_span_processor(BatchSpanProcessor(export_to))
     # Launches come from `baton` commands, which do not trace; without this flag the worker
     # would record no workflow spans at all for want of a parent span from the client.
     tracer = provider.get_tracer("baton")

@@ -22,7 +22,7 @@ def pem_files(tmp_path: Path) -> dict[str, str]:
     files = {"TEMPORAL_TLS_CLIENT_CERT_PATH": "client.pem",
              "TEMPORAL_TLS_CLIENT_KEY_PATH": "client.key",
              "TEMPORAL_TLS_SERVER_CA_CERT_PATH": "ca.pem"}
-    for variable, name in files.items():
+    for name in files.values():
         (tmp_path / name).write_bytes(f"-----{name}-----\n".encode())
     return {variable: str(tmp_path / name) for variable, name in files.items()}
 
