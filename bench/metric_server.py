@@ -1,4 +1,8 @@
-"""A loopback HTTP metric source that always answers the same reading."""
+"""A loopback HTTP metric source whose readings are scripted in advance.
+
+Benchmarks use a constant reading; tests script a sequence. The answer is `{"data": {"value": x},
+"value": x}`, so a spec can name either `value` or the dotted `data.value`.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,27 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class MetricSource:
+    """Answers each GET with the next scripted reading; the last one repeats."""
+
+    def __init__(self, readings: list[float]) -> None:
+        self.readings = list(readings)
+        self.requests = 0
+        self.url = ""
+
+    def next_value(self) -> float:
+        self.requests += 1
+        return self.readings.pop(0) if len(self.readings) > 1 else self.readings[0]
+
+
 @contextmanager
-def serve_constant_metric(value: float) -> Iterator[str]:
-    body = json.dumps({"value": value}).encode()
+def serve_metric(readings: list[float]) -> Iterator[MetricSource]:
+    source = MetricSource(readings)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            value = source.next_value()
+            body = json.dumps({"data": {"value": value}, "value": value}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -25,10 +44,17 @@ def serve_constant_metric(value: float) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    host, port = server.server_address[:2]
+    source.url = f"http://{host!s}:{port}/metric"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}/metric"
+        yield source
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_constant_metric(value: float) -> Iterator[str]:
+    with serve_metric([value]) as source:
+        yield source.url
