@@ -4,8 +4,9 @@ Pure functions, shared by the appender (which computes the hashes) and by every 
 recomputes them from what the database gives back), so the two can never disagree on the format.
 
     canonical_encoding(event) = compact JSON of every envelope field, keys sorted, UTF-8 and not
-                                ASCII-escaped, occurred_at as UTC ISO-8601 with microseconds,
-                                payload as `canonical_json.canonical_json` writes it
+                                ASCII-escaped, occurred_at as `format_timestamp` writes it,
+                                payload as `canonical_json.canonical_json` writes it (the whole
+                                envelope is written the same way)
     hash(event)               = sha256(prev_hash || canonical_encoding(event)), as lowercase hex,
                                 where prev_hash is the previous event's hash as 64 ASCII hex
                                 characters and the first event of a stream follows GENESIS_HASH
@@ -18,22 +19,30 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from json.encoder import encode_basestring
+from typing import Any
+from uuid import UUID
+
+import orjson
 
 from domain.envelope import Event
 
-from .canonical_json import NotCanonicalisable, canonical_json, encode_stored_json
+from .canonical_json import NotCanonicalisable, canonical_json, encode_json
 
 GENESIS_HASH = "0" * 64
 
 
 def format_timestamp(moment: datetime) -> str:
-    """UTC ISO-8601 with microseconds, e.g. 2026-01-02T03:04:05.000006+00:00."""
+    """UTC ISO-8601 as orjson writes it: 2026-01-02T03:04:05.000006+00:00, and without the
+    fraction when the microseconds are zero, 2026-01-02T03:04:05+00:00."""
+    return orjson.dumps(_in_utc(moment)).decode()[1:-1]
+
+
+def _in_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None:
         raise NotCanonicalisable(f"occurred_at must be timezone-aware, got naive {moment!r}")
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    return moment.isoformat(timespec="microseconds")
+    return moment.astimezone(UTC)
 
 
 def encode_envelope(
@@ -49,32 +58,66 @@ def encode_envelope(
 ) -> bytes:
     """The canonical encoding from already-canonical parts.
 
-    Spelled out by hand rather than via json.dumps of a dict so that the payload text, which the
-    appender also sends to the database, is encoded once; the keys are written in sorted order.
+    Takes the payload as text so that the appender, which also sends that text to the database,
+    encodes it once.
     """
-    text = (
-        f'{{"actor":{encode_basestring(actor)},"event_id":"{event_id}",'
-        f'"initiative_id":{encode_basestring(stream_id)},"occurred_at":"{occurred_at}",'
-        f'"payload":{payload_json},"schema_version":{schema_version:d},'
-        f'"sequence":{sequence:d},"type":{encode_basestring(type)}}}'
+    return _encode(
+        event_id, stream_id, sequence, type, schema_version, actor, occurred_at,
+        orjson.Fragment(payload_json),
+    )  # fmt: skip
+
+
+def encode_stored(
+    event_id: UUID,
+    stream_id: str,
+    sequence: int,
+    type: str,
+    schema_version: int,
+    actor: str,
+    occurred_at: datetime,
+    payload: dict[str, Any] | orjson.Fragment,
+) -> bytes:
+    """The encoding of an event's stored values, in column order: the payload as read from jsonb,
+    or its canonical text (`canonical_json.reencode_jsonb`) as an orjson.Fragment.
+
+    For verifiers walking raw rows: no Event has to be built to check them.
+    """
+    # str(): asyncpg reads uuid columns as its own UUID subclass, which orjson does not take.
+    # The datetime goes to orjson as it is, which writes it as `format_timestamp` does.
+    return _encode(
+        str(event_id), stream_id, sequence, type, schema_version, actor, _in_utc(occurred_at),
+        payload,
+    )  # fmt: skip
+
+
+def _encode(
+    event_id: str,
+    stream_id: str,
+    sequence: int,
+    type: str,
+    schema_version: int,
+    actor: str,
+    occurred_at: str | datetime,
+    payload: Any,
+) -> bytes:
+    # One orjson call for the whole envelope: it sorts these keys along with the payload's and
+    # refuses text that is not valid Unicode.
+    return encode_json(
+        {
+            "actor": actor,
+            "event_id": event_id,
+            "initiative_id": stream_id,
+            "occurred_at": occurred_at,
+            "payload": payload,
+            "schema_version": schema_version,
+            "sequence": sequence,
+            "type": type,
+        }
     )
-    try:
-        return text.encode()
-    except UnicodeEncodeError as error:  # a lone surrogate has no UTF-8 form
-        raise NotCanonicalisable(f"event holds text that is not valid Unicode: {error}") from error
 
 
 def canonical_encoding(event: Event) -> bytes:
     """The encoding of any event; NotCanonicalisable if it has none."""
-    return _encode_event(event, canonical_json(event.payload))
-
-
-def stored_event_encoding(event: Event) -> bytes:
-    """The encoding of an event read back from the store, whose payload is already canonical."""
-    return _encode_event(event, encode_stored_json(event.payload))
-
-
-def _encode_event(event: Event, payload_json: str) -> bytes:
     return encode_envelope(
         event_id=str(event.event_id),
         stream_id=event.initiative_id,
@@ -83,7 +126,21 @@ def _encode_event(event: Event, payload_json: str) -> bytes:
         schema_version=event.schema_version,
         actor=event.actor,
         occurred_at=format_timestamp(event.occurred_at),
-        payload_json=payload_json,
+        payload_json=canonical_json(event.payload),
+    )
+
+
+def stored_event_encoding(event: Event) -> bytes:
+    """The encoding of an event read back from the store, whose payload is already canonical."""
+    return encode_stored(
+        event.event_id,
+        event.initiative_id,
+        event.sequence,
+        event.type,
+        event.schema_version,
+        event.actor,
+        event.occurred_at,
+        event.payload,
     )
 
 

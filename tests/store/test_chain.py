@@ -9,13 +9,19 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import asyncpg
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activities.store import EventStore, canonical_encoding, configure_connection
-from activities.store.canonical_json import canonical_json
-from activities.store.chain import GENESIS_HASH, chain_hash, event_hash
+from activities.store.canonical_json import (
+    canonical_json,
+    encode_json,
+    read_jsonb,
+    reencode_jsonb,
+)
+from activities.store.chain import GENESIS_HASH, event_hash, format_timestamp
 from domain.envelope import Event
 
 from .builders import event
@@ -45,15 +51,31 @@ def test_encoding_format_is_pinned() -> None:
         schema_version=2,
         actor="zoë",
         occurred_at=datetime(2026, 1, 2, 4, 4, 5, 6, tzinfo=timezone(timedelta(hours=1))),
-        payload={"b": 1.5, "a": [1e20, -0.0]},
+        payload={"b": 1.5, "a": [1e20, -0.0, 1e-7, 1.5e-5, 2**70], "é": "\u2028\t"},
     )
     assert canonical_encoding(pinned).decode() == (
         '{"actor":"zoë","event_id":"12345678-1234-5678-1234-567812345678",'
         '"initiative_id":"init-7","occurred_at":"2026-01-02T03:04:05.000006+00:00",'
-        '"payload":{"a":[100000000000000000000,0.0],"b":1.5},"schema_version":2,'
-        '"sequence":3,"type":"OwnerAccepted"}'
+        '"payload":{"a":[100000000000000000000,0.0,1e-7,0.000015,1180591620717411303424],'
+        '"b":1.5,"é":"\u2028\\t"},"schema_version":2,"sequence":3,"type":"OwnerAccepted"}'
     )
-    assert event_hash(GENESIS_HASH, pinned) == chain_hash(GENESIS_HASH, canonical_encoding(pinned))
+    assert event_hash(GENESIS_HASH, pinned) == (
+        "19aa78f3c1ec6e6fd05fb684bf927780d0ffde3e382845cd56f2c6a23d6f4722"
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "spelled"),
+    [(0.1, "0.1"), (2.0, "2.0"), (1 / 3, "0.3333333333333333"), (1e15, "1000000000000000.0"),
+     (1e-4, "0.0001"), (1e-5, "0.00001"), (9.9e-6, "9.9e-6"), (5e-324, "5e-324"),
+     (-1.5e-300, "-1.5e-300"), (2**64 - 1, "18446744073709551615"),
+     (-(2**63), "-9223372036854775808"), (2**64, "18446744073709551616"),
+     (-(2**63) - 1, "-9223372036854775809")],
+)  # fmt: skip
+def test_number_spelling_is_pinned(number: float, spelled: str) -> None:
+    """Numbers are spelled as orjson spells them, so an orjson upgrade that spelled them
+    otherwise would change every hash: this catches it before anything is stored."""
+    assert canonical_json({"n": number}) == f'{{"n":{spelled}}}'
 
 
 json_text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=8)
@@ -77,6 +99,65 @@ moments = st.datetimes(
 )
 
 
+@given(moment=moments)
+def test_timestamp_format(moment: datetime) -> None:
+    """ISO-8601 in UTC, with microseconds unless they are zero, as isoformat() writes it."""
+    assert format_timestamp(moment) == moment.isoformat()
+    assert format_timestamp(moment.astimezone(timezone(timedelta(hours=-5)))) == moment.isoformat()
+
+
+def test_timestamp_format_is_pinned() -> None:
+    whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert format_timestamp(whole_second) == "2026-01-02T03:04:05+00:00"
+    assert format_timestamp(datetime(9, 1, 2, 3, 4, 5, 60, tzinfo=UTC)) == (
+        "0009-01-02T03:04:05.000060+00:00"
+    )
+
+
+@given(payload=payloads)
+def test_encoding_orjson_refuses_the_same_way(payload: dict[str, Any]) -> None:
+    """Integers beyond 64 bits and deep nesting are encoded without orjson's help, identically."""
+    normal = json.loads(canonical_json(payload))
+    deep: Any = normal
+    for _ in range(300):
+        deep = [deep]
+    assert encode_json(deep) == b"[" * 300 + encode_json(normal) + b"]" * 300
+    assert encode_json({"big": 2**64, "rest": normal}) == (
+        b'{"big":18446744073709551616,"rest":' + encode_json(normal) + b"}"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"n": 100000000000000000000}',
+        '{"n": -9223372036854775809, "m": [18446744073709551616]}',
+        '{"n": 18446744073709551615, "m": -9223372036854775808}',
+        '{"note": "1e+20 is not a number here", "n": 1}',
+        '{"n": 0.0000001, "m": 12345678901234567890.5}',
+        '{"deep": ' + "[" * 300 + "]" * 300 + "}",
+    ],
+)
+def test_jsonb_output_is_read_exactly(text: str) -> None:
+    """orjson reads integers beyond 64 bits as floats; those must come back as the integers."""
+    read = read_jsonb(text)
+    assert read == json.loads(text)
+    assert json.dumps(read) == json.dumps(json.loads(text))
+    assert reencode_jsonb(text) == encode_json(json.loads(text))
+
+
+def spelled(value: Any) -> str:
+    """Compact JSON, keys sorted, not ASCII-escaped; floats as `test_number_spelling_is_pinned`."""
+    if isinstance(value, dict):
+        members = (f"{spelled(key)}:{spelled(value[key])}" for key in sorted(value))
+        return "{" + ",".join(members) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(map(spelled, value)) + "]"
+    if isinstance(value, float):
+        return orjson.dumps(value).decode()
+    return json.dumps(value, ensure_ascii=False)
+
+
 @given(payload=payloads)
 def test_encoding_is_sorted_compact_json_of_the_envelope(payload: dict[str, Any]) -> None:
     subject = event("i-1", 1, payload)
@@ -88,12 +169,10 @@ def test_encoding_is_sorted_compact_json_of_the_envelope(payload: dict[str, Any]
         "type": subject.type,
         "schema_version": subject.schema_version,
         "actor": subject.actor,
-        "occurred_at": subject.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "occurred_at": subject.occurred_at.astimezone(UTC).isoformat(),
         "payload": normalised,
     }
-    expected = json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-    assert canonical_encoding(subject).decode() == expected
+    assert canonical_encoding(subject).decode() == spelled(envelope)
     assert normalised == payload, "normalising may change how a number is written, not its value"
 
 

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
+from pydantic import ValidationError
 
 from activities.store import EventStore
+from domain.envelope import Event
 
 from .builders import T0, event, events
 
@@ -17,6 +19,22 @@ async def test_unknown_stream_reads_empty(store: EventStore) -> None:
     assert await store.stream_head("nobody") is None
     verification = await store.verify_stream("nobody")
     assert verification.ok and verification.events_checked == 0
+
+
+async def test_read_events_behave_as_validated_ones(store: EventStore) -> None:
+    """The store builds the Events it reads without validating them again (see rows.py)."""
+    appended = events("i-1", 0, 2)
+    await store.append("i-1", 0, appended)
+
+    for recorded, original in zip(await store.read_stream("i-1"), appended, strict=True):
+        revalidated = Event.model_validate(recorded.event.model_dump())
+        assert recorded.event == original == revalidated
+        assert recorded.event.model_dump() == revalidated.model_dump()
+        assert recorded.event.model_fields_set == revalidated.model_fields_set
+        assert recorded.event.model_copy(update={"actor": "x"}).actor == "x"
+        assert recorded.event.actor == original.actor
+        with pytest.raises(ValidationError):
+            recorded.event.actor = "y"  # type: ignore[misc]  # frozen, as validated ones are
 
 
 async def test_read_stream_up_to_a_version(store: EventStore) -> None:
