@@ -27,9 +27,12 @@ class AppendRequest(_Contract):
 
 
 class AppendOutcome(_Contract):
-    """`appended` is False when the store already held other events from `expected_version` on:
-    then `recorded` carries them, for the workflow to adopt before it decides again, and
-    `answered` says which requests recorded which of them (request id -> first, last version)."""
+    """`recorded` holds the events as the store has them: the workflow folds these, so a replay
+    of its history (which takes the outcome from the record, not from a new decision) rebuilds
+    exactly the stored state. `appended` is False when the store already held other events
+    from `expected_version` on (a task that appended and was lost): `recorded` then carries
+    those, for the workflow to adopt before it decides again, and `answered` says which requests
+    recorded which of them (request id -> first, last version)."""
 
     version: int
     head_hash: str

@@ -35,7 +35,8 @@ class Recorder:
         log.info("events appended", initiative_id=request.initiative_id,
                  workflow_id=info.workflow_id, run_id=info.workflow_run_id,
                  version=result.version, types=[e.type for e in request.events])
-        return AppendOutcome(version=result.version, head_hash=result.head_hash)
+        return AppendOutcome(version=result.version, head_hash=result.head_hash,
+                             recorded=list(request.events))
 
     async def _store_is_ahead(self, request: AppendRequest, conflict: Exception) -> AppendOutcome:
         """The store holds events this workflow has not seen: a workflow task that appended and

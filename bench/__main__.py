@@ -11,7 +11,10 @@ import importlib
 
 from .harness import RESULTS_PATH, merge_results, say
 
-BENCHMARKS = ["bench.store_bench", "bench.lifecycle_bench", "bench.open_initiatives_bench"]
+BENCHMARKS = [
+    "bench.store_bench", "bench.lifecycle_bench", "bench.open_initiatives_bench",
+    "bench.audit_bench",
+]
 
 
 def main(argv: list[str] | None = None) -> None:

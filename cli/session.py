@@ -107,12 +107,16 @@ class Session:
                                            configured=bool(self.settings.database_url))
         return self._store
 
+    @property
+    def audit_database_url(self) -> str | None:
+        return self.settings.audit_database_url or self.database_url
+
     async def audit_store(self) -> EventStore:
         """The store as an auditor reads it: through BATON_AUDIT_DATABASE_URL when set (a
         read-only role, see the README), and never migrated, since reading needs no writes."""
         if self._audit_store is None:
             audit_dsn = self.settings.audit_database_url
-            dsn = audit_dsn or self.database_url
+            dsn = self.audit_database_url
             if dsn is None:
                 raise unreachable(
                     f"PostgreSQL is not running: nothing is up under {self.settings.home} and "

@@ -134,6 +134,8 @@ class InitiativeWorkflow:
                 events = decide(self._state, command, workflow.now())
                 outcome = await self._append(events, request_id)
                 if outcome.appended:
+                    # Histories recorded before outcomes carried the events replay with [].
+                    events = outcome.recorded or events
                     self._apply(events, outcome.head_hash)
                     break
                 self._adopt(outcome)

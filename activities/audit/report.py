@@ -38,10 +38,7 @@ def build_report(
         },
         "generated_at": now,
         "spec": spec.model_dump(mode="json"),
-        "timeline": [
-            {"version": r.version, "at": r.event.occurred_at, "actor": r.event.actor,
-             "type": r.event.type, "what": describe(r.event), "hash": r.hash}
-            for r in events],
+        "timeline": timeline(events, describe),
         "handoff": _handoff(state, events),
         "checks": [
             {"number": c.number, "due_at": c.due_at, "status": c.status.value,
@@ -61,8 +58,16 @@ def build_report(
              "triaged_on_time": None if i.triaged_at is None else i.triaged_at <= i.triage_due_at}
             for i in state.ideas],
         "commitments": _commitments(commitments(state), now),
-        "verification": _verification(verified),
+        "verification": verification(verified),
     }
+
+
+def timeline(
+    events: Sequence[RecordedEvent], describe: Callable[[Event], str]
+) -> list[dict[str, Any]]:
+    """Who did what, when, in order, each with the hash that seals it."""
+    return [{"version": r.version, "at": r.event.occurred_at, "actor": r.event.actor,
+             "type": r.event.type, "what": describe(r.event), "hash": r.hash} for r in events]
 
 
 def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> dict[str, Any]:
@@ -104,7 +109,7 @@ def _verdict(commitment: Commitment, now: datetime) -> str:
     return "on time" if on_time else "late"
 
 
-def _verification(verified: VerifiedStream) -> dict[str, Any]:
+def verification(verified: VerifiedStream) -> dict[str, Any]:
     audit = verified.audit
     head, witness, broken = audit.head_row, audit.witness, audit.first_break
     return {

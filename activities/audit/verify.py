@@ -48,10 +48,19 @@ async def verify_streams(
     wanted: Sequence[str] | None,
     witnesses: Witnesses | None,
     on_verified: Callable[[VerifiedStream], None] = lambda verified: None,
+    *,
+    processes: int = 1,
+    dsn: str | None = None,
 ) -> list[VerifiedStream]:
-    """Verify the streams `wanted` (every stream when None) in the database's order."""
+    """Verify the streams `wanted` (every stream when None) in the database's order; with
+    `processes` > 1, on that many processes, which connect to `dsn` (see `parallel`)."""
     ids = list(wanted) if wanted is not None else await stream_ids(store.pool, store.schema)
     witnessed = await witnesses.witnesses(ids) if witnesses is not None else {}
+    if processes > 1 and dsn is not None and ids:
+        from .parallel import verify_in_processes
+
+        return await verify_in_processes(store, dsn, processes, ids, witnessed, witnesses,
+                                         on_verified)
     verified = []
     async for stored in scan_streams(store.pool, store.schema, wanted):
         one = await verify_stored(stored, witnessed.get(stored.stream_id), witnesses)
@@ -66,13 +75,14 @@ async def verify_stored(
     """One stream read from a snapshot, against the witness asked before it was taken."""
     witness, note = witnessed or (None, "not asked")
     audit = judge(stored.stream_id, stored.events, stored.head_row, witness, note)
-    if not audit.ok and audit.chain.broken_version is None and witnesses is not None:
+    located_by_history = witness is not None and bool(witness.checkpoints)
+    if (not audit.ok and audit.chain.broken_version is None and witness is not None
+            and witnesses is not None and not located_by_history):
         # The chain holds but a witness disagrees: the heads the workflow was told append by
         # append say from where it was rewritten. Only those the snapshot can show count.
-        reach = witness.version if witness is not None else None
         checkpoints = tuple(c for c in await witnesses.checkpoints(stored.stream_id)
-                            if reach is None or c.version <= reach)
-        if checkpoints and witness is not None:
+                            if c.version <= witness.version)
+        if checkpoints:
             witness = dataclasses.replace(witness, checkpoints=checkpoints)
             audit = judge(stored.stream_id, stored.events, stored.head_row, witness, note)
     state, unreplayable = replay_events(stored.stream_id,

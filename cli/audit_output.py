@@ -1,0 +1,157 @@
+"""What `baton audit replay`, `verify` and `workflow` print, as text and as JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from cli.output import table, when
+from cli.render_state import describe_event, state_json, state_text
+
+if TYPE_CHECKING:
+    from activities.audit import Break, Replayed, VerifiedStream
+    from activities.audit.workflow_check import WorkflowCheck
+    from workflows.contracts import InitiativeView
+
+SHORT_HASH = 16
+
+
+def _view(replayed: Replayed) -> InitiativeView | None:
+    """The replayed state dressed as the workflow's view, so it prints as `baton show` does."""
+    from domain.deadlines import pending_deadlines
+    from workflows.contracts import InitiativeView
+
+    state = replayed.state
+    if state.spec is None:
+        return None
+    return InitiativeView(state=state, head_hash=replayed.head_hash,
+                          deadlines=pending_deadlines(state), run_id="")
+
+
+def _break_json(found: Break | None) -> dict[str, Any] | None:
+    return None if found is None else {"version": found.version, "reason": found.reason}
+
+
+def _break_text(found: Break, label: str = "ALTERED") -> str:
+    where = f" at version {found.version}" if found.version is not None else ""
+    return f"{label}{where}: {found.reason}"
+
+
+def _result(verified: VerifiedStream) -> str:
+    found = verified.audit.first_break
+    return "intact" if found is None else _break_text(found)
+
+
+# -- replay ------------------------------------------------------------------------------------
+
+
+def replay_json(replayed: Replayed, as_of: datetime | None) -> dict[str, Any]:
+    from activities.audit.report import timeline
+
+    view = _view(replayed)
+    state = state_json(view) if view is not None else None
+    if state is not None:
+        del state["run_id"]  # no run: the state comes from the store
+    return {"id": replayed.initiative_id, "as_of": as_of, "version": replayed.state.version,
+            "latest_version": replayed.latest_version, "head_hash": replayed.head_hash,
+            "intact": replayed.chain_break is None,
+            "first_break": _break_json(replayed.chain_break), "state": state,
+            "timeline": timeline(replayed.events, describe_event)}
+
+
+def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
+    events, version = replayed.events, replayed.state.version
+    latest = replayed.latest_version
+    # Relative times ("due in 3d") read from the moment replayed, not from today.
+    moment = as_of or (events[-1].event.occurred_at if version < latest else datetime.now(UTC))
+    lines = [f"As of {when(moment)}: version {version} of {latest}, replayed from the event "
+             "store", ""]
+    view = _view(replayed)
+    if view is not None:
+        lines += [state_text(view, moment), ""]
+    lines += ["Timeline", table(
+        ["#", "WHEN", "WHO", "WHAT"],
+        [[r.version, when(r.event.occurred_at), r.event.actor, describe_event(r.event)]
+         for r in events], indent="  "), ""]
+    if replayed.chain_break is None:
+        lines.append(f"Chain intact up to version {events[-1].version} "
+                     f"(hash {replayed.head_hash[:SHORT_HASH]})")
+    else:
+        lines.append(_break_text(replayed.chain_break) + "; the replay stops before it")
+    return "\n".join(lines)
+
+
+# -- verify ------------------------------------------------------------------------------------
+
+
+def verified_json(verified: VerifiedStream) -> dict[str, Any]:
+    from activities.audit.report import verification
+
+    facts = verification(verified)
+    found = verified.audit.first_break
+    return {"id": verified.audit.stream_id, "ok": verified.ok, "events": verified.audit.events,
+            "phase": verified.phase, "head_hash": facts["head_hash"],
+            "broken_version": found.version if found else None,
+            "reason": found.reason if found else None,
+            **{key: facts[key] for key in ("head_row", "workflow", "workflow_note", "notes")}}
+
+
+def _checked_against(verified: VerifiedStream) -> str:
+    witness = verified.audit.witness
+    return "head row" + (f" + workflow ({witness.source})" if witness is not None else "")
+
+
+def verified_text(results: list[VerifiedStream]) -> str:
+    if not results:
+        return "no initiatives to verify"
+    lines = [table(
+        ["INITIATIVE", "EVENTS", "PHASE", "HEAD", "CHECKED AGAINST", "RESULT"],
+        [[r.audit.stream_id, r.audit.events, r.phase, r.audit.chain.computed_head[:SHORT_HASH],
+          _checked_against(r), _result(r)] for r in results])]
+    for r in results:
+        lines += [f"  {r.audit.stream_id}: {note}" for note in r.audit.notes]
+    altered = sum(1 for r in results if not r.ok)
+    if len(results) > 1:
+        lines.append(f"{len(results)} initiatives, {altered} altered")
+    return "\n".join(lines)
+
+
+# -- workflow ----------------------------------------------------------------------------------
+
+
+def workflow_check_json(check: WorkflowCheck) -> dict[str, Any]:
+    return {
+        "workflow_id": check.workflow_id, "ok": check.ok, "deterministic": check.deterministic,
+        "runs": [{"run_id": run.run_id, "replays": run.failure is None, "failure": run.failure,
+                  "appends": run.appends, "versions": run.versions} for run in check.runs],
+        "complete_history": check.complete, "finished": check.finished,
+        "stored_events": check.stored, "matched": check.matched,
+        "covered_from_version": check.covered_from, "in_flight": list(check.in_flight),
+        "replay_differences": [_break_json(found) for found in check.replay_differences],
+        "problems": [_break_json(problem) for problem in check.problems],
+    }
+
+
+def workflow_check_text(check: WorkflowCheck) -> str:
+    replays = "deterministic" if check.deterministic else "NOT DETERMINISTIC"
+    lines = [f"Workflow {check.workflow_id}: {len(check.runs)} run(s) replayed on the current "
+             f"code: {replays}", table(
+                 ["RUN", "REPLAYS", "APPENDS", "VERSIONS"],
+                 [[run.run_id, "yes" if run.failure is None else "NO", run.appends,
+                   f"{run.versions[0]}-{run.versions[1]}" if run.versions else None]
+                  for run in check.runs], indent="  ")]
+    lines.append(f"Store: {check.stored} events; {check.matched} rebuilt exactly by the replay")
+    lines += [f"  {_break_text(found, 'replayed otherwise')}"
+              for found in check.replay_differences]
+    if not check.complete:
+        lines.append(f"  Temporal no longer holds the runs before version {check.covered_from}; "
+                     "`baton audit verify` covers those")
+    if check.in_flight:
+        lines.append(f"  versions {', '.join(map(str, check.in_flight))} were recorded after "
+                     "the history was read (the workflow is running)")
+    if check.ok:
+        lines.append("Result: the history and the store agree")
+    else:
+        lines += [f"Result: {len(check.problems)} difference(s)"] + [
+            f"  {_break_text(problem, 'DIFFERS')}" for problem in check.problems]
+    return "\n".join(lines)
