@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench demo up down clean
+.PHONY: install test lint bench soak demo up down clean
 
 install: $(STAMP)
 
@@ -23,6 +23,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The load run: SOAK_INITIATIVES alive at once for SOAK_MINUTES, then every record checked;
+# figures merged into bench/results.json. Fails on a lost or doubled event or a growing worker.
+SOAK_INITIATIVES ?= 50
+SOAK_MINUTES ?= 2
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak --initiatives $(SOAK_INITIATIVES) --minutes $(SOAK_MINUTES)
 
 # Two example initiatives driven end to end through `baton`, on a stack of its own; under a minute.
 demo: $(STAMP)

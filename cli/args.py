@@ -24,6 +24,7 @@ class BatonParser(argparse.ArgumentParser):
     """Usage errors in one line that names the argument and points to the help."""
 
     def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())  # arguments quoted in it may hold line breaks
         self.exit(ExitCode.BAD_INPUT,
                   f"baton: error: {self.prog}: {message} (see `{self.prog} --help`)\n")
 

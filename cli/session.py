@@ -50,6 +50,10 @@ class Session:
         if any(character.isspace() for character in actor) or len(actor) > 254:
             raise bad_input(f"--as: {actor!r} is not an actor id (no spaces, at most 254 "
                             "characters)")
+        try:
+            actor.encode()
+        except UnicodeEncodeError:  # bytes that are not UTF-8 reach argv as lone surrogates
+            raise bad_input(f"--as: {actor!r} is not UTF-8 text") from None
         return actor
 
     @property

@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.durations import Duration
-from domain.spec import ActorId, InitiativeSpec, StepId, Text
+from domain.spec import WITHOUT_NUL, ActorId, InitiativeSpec, StepId, Text
 
 # The engine's own identity, for what its timers decide.
 SYSTEM_ACTOR = "baton"
 
 Reason = Annotated[Text, Field(min_length=1)]
+IdeaId = Annotated[str, Field(min_length=1, max_length=64, pattern=WITHOUT_NUL)]
 
 
 class _Command(BaseModel):
@@ -87,14 +88,14 @@ class SubmitIdea(_Command):
 
 class TriageIdea(_Command):
     kind: Literal["triage_idea"] = "triage_idea"
-    idea_id: Annotated[str, Field(min_length=1, max_length=64)]
+    idea_id: IdeaId
     adopt: bool
     reason: Text = ""
 
 
 class MarkIdeaDelivered(_Command):
     kind: Literal["idea_delivered"] = "idea_delivered"
-    idea_id: Annotated[str, Field(min_length=1, max_length=64)]
+    idea_id: IdeaId
 
 
 class ReassignOwner(_Command):
@@ -146,5 +147,5 @@ class CommandEnvelope(BaseModel):
     """A command as it travels to the workflow: the request id makes a retried call record once."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    request_id: Annotated[str, Field(min_length=1, max_length=128)]
+    request_id: Annotated[str, Field(min_length=1, max_length=128, pattern=WITHOUT_NUL)]
     command: AnyCommand

@@ -13,6 +13,8 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 # Ten years: longer than any follow-up plan, short enough that `now + d` never overflows.
 MAX_DURATION = timedelta(days=3650)
+_RESOLUTION = timedelta(microseconds=1)  # timedelta's own
+_PER_SECOND = 1_000_000
 _NOT_A_DURATION = "{value!r} is not a duration (use a number and s, m, h, d or w: '30d')"
 
 
@@ -30,17 +32,22 @@ def parse_duration(value: object) -> timedelta:
         raise ValueError(f"{value!r} is not a positive duration")
     if seconds > MAX_DURATION.total_seconds():
         raise ValueError(f"{value!r} is longer than {MAX_DURATION.days} days")
-    return timedelta(seconds=seconds)
+    duration = timedelta(seconds=seconds)
+    if duration < _RESOLUTION:  # would round to nothing, and then not parse back
+        raise ValueError(f"{value!r} is shorter than a microsecond")
+    return duration
 
 
 def format_duration(value: timedelta) -> str:
     """The shortest spelling that parses back to the same duration."""
-    seconds = value.total_seconds()
+    microseconds = value // _RESOLUTION
     for unit in ("d", "h", "m"):
-        size = _UNITS[unit]
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s" if seconds == int(seconds) else f"{seconds}s"
+        size = _UNITS[unit] * _PER_SECOND
+        if microseconds >= size and microseconds % size == 0:
+            return f"{microseconds // size}{unit}"
+    # Whole decimals, never an exponent: 1e-05 is no duration the parser accepts.
+    seconds, fraction = divmod(microseconds, _PER_SECOND)
+    return f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "s"
 
 
 def _parse(value: Any) -> timedelta:

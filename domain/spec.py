@@ -23,11 +23,18 @@ from domain.durations import Duration
 MAX_NAME = 200
 MAX_TEXT = 4000
 
+# NUL is no character anyone means, and PostgreSQL stores it in neither text nor jsonb: a command
+# holding one would be accepted, then fail every attempt to record it. (Lone surrogates, which
+# undecodable bytes on a command line become, pydantic refuses on its own.)
+WITHOUT_NUL = r"^[^\x00]*$"
 ActorId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254, pattern=r"^\S+$")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254,
+                           pattern=r"^[^\s\x00]+$")
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME,
+                                        pattern=WITHOUT_NUL)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT,
+                                        pattern=WITHOUT_NUL)]
 StepId = Annotated[
     str,
     StringConstraints(
@@ -60,13 +67,15 @@ class _Model(BaseModel):
 
 
 class MetricSource(_Model):
-    url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
-    field: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "value"
+    url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[^\s\x00]+$")]
+    field: Annotated[str, StringConstraints(min_length=1, max_length=200,
+                                            pattern=WITHOUT_NUL)] = "value"
 
 
 class Metric(_Model):
     name: Name
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
+                                           pattern=WITHOUT_NUL)] = ""
     baseline: float
     target: float
     direction: Direction

@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from domain import SpecError, parse_spec_yaml
 from domain.durations import format_duration, parse_duration
+
+from .builders import make_spec
 
 EXAMPLE = """\
 name: Cut invoice cycle time
@@ -86,13 +89,20 @@ def test_a_spec_that_is_not_a_mapping_is_refused() -> None:
     assert "expected a mapping" in problems_of("- just\n- a list\n")[0]
 
 
-@pytest.mark.parametrize("text", ["30s", "15m", "12h", "45d", "2w", "1.5h"])
+@pytest.mark.parametrize("text", ["30s", "15m", "12h", "45d", "2w", "1.5h", "0.00001s"])
 def test_durations_round_trip(text: str) -> None:
     value = parse_duration(text)
     assert parse_duration(format_duration(value)) == value
 
 
-@pytest.mark.parametrize("text", ["", "3x", "-1d", "0s", "d", "10y", "99999d"])
+@pytest.mark.parametrize("text", ["", "3x", "-1d", "0s", "d", "10y", "99999d", "0.0000001s"])
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("field", ["name", "owner", "front_line"])
+def test_text_postgresql_cannot_store_is_refused(field: str) -> None:
+    value = ["clerk\x00@acme.example"] if field == "front_line" else "a\x00b"
+    with pytest.raises(ValidationError, match="should match pattern"):
+        make_spec(**{field: value})

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.store import EventStore
+from tests.worker_process import WorkerProcesses, worker_processes
+from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
 from workflows.client import InitiativeClient
@@ -39,3 +42,12 @@ async def worker(temporal_client: Client, store: EventStore, settings: Settings,
 @pytest.fixture
 def initiatives(temporal_client: Client, task_queue: str) -> InitiativeClient:
     return InitiativeClient(temporal_client, task_queue)
+
+
+@pytest.fixture
+def workers(temporal_server: EmbeddedTemporal, database_url: str, store: EventStore,
+            task_queue: str, tmp_path: Path) -> Iterator[WorkerProcesses]:
+    """Worker processes on the test's task queue and schema, for tests that kill them."""
+    with worker_processes(temporal_address=temporal_server.address, database_url=database_url,
+                          schema=store.schema, task_queue=task_queue, home=tmp_path) as started:
+        yield started

@@ -43,19 +43,22 @@ async def store_agrees(store: EventStore, initiatives: InitiativeClient,
     return view
 
 
+# From launch to sustaining, as each role acts in turn on a `quick_spec` initiative.
+HANDOFF: tuple[c.AnyCommand, ...] = (
+    c.ApproveLaunch(actor=SPONSOR),
+    c.DeliverImprovement(actor=EXPERT, value=5.2),
+    c.CompleteStep(actor=EXPERT, step_id="sop", evidence="SOP v3 in the wiki"),
+    c.CompleteStep(actor=OWNER, step_id="control-plan"),
+    c.AcceptOwnership(actor=OWNER),
+    c.ApproveReview(actor=PMO),
+)
+
+
 async def hand_over(store: EventStore, initiatives: InitiativeClient, spec: InitiativeSpec,
                     initiative_id: str | None = None) -> str:
     """Launch and drive to sustaining, checking the store after every step."""
     iid = await initiatives.launch(spec, PMO, initiative_id)
-    steps: list[Any] = [
-        c.ApproveLaunch(actor=SPONSOR),
-        c.DeliverImprovement(actor=EXPERT, value=5.2),
-        c.CompleteStep(actor=EXPERT, step_id="sop", evidence="SOP v3 in the wiki"),
-        c.CompleteStep(actor=OWNER, step_id="control-plan"),
-        c.AcceptOwnership(actor=OWNER),
-        c.ApproveReview(actor=PMO),
-    ]
-    for command in steps:
+    for command in HANDOFF:
         await initiatives.send(iid, command)
         await store_agrees(store, initiatives, iid)
     return iid

@@ -1,0 +1,83 @@
+"""A webhook that fails, then answers later than the sender waits, then recovers: every notification
+arrives, each copy carries the same Idempotency-Key so the receiver can drop it, none is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from activities import notifications
+from activities.contracts import Notification
+from activities.store import EventStore
+from domain import InitiativeState, evolve
+from domain import commands as c
+from domain.envelope import Event
+from tests.domain.builders import CLERK, PMO, SPONSOR
+from tests.workflows.scenario import quick_spec
+from workers.settings import Settings
+from workflows.client import InitiativeClient
+from workflows.notifications import notifications_for
+
+from .webhook_receiver import Mode, WebhookReceiver, serve_webhook
+
+pytestmark = pytest.mark.usefixtures("worker")
+IDEAS = 5
+SENDER_TIMEOUT_SECONDS = 0.5
+HANG_SECONDS = 1.5
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[WebhookReceiver]:
+    # A hang must outlast the sender's timeout; at its production 10 s the test would crawl.
+    monkeypatch.setattr(notifications, "WEBHOOK_TIMEOUT", httpx.Timeout(SENDER_TIMEOUT_SECONDS))
+    with serve_webhook(HANG_SECONDS) as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def settings(receiver: WebhookReceiver) -> Settings:
+    """The worker fixture's settings: notifications go to the receiver."""
+    return Settings.from_env({"BATON_WEBHOOK_URL": receiver.url})
+
+
+def notifications_owed(events: list[Event]) -> dict[str, Notification]:
+    """The notifications the recorded events call for, by id (each follows one event here)."""
+    state = InitiativeState(initiative_id=events[0].initiative_id)
+    owed = {}
+    for event in events:
+        state = evolve(state, event)
+        owed.update((n.notification_id, n) for n in notifications_for(state, [event]))
+    return owed
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def test_every_notification_arrives_through_failures_and_timeouts(
+    store: EventStore, initiatives: InitiativeClient, receiver: WebhookReceiver
+) -> None:
+    iid = await initiatives.launch(quick_spec(), PMO)
+    await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
+    for n in range(IDEAS):
+        await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text=f"idea {n}"))
+    await initiatives.send(iid, c.Cancel(actor=PMO, reason="superseded"))
+    owed = notifications_owed([r.event for r in await store.read_stream(iid)])
+    assert len(owed) == IDEAS + 1  # each idea, and the closing notice
+
+    # Every notification meets each misbehaviour before the receiver moves on to the next.
+    for mode, then in ((Mode.FAIL, Mode.HANG), (Mode.HANG, Mode.ACCEPT)):
+        await until(lambda mode=mode: receiver.met(mode) >= owed.keys())
+        receiver.mode = then
+    # A closed initiative's workflow ends only once its last notification is out.
+    await asyncio.wait_for(initiatives.handle(iid).result(), timeout=30)
+
+    assert receiver.deduplicated() == {key: n.model_dump(mode="json") for key, n in owed.items()}
+    assert all(d.key == d.body["notification_id"] for d in receiver.deliveries)
+    taken_in = [d for d in receiver.deliveries if d.mode is not Mode.FAIL]
+    assert len(taken_in) > len(owed), "the hung deliveries should have been sent again"

@@ -1,0 +1,63 @@
+"""`python -m tests.soak [--initiatives N] [--minutes M]` (or `make soak`): the load run.
+
+Prints its figures and merges them into bench/results.json (keys `soak_*`). Exits 1 when an event
+was lost or recorded twice, a record is broken, or the worker's memory kept growing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.harness import RESULTS_PATH, merge_results, say
+from tests.workflows.metric_source import serve_metric
+
+from .load import SoakResult, figures, soak
+from .stack import soak_stack
+
+# Growth the run tolerates once the worker has settled: allocator noise rather than a leak.
+MAX_RSS_GROWTH = 0.10
+
+
+async def run(lanes: int, seconds: float, sample_every: float) -> SoakResult:
+    with tempfile.TemporaryDirectory(prefix="baton-soak-") as home, \
+            serve_metric([5.0]) as source:
+        async with soak_stack(Path(home)) as stack:
+            say(f"{lanes} initiatives at a time for {seconds / 60:g} min; worker logs in {home}")
+            return await soak(stack, source.url, lanes, seconds, sample_every)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.soak", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--initiatives", type=int,
+                        default=int(os.environ.get("SOAK_INITIATIVES", "50")),
+                        help="initiatives alive at once (default: $SOAK_INITIATIVES or 50)")
+    parser.add_argument("--minutes", type=float,
+                        default=float(os.environ.get("SOAK_MINUTES", "2")),
+                        help="how long to keep launching (default: $SOAK_MINUTES or 2)")
+    parser.add_argument("--sample-every", type=float, default=2.0, metavar="SECONDS",
+                        help="worker memory sampling interval (default: 2)")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args.initiatives, args.minutes * 60, args.sample_every))
+    measured = figures(result, args.initiatives)
+    merge_results(measured)
+    width = max(map(len, measured))
+    for key, value in measured.items():
+        print(f"{key:<{width}}  {value:>12,.2f}")
+    say(f"figures merged into {RESULTS_PATH}")
+    for problem in result.integrity.problems[:20]:
+        say(f"broken: {problem}")
+    settled = measured["soak_worker_rss_settled_mb"]
+    leaking = measured["soak_worker_rss_growth_mb"] > MAX_RSS_GROWTH * settled
+    if leaking:
+        say(f"worker memory grew by more than {MAX_RSS_GROWTH:.0%} after settling")
+    return 0 if result.integrity.ok and not leaking else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

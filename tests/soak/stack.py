@@ -1,0 +1,41 @@
+"""A stack of the load run's own: embedded PostgreSQL (or DATABASE_URL) and Temporal, and one
+worker process whose memory can be watched."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from activities.store import EventStore
+from bench.harness import postgres
+from tests.worker_process import WorkerProcess, worker_processes
+from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
+from workers.settings import Settings
+from workers.temporal_client import connect_client
+from workflows.client import InitiativeClient
+
+
+@dataclass(frozen=True)
+class SoakStack:
+    store: EventStore
+    initiatives: InitiativeClient
+    worker: WorkerProcess
+
+
+@asynccontextmanager
+async def soak_stack(home: Path) -> AsyncIterator[SoakStack]:
+    schema, queue = f"soak_{uuid.uuid4().hex[:8]}", f"soak-{uuid.uuid4().hex[:8]}"
+    with postgres() as dsn:
+        server = await start_embedded_temporal(home / "temporal", port=FREE_PORT, ui_port=None)
+        async with server, await EventStore.connect(dsn, schema=schema) as store:
+            # Warnings only: a worker logging every append would measure its logging.
+            with worker_processes(temporal_address=server.address, database_url=dsn,
+                                  schema=schema, task_queue=queue, home=home,
+                                  BATON_LOG_LEVEL="WARNING") as workers:
+                worker = await workers.start_ready()
+                client = await connect_client(Settings.from_env({}), address=server.address)
+                yield SoakStack(store, InitiativeClient(client, queue), worker)
+            await store.drop_schema()
