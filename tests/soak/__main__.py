@@ -27,7 +27,7 @@ async def run(lanes: int, seconds: float, sample_every: float) -> SoakResult:
     with tempfile.TemporaryDirectory(prefix="baton-soak-") as home, \
             serve_metric([5.0]) as source:
         async with soak_stack(Path(home)) as stack:
-            say(f"{lanes} initiatives at a time for {seconds / 60:g} min; worker logs in {home}")
+            say(f"{lanes} initiatives at a time for {seconds / 60:g} min")
             return await soak(stack, source.url, lanes, seconds, sample_every)
 
 

@@ -43,23 +43,25 @@ async def soak(stack: SoakStack, metric_url: str, lanes: int, seconds: float,
     started = time.monotonic()
     until = started + seconds
 
-    async def lane() -> int:
-        lived = 0
+    async def lane() -> None:
         while time.monotonic() < until:
             await ledger.run_lifecycle(stack.initiatives, spec, COMMANDS)
-            lived += 1
-        return lived
 
     samples: list[Sample] = []
     sampler = asyncio.create_task(_sample(stack, started, sample_every, samples, ledger))
     try:
         # Lifecycles still running after the drain count as unfinished in the integrity check.
-        done, _ = await asyncio.wait([asyncio.create_task(lane()) for _ in range(lanes)],
-                                     timeout=seconds + DRAIN_SECONDS)
+        done, stuck = await asyncio.wait([asyncio.create_task(lane()) for _ in range(lanes)],
+                                         timeout=seconds + DRAIN_SECONDS)
     finally:
         sampler.cancel()
+    for lane_task in stuck:
+        lane_task.cancel()
     elapsed = time.monotonic() - started
-    lifecycles = sum(task.result() for task in done)
+    # A lane that failed leaves its last initiative unfinished, which the check reports.
+    for failed in [task.exception() for task in done if task.exception() is not None]:
+        say(f"a lane stopped: {failed!r}")
+    lifecycles = len(ledger.finished)
     say(f"checking {len(ledger.acknowledged)} initiatives against the store")
     integrity = await check_integrity(stack.store, ledger, RECORD)
     return SoakResult(elapsed, lifecycles, ledger, samples, integrity)
