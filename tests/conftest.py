@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
@@ -89,3 +90,14 @@ def task_queue(request: pytest.FixtureRequest) -> str:
     """A task queue no other test polls, named after the test to ease reading server logs."""
     readable = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:60]
     return f"{readable}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def admin(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain connection as the database's owner, without the store's codecs, for going behind
+    the store's back."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        yield connection
+    finally:
+        await connection.close()

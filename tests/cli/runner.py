@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, spec_data
+from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
 
 BATON = Path(sys.executable).parent / "baton"
 
@@ -84,12 +84,7 @@ class Baton:
 
 def write_spec(directory: Path, name: str = "spec.yaml", **overrides: Any) -> Path:
     """A spec with second-scale sustainment, as a PMO would write it, in YAML."""
-    data = spec_data(
-        handoff=[
-            {"id": "sop", "title": "Standard work documented", "assignee": "expert"},
-            {"id": "control-plan", "title": "Control plan agreed", "assignee": "owner",
-             "due_in": "1h"},
-        ],
+    data = quick_spec_data(
         expert_on_call="1h",
         sustainment={"checks": ["1s", "1h"], "tolerance": 0.8, "response_within": "1h"},
     )

@@ -35,6 +35,21 @@ def spec_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def quick_spec_data(**overrides: Any) -> dict[str, Any]:
+    """Second-scale durations, so a whole lifecycle runs in real time within a test."""
+    data = spec_data(
+        handoff=[
+            {"id": "sop", "title": "Standard work documented", "assignee": "expert"},
+            {"id": "control-plan", "title": "Control plan agreed", "assignee": "owner",
+             "due_in": "1h"},
+        ],
+        expert_on_call="2s",
+        sustainment={"checks": ["1s", "2s"], "tolerance": 0.8, "response_within": "1h"},
+    )
+    data.update(overrides)
+    return data
+
+
 def make_spec(**overrides: Any) -> InitiativeSpec:
     return InitiativeSpec.model_validate(spec_data(**overrides))
 

@@ -14,24 +14,14 @@ from activities.store import EventStore
 from domain import InitiativeSpec, Phase, fold
 from domain import commands as c
 from domain.envelope import Event
-from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, spec_data
+from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
 from workflows.client import InitiativeClient
 from workflows.contracts import InitiativeView, workflow_id_for
 
 
 def quick_spec(**overrides: Any) -> InitiativeSpec:
     """Second-scale durations, so a whole lifecycle runs in real time within a test."""
-    data = spec_data(
-        handoff=[
-            {"id": "sop", "title": "Standard work documented", "assignee": "expert"},
-            {"id": "control-plan", "title": "Control plan agreed", "assignee": "owner",
-             "due_in": "1h"},
-        ],
-        expert_on_call="2s",
-        sustainment={"checks": ["1s", "2s"], "tolerance": 0.8, "response_within": "1h"},
-    )
-    data.update(overrides)
-    return InitiativeSpec.model_validate(data)
+    return InitiativeSpec.model_validate(quick_spec_data(**overrides))
 
 
 async def store_agrees(store: EventStore, initiatives: InitiativeClient,
