@@ -1,4 +1,5 @@
-"""A loopback HTTP metric source whose readings are scripted in advance.
+"""Loopback HTTP servers for benchmarks and tests: a metric source whose readings are scripted in
+advance, and `loopback_server` for any other handler (webhook receivers, say).
 
 Benchmarks use a constant reading; tests script a sequence. The answer is `{"data": {"value": x},
 "value": x}`, so a spec can name either `value` or the dotted `data.value`.
@@ -43,12 +44,19 @@ def serve_metric(readings: list[float]) -> Iterator[MetricSource]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with loopback_server(Handler) as base_url:
+        source.url = f"{base_url}/metric"
+        yield source
+
+
+@contextmanager
+def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serves `handler` on a free loopback port in a background thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     host, port = server.server_address[:2]
-    source.url = f"http://{host!s}:{port}/metric"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield source
+        yield f"http://{host!s}:{port}"
     finally:
         server.shutdown()
         server.server_close()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.contracts import MetricReadRequest, Notification
 from activities.metrics import MetricReader, extract_number
 from activities.notifications import Notifier
+from bench.metric_server import loopback_server
 from domain.spec import MetricSource
 
 
@@ -50,14 +50,9 @@ def http_receiver(*answers: tuple[int, Any]) -> Iterator[Receiver]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with loopback_server(Handler) as base_url:
+        receiver.url = f"{base_url}/hook"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 NOTICE = Notification(notification_id="n-1", initiative_id="i-1", initiative_name="Cut cycle",

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from bench.metric_server import loopback_server
 
 
 class Mode(Enum):
@@ -75,13 +77,6 @@ def serve_webhook(hang_seconds: float) -> Iterator[WebhookReceiver]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    host, port = server.server_address[:2]
-    receiver.url = f"http://{host!s}:{port}/notifications"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(Handler) as base_url:
+        receiver.url = f"{base_url}/notifications"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
