@@ -57,6 +57,9 @@ _CLI_TYPE_NAMES = {
 _log = logging.getLogger(__name__)
 
 
+FREE_PORT_ATTEMPTS = 3
+
+
 class EmbeddedTemporalError(RuntimeError):
     """The embedded Temporal server could not be started."""
 
@@ -122,6 +125,37 @@ async def start_embedded_temporal(
     """
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    options = {"namespace": namespace, "search_attributes": search_attributes,
+               "extra_args": extra_args, "log_level": log_level,
+               "startup_timeout": startup_timeout,
+               "keep_running_after_exit": keep_running_after_exit}
+    # A free port is found by binding and releasing it, so another process can take it before
+    # the server binds it; with ports of our choosing, choose again.
+    attempts = FREE_PORT_ATTEMPTS if FREE_PORT in (port, ui_port) else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return await _start(data_dir, port=port, ui_port=ui_port, **options)
+        except EmbeddedTemporalError:
+            log_path = data_dir / "server.log"
+            if attempt == attempts or not log_path.exists():
+                raise
+            if "address already in use" not in log_path.read_text(errors="replace")[-4000:]:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _start(
+    data_dir: Path,
+    *,
+    port: int,
+    ui_port: int | None,
+    namespace: str,
+    search_attributes: Sequence[SearchAttributeKey[Any]],
+    extra_args: Sequence[str],
+    log_level: str,
+    startup_timeout: float,
+    keep_running_after_exit: bool,
+) -> EmbeddedTemporal:
     port = _claim_port(port, "Temporal frontend")
     if ui_port is not None:
         ui_port = _claim_port(ui_port, "Temporal Web UI")
