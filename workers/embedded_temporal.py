@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,16 +125,18 @@ async def start_embedded_temporal(
     """
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    options = {"namespace": namespace, "search_attributes": search_attributes,
-               "extra_args": extra_args, "log_level": log_level,
-               "startup_timeout": startup_timeout,
-               "keep_running_after_exit": keep_running_after_exit}
+    def command_for(frontend: int, ui: int | None) -> list[str]:
+        return dev_server_command(
+            temporal_executable(), data_dir, port=frontend, ui_port=ui, namespace=namespace,
+            search_attributes=search_attributes, extra_args=extra_args, log_level=log_level)
+
     # A free port is found by binding and releasing it, so another process can take it before
     # the server binds it; with ports of our choosing, choose again.
     attempts = FREE_PORT_ATTEMPTS if FREE_PORT in (port, ui_port) else 1
     for attempt in range(1, attempts + 1):
         try:
-            return await _start(data_dir, port=port, ui_port=ui_port, **options)
+            return await _start(data_dir, port, ui_port, command_for, namespace,
+                                startup_timeout, keep_running_after_exit)
         except EmbeddedTemporalError:
             log_path = data_dir / "server.log"
             if attempt == attempts or not log_path.exists():
@@ -146,29 +148,17 @@ async def start_embedded_temporal(
 
 async def _start(
     data_dir: Path,
-    *,
     port: int,
     ui_port: int | None,
+    command_for: Callable[[int, int | None], list[str]],
     namespace: str,
-    search_attributes: Sequence[SearchAttributeKey[Any]],
-    extra_args: Sequence[str],
-    log_level: str,
     startup_timeout: float,
     keep_running_after_exit: bool,
 ) -> EmbeddedTemporal:
     port = _claim_port(port, "Temporal frontend")
     if ui_port is not None:
         ui_port = _claim_port(ui_port, "Temporal Web UI")
-    command = dev_server_command(
-        temporal_executable(),
-        data_dir,
-        port=port,
-        ui_port=ui_port,
-        namespace=namespace,
-        search_attributes=search_attributes,
-        extra_args=extra_args,
-        log_level=log_level,
-    )
+    command = command_for(port, ui_port)
     log_path = data_dir / "server.log"
     begun = time.perf_counter()
     with log_path.open("ab") as log_file:
