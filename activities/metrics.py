@@ -9,7 +9,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import READ_METRIC, MetricReadRequest
+from workflows.activity_contracts import READ_METRIC, MetricReadRequest
 
 SOURCE_TIMEOUT = httpx.Timeout(10.0)
 

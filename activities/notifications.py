@@ -7,7 +7,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import NOTIFY, Notification
+from workflows.activity_contracts import NOTIFY, Notification
 
 log = structlog.get_logger("baton.notifications")
 WEBHOOK_TIMEOUT = httpx.Timeout(10.0)

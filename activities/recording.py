@@ -6,9 +6,9 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import APPEND_EVENTS, AppendOutcome, AppendRequest
-from activities.requests import RequestLog
-from activities.store import ConcurrencyConflict, EventStore, IdempotencyConflict, Projection
+from store import ConcurrencyConflict, EventStore, IdempotencyConflict, Projection
+from store.requests import RequestLog
+from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome, AppendRequest
 
 log = structlog.get_logger("baton.recording")
 

@@ -27,9 +27,9 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from activities.audit import replay, verify_streams
-from activities.store import EventStore
-from activities.store.statements import EVENT_COLUMNS
+from audit import replay, verify_streams
+from store import EventStore
+from store.statements import EVENT_COLUMNS
 
 from .harness import CpuMeter, postgres, say
 from .synthetic_streams import initiative_ids, lifecycle, load

@@ -20,9 +20,9 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.store import EventStore
 from domain import InitiativeSpec
 from domain import commands as c
+from store import EventStore
 from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client

@@ -26,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from activities.store import EventStore
-from activities.store.verification import links_of, verify_chain
 from domain.envelope import Event
+from store import EventStore
+from store.verification import links_of, verify_chain
 
 from .harness import CpuMeter, postgres, rate, say
 

@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from activities.store.canonical_json import canonical_json
-from activities.store.chain import GENESIS_HASH, chain_hash, encode_envelope, format_timestamp
-from activities.store.migrations import quote_schema
 from domain import InitiativeSpec, InitiativeState, decide, due_deadlines, evolve
 from domain import commands as c
 from domain.envelope import Event, event_id_for
+from store.canonical_json import canonical_json
+from store.chain import GENESIS_HASH, chain_hash, encode_envelope, format_timestamp
+from store.migrations import quote_schema
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 SPONSOR, PMO, EXPERT = "cfo@acme.example", "pmo@acme.example", "belt@consult.example"

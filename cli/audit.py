@@ -34,8 +34,8 @@ from cli.errors import CliError, ExitCode, bad_input, unreachable
 from cli.session import Session, worker_identities
 
 if TYPE_CHECKING:
-    from activities.audit.verify import VerifiedStream, Witnesses
-    from activities.store import EventStore
+    from audit.verify import VerifiedStream, Witnesses
+    from store import EventStore
 
 PROGRESS_EVERY = 1.0  # seconds between progress lines on stderr
 PARALLEL_FROM = 300_000  # events in the store
@@ -99,7 +99,7 @@ def _report_arguments(parser: BatonParser) -> None:
 
 
 async def replay_command(args: argparse.Namespace, session: Session) -> int:
-    from activities.audit import replay
+    from audit import replay
 
     store = await session.audit_store()
     replayed = await replay(store, args.initiative_id, as_of=args.as_of, to_version=args.version)
@@ -114,7 +114,7 @@ async def replay_command(args: argparse.Namespace, session: Session) -> int:
 
 
 async def verify_command(args: argparse.Namespace, session: Session) -> int:
-    from activities.audit import verify_streams
+    from audit import verify_streams
 
     if bool(args.initiative_ids) == args.all:
         raise bad_input("name the initiatives to verify, or pass --all (not both)")
@@ -133,10 +133,10 @@ async def verify_command(args: argparse.Namespace, session: Session) -> int:
 
 
 async def report_command(args: argparse.Namespace, session: Session) -> int:
-    from activities.audit.replay import replay_events, trusted_prefix
-    from activities.audit.report import build_report
-    from activities.audit.scan import read_one_stream
-    from activities.audit.verify import verify_stored
+    from audit.replay import replay_events, trusted_prefix
+    from audit.report import build_report
+    from audit.scan import read_one_stream
+    from audit.verify import verify_stored
     from cli.audit_report import write_report
     from cli.render_state import describe_event
 
@@ -156,9 +156,9 @@ async def report_command(args: argparse.Namespace, session: Session) -> int:
 
 
 async def workflow_command(args: argparse.Namespace, session: Session) -> int:
-    from activities.audit.history import fetch_runs
-    from activities.audit.history_replay import replay_runs
-    from activities.audit.workflow_check import cross_check
+    from audit.history import fetch_runs
+    from audit.history_replay import replay_runs
+    from audit.workflow_check import cross_check
     from workflows.contracts import workflow_id_for
 
     client = await session.temporal()
@@ -179,7 +179,7 @@ async def workflow_command(args: argparse.Namespace, session: Session) -> int:
 
 async def _jobs(args: argparse.Namespace, store: EventStore) -> int:
     """Processes pay off once hashing and folding outweigh starting them (about a second)."""
-    from activities.audit.scan import recorded_events
+    from audit.scan import recorded_events
 
     if args.jobs is not None:
         return int(args.jobs)
@@ -190,7 +190,7 @@ async def _jobs(args: argparse.Namespace, store: EventStore) -> int:
 
 async def _witnesses(session: Session) -> Witnesses | None:
     """The workflows as witnesses; without Temporal the audit goes on against the head rows."""
-    from activities.audit.witnesses import TemporalWitnesses
+    from audit.witnesses import TemporalWitnesses
 
     try:
         client = await session.temporal()

@@ -9,8 +9,8 @@ from cli.output import table, when
 from cli.render_state import describe_event, state_json, state_text
 
 if TYPE_CHECKING:
-    from activities.audit import Break, Replayed, VerifiedStream
-    from activities.audit.workflow_check import WorkflowCheck
+    from audit import Break, Replayed, VerifiedStream
+    from audit.workflow_check import WorkflowCheck
     from workflows.contracts import InitiativeView
 
 SHORT_HASH = 16
@@ -46,7 +46,7 @@ def _result(verified: VerifiedStream) -> str:
 
 
 def replay_json(replayed: Replayed, as_of: datetime | None) -> dict[str, Any]:
-    from activities.audit.report import timeline
+    from audit.report import timeline
 
     view = _view(replayed)
     state = state_json(view) if view is not None else None
@@ -85,7 +85,7 @@ def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
 
 
 def verified_json(verified: VerifiedStream) -> dict[str, Any]:
-    from activities.audit.report import verification
+    from audit.report import verification
 
     facts = verification(verified)
     found = verified.audit.first_break

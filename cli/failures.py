@@ -59,7 +59,7 @@ def translate(error: BaseException, temporal_address: str) -> CliError | None:
         service.RPCStatusCode.UNAVAILABLE, service.RPCStatusCode.DEADLINE_EXCEEDED,
     ):
         return unreachable(f"lost Temporal at {temporal_address}: {error.message}")
-    store_errors = sys.modules.get("activities.store.errors")
+    store_errors = sys.modules.get("store.errors")
     if store_errors is not None and isinstance(error, store_errors.MigrationError):
         return unreachable(f"the database cannot be used as it is: {error}")
     embedded = sys.modules.get("workers.embedded_temporal")

@@ -14,8 +14,8 @@ from cli.output import relative, table, when
 from cli.session import Session
 
 if TYPE_CHECKING:
-    from activities.portfolio import InitiativeSummary
     from domain import InitiativeSpec
+    from store.portfolio import InitiativeSummary
     from workflows.client import InitiativeClient
     from workflows.contracts import InitiativeView
 
@@ -102,8 +102,8 @@ async def show(args: argparse.Namespace, session: Session) -> int:
 
 
 async def list_initiatives(args: argparse.Namespace, session: Session) -> int:
-    from activities.portfolio import PortfolioReader
     from domain import Phase
+    from store.portfolio import PortfolioReader
 
     phases = [phase.value for phase in Phase if phase is not Phase.NEW]
     if args.phase is not None and args.phase not in phases:

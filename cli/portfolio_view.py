@@ -12,7 +12,7 @@ from cli.output import percent, relative, span, table, when
 from cli.session import Session
 
 if TYPE_CHECKING:
-    from activities.portfolio import Portfolio
+    from domain.portfolio import Portfolio
 
 
 def register(commands: CommandTable) -> None:
@@ -22,7 +22,8 @@ def register(commands: CommandTable) -> None:
 
 
 async def show_portfolio(args: argparse.Namespace, session: Session) -> int:
-    from activities.portfolio import PortfolioReader, portfolio
+    from domain.portfolio import portfolio
+    from store.portfolio import PortfolioReader
 
     store = await session.store()
     entries = await PortfolioReader(store.pool, store.schema).entries()

@@ -22,7 +22,7 @@ from workers.settings import Settings
 if TYPE_CHECKING:
     from temporalio.client import Client
 
-    from activities.store import EventStore
+    from store import EventStore
     from workflows.client import InitiativeClient
 
 CONNECT_TIMEOUT = 10.0
@@ -165,7 +165,7 @@ async def open_store(dsn: str, schema: str, *, configured: bool, migrate: bool =
                      variable: str = "DATABASE_URL") -> EventStore:
     import asyncpg
 
-    from activities.store import EventStore
+    from store import EventStore
 
     try:
         return await asyncio.wait_for(

@@ -12,7 +12,7 @@ import asyncio
 
 import structlog
 
-from activities.store import EventStore
+from store import EventStore
 from workers.embedded_postgres import database_url
 from workers.logging import configure_logging
 from workers.settings import Settings

@@ -11,19 +11,19 @@ from typing import Any
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.metrics import MetricReader
 from activities.notifications import Notifier
-from activities.portfolio import PortfolioProjection
 from activities.recording import Recorder
-from activities.store import EventStore
+from store import EventStore
+from store.portfolio import PortfolioProjection
 from workers.embedded_postgres import database_url
 from workers.health import serve_health
 from workers.settings import Settings
 from workers.telemetry import start_worker_telemetry
 from workers.temporal_client import connect_client
 from workflows.initiative import InitiativeWorkflow
+from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger("baton.worker")
 SHUTDOWN_GRACE = timedelta(seconds=10)
@@ -37,21 +37,13 @@ def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
     ]
 
 
-# The domain and the workflow's contracts are pure and immutable, so every workflow run can share
-# one import of them instead of re-importing them into its sandbox: a new run starts about 20%
-# sooner. The workflow module itself stays sandboxed, so its restrictions still apply.
-SHARED_PURE_MODULES = ("domain", "activities.contracts", "workflows.contracts",
-                       "workflows.notifications", "workflows.search_attributes")
-
-
 def build_worker(client: Client, store: EventStore, settings: Settings,
                  task_queue: str | None = None) -> Worker:
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(*SHARED_PURE_MODULES)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=[InitiativeWorkflow],
-        workflow_runner=SandboxedWorkflowRunner(restrictions=restrictions),
+        workflow_runner=workflow_runner(),
         activities=activities_for(store, settings),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from activities.contracts import Notification
 from domain.commands import CommandEnvelope
 from domain.deadlines import Deadline
 from domain.envelope import Event
 from domain.state import InitiativeState
+from workflows.activity_contracts import Notification
 
 GENESIS_HASH = "0" * 64
 

@@ -19,7 +19,13 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from domain import InitiativeState, Rejected, decide, evolve, fold
+    from domain import commands as cmd
+    from domain.commitments import commitments
+    from domain.deadlines import due_deadlines, pending_deadlines
+    from domain.envelope import Event
+    from workflows import search_attributes as attrs
+    from workflows.activity_contracts import (
         APPEND_EVENTS,
         NOTIFY,
         READ_METRIC,
@@ -28,12 +34,6 @@ with workflow.unsafe.imports_passed_through():
         MetricReadRequest,
         Notification,
     )
-    from domain import InitiativeState, Rejected, decide, evolve, fold
-    from domain import commands as cmd
-    from domain.commitments import commitments
-    from domain.deadlines import due_deadlines, pending_deadlines
-    from domain.envelope import Event
-    from workflows import search_attributes as attrs
     from workflows.contracts import InitiativeInput, InitiativeView
     from workflows.notifications import notifications_for
 

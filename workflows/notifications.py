@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from activities.contracts import Notification
 from domain.envelope import Event
 from domain.spec import Role
 from domain.state import InitiativeState
+from workflows.activity_contracts import Notification
 
 
 def _message(state: InitiativeState, event: Event) -> tuple[list[str], str] | None:

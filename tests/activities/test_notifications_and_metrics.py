@@ -12,11 +12,11 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import MetricReadRequest, Notification
 from activities.metrics import MetricReader, extract_number
 from activities.notifications import Notifier
 from bench.metric_server import loopback_server
 from domain.spec import MetricSource
+from workflows.activity_contracts import MetricReadRequest, Notification
 
 
 class Receiver:

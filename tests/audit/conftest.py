@@ -16,9 +16,9 @@ import asyncpg
 import pytest
 from temporalio.client import Client
 
-from activities.audit.witnesses import TemporalWitnesses
-from activities.store import EventStore
+from audit.witnesses import TemporalWitnesses
 from domain import commands as c
+from store import EventStore
 from tests.cli.runner import Baton
 from tests.domain.builders import CLERK, OWNER
 from tests.workflows.scenario import hand_over, quick_spec

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from activities.audit import replay, verify_streams
-from activities.store import EventStore
+from audit import replay, verify_streams
+from store import EventStore
 from tests.store.builders import events
 
 from .conftest import AuditStack

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from activities.audit import replay
+from audit import replay
 from domain import commands as c
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec, wait_for

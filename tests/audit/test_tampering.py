@@ -11,10 +11,10 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from activities.audit import verify_streams
-from activities.store import RecordedEvent, event_hash
-from activities.store.chain import chain_hash, stored_event_encoding
+from audit import verify_streams
 from domain.envelope import Event
+from store import RecordedEvent, event_hash
+from store.chain import chain_hash, stored_event_encoding
 from tests.domain.builders import CLERK
 
 from .conftest import AuditStack, tamper

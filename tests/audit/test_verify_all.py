@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from activities.store import EventStore
 from bench.synthetic_streams import initiative_ids, lifecycle, load
+from store import EventStore
 
 from .conftest import AuditStack, tamper
 

@@ -7,9 +7,9 @@ from itertools import pairwise
 
 import asyncpg
 
-from activities.audit.history import fetch_runs
-from activities.audit.history_replay import replay_runs
-from activities.audit.workflow_check import WorkflowCheck, cross_check
+from audit.history import fetch_runs
+from audit.history_replay import replay_runs
+from audit.workflow_check import WorkflowCheck, cross_check
 from domain import commands as c
 from tests.domain.builders import CLERK
 from tests.workflows.scenario import hand_over, quick_spec, wait_for

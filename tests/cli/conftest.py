@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from activities.store import EventStore
+from store import EventStore
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker

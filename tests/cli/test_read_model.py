@@ -10,11 +10,12 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
-from activities.portfolio import PortfolioEntry, PortfolioProjection, PortfolioReader, portfolio
-from activities.store import EventStore, RecordedEvent
 from domain import commands as c
 from domain import fold
 from domain.deadlines import due_deadlines
+from domain.portfolio import PortfolioEntry, portfolio
+from store import EventStore, RecordedEvent
+from store.portfolio import PortfolioProjection, PortfolioReader
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
 
 DAY = timedelta(days=1)

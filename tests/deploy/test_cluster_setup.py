@@ -13,8 +13,8 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.store import EventStore
-from activities.store.migrations import load_migrations
+from store import EventStore
+from store.migrations import load_migrations
 from workers.migrate import migrate
 from workers.register_search_attributes import (
     SearchAttributeConflict,

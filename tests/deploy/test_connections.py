@@ -9,7 +9,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.service import TLSConfig
 
-from activities.store import EventStore
+from store import EventStore
 from workers import embedded_postgres
 from workers.settings import Settings, SettingsError
 from workers.temporal_client import connect_client, tls_config

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from activities.store import EventStore
 from domain import commands as c
+from store import EventStore
 from tests.domain.builders import PMO, SPONSOR
 from tests.workflows.scenario import quick_spec
 from workers.embedded_temporal import EmbeddedTemporal

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from activities.store import EventStore
+from store import EventStore
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.health import LIVENESS_PATH, READINESS_PATH
 

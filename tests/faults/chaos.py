@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 
-from activities.store import EventStore
-from activities.store.migrations import quote_schema
+from store import EventStore
+from store.migrations import quote_schema
 from tests.worker_process import WorkerProcess
 
 

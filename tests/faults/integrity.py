@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from activities.store import EventStore, RecordedEvent
-from activities.store.migrations import quote_schema
 from domain import InitiativeState, fold
 from domain.envelope import Event
+from store import EventStore, RecordedEvent
+from store.migrations import quote_schema
 
 from .lifecycles import Ledger
 

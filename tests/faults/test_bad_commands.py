@@ -18,8 +18,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.store import EventStore
 from domain import Rejected
+from store import EventStore
 from tests.domain.builders import PMO
 from tests.workflows.scenario import HANDOFF, quick_spec, store_agrees
 from workflows.client import InitiativeClient

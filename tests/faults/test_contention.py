@@ -7,9 +7,9 @@ import asyncio
 
 import pytest
 
-from activities.store import EventStore
 from domain import Rejected
 from domain import commands as c
+from store import EventStore
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec, store_agrees
 from workflows.client import InitiativeClient

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from activities.requests import RequestLog
-from activities.store import EventStore
 from domain import Rejected, decide, fold
 from domain import commands as c
+from store import EventStore
+from store.requests import RequestLog
 from tests.domain.builders import CLERK, EXPERT, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec, store_agrees
 from workflows.client import InitiativeClient

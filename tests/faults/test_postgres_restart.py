@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from activities.store import EventStore
 from domain import commands as c
+from store import EventStore
 from tests.domain.builders import PMO, SPONSOR
 from tests.workflows.scenario import quick_spec
 from workers.embedded_postgres import EmbeddedPostgres, ensure_embedded_postgres

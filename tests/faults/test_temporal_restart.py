@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from activities.store import EventStore
 from domain import Phase
+from store import EventStore
 from tests.workflows.metric_source import serve_metric
 from tests.workflows.scenario import HANDOFF
 from workers.embedded_temporal import FREE_PORT, EmbeddedTemporal, start_embedded_temporal

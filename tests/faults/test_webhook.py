@@ -10,14 +10,14 @@ import httpx
 import pytest
 
 from activities import notifications
-from activities.contracts import Notification
-from activities.store import EventStore
 from domain import InitiativeState, evolve
 from domain import commands as c
 from domain.envelope import Event
+from store import EventStore
 from tests.domain.builders import CLERK, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec
 from workers.settings import Settings
+from workflows.activity_contracts import Notification
 from workflows.client import InitiativeClient
 from workflows.notifications import notifications_for
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from activities.store import EventStore
+from store import EventStore
 from tests.worker_process import WorkerProcesses
 from tests.workflows.metric_source import serve_metric
 from workflows.client import InitiativeClient

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from activities.store import EventStore
 from bench.harness import postgres
+from store import EventStore
 from tests.worker_process import WorkerProcess, worker_processes
 from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings

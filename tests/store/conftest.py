@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from activities.store import EventStore
+from store import EventStore
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from datetime import datetime
 import asyncpg
 import pytest
 
-from activities.store import (
+from domain.envelope import event_id_for
+from store import (
     GENESIS_HASH,
     ConcurrencyConflict,
     EventStore,
@@ -20,7 +21,6 @@ from activities.store import (
     StreamHead,
     event_hash,
 )
-from domain.envelope import event_id_for
 
 from .builders import event, events
 

@@ -14,15 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activities.store import EventStore, canonical_encoding, configure_connection
-from activities.store.canonical_json import (
+from domain.envelope import Event
+from store import EventStore, canonical_encoding, configure_connection
+from store.canonical_json import (
     canonical_json,
     encode_json,
     read_jsonb,
     reencode_jsonb,
 )
-from activities.store.chain import GENESIS_HASH, event_hash, format_timestamp
-from domain.envelope import Event
+from store.chain import GENESIS_HASH, event_hash, format_timestamp
 
 from .builders import event
 

@@ -6,7 +6,7 @@ import asyncio
 import random
 from uuid import UUID
 
-from activities.store import ConcurrencyConflict, EventStore
+from store import ConcurrencyConflict, EventStore
 
 from .builders import event, events
 

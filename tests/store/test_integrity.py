@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from activities.store import EventStore, event_hash
+from store import EventStore, event_hash
 
 from .builders import events
 

@@ -8,8 +8,8 @@ import uuid
 import asyncpg
 import pytest
 
-from activities.store import EventStore, MigrationError
-from activities.store.migrations import load_migrations
+from store import EventStore, MigrationError
+from store.migrations import load_migrations
 
 
 async def test_migrating_again_applies_nothing(store: EventStore) -> None:

@@ -8,8 +8,8 @@ import asyncpg
 import pytest
 from pydantic import ValidationError
 
-from activities.store import EventStore
 from domain.envelope import Event
+from store import EventStore
 
 from .builders import T0, event, events
 

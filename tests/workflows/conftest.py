@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.store import EventStore
+from store import EventStore
 from tests.worker_process import WorkerProcesses, worker_processes
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from activities.store import EventStore
 from domain import InitiativeSpec, Phase, fold
 from domain import commands as c
 from domain.envelope import Event
+from store import EventStore
 from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
 from workflows.client import InitiativeClient
 from workflows.contracts import InitiativeView, workflow_id_for

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from temporalio.client import Client
 
-from activities.store import EventStore
 from domain import Phase
 from domain import commands as c
+from store import EventStore
 from tests.domain.builders import CLERK, OWNER
 from workflows.client import InitiativeClient
 

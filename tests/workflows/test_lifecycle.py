@@ -6,10 +6,10 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from activities.store import EventStore
 from domain import Phase, Rejected
 from domain import commands as c
 from domain.spec import MetricSource
+from store import EventStore
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, spec_data
 from workflows.client import InitiativeClient
 

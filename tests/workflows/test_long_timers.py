@@ -8,10 +8,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
-from activities.store import EventStore
 from domain import Phase
 from domain import commands as c
 from domain.spec import MetricSource
+from store import EventStore
 from tests.domain.builders import OWNER, make_spec, spec_data
 from workflows.client import InitiativeClient
 

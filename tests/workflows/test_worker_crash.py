@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from activities.store import EventStore
 from domain import commands as c
+from store import EventStore
 from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR
 from tests.worker_process import WorkerProcesses
 from workflows.client import InitiativeClient

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from activities.store import ChainVerification, RecordedEvent, StreamHead
-from activities.store.verification import links_of, verify_chain
 from domain.envelope import EVENT_ID_NAMESPACE
+from store import ChainVerification, RecordedEvent, StreamHead
+from store.verification import links_of, verify_chain
 
 # uuid5 as `domain.envelope.event_id_for` makes it, compared as an integer: building the UUID
 # object costs four times the hash, and the check runs on every event of every audit.

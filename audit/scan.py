@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from activities.store import RecordedEvent, StreamHead
-from activities.store.migrations import quote_schema
-from activities.store.rows import recorded_event
-from activities.store.statements import EVENT_COLUMNS
+from store import RecordedEvent, StreamHead
+from store.migrations import quote_schema
+from store.rows import recorded_event
+from store.statements import EVENT_COLUMNS
 
 PAGE = 5_000
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from activities.store import EventStore, configure_connection
+from store import EventStore, configure_connection
 
 from .findings import Witnessed
 from .scan import streams_in_snapshot

@@ -18,7 +18,7 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.contracts import APPEND_EVENTS, AppendOutcome
+from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome
 
 from .findings import Checkpoint
 

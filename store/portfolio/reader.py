@@ -8,10 +8,10 @@ from datetime import datetime
 
 import asyncpg
 
-from activities.store.migrations import quote_schema
 from domain import InitiativeState
+from domain.portfolio import PortfolioEntry
+from store.migrations import quote_schema
 
-from .figures import PortfolioEntry
 from .projection import PortfolioProjection
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from activities.store import EventStore, Projection, RecordedEvent
-from activities.store.migrations import quote_schema
+from store import EventStore, Projection, RecordedEvent
+from store.migrations import quote_schema
 
 
 class RequestLog:

@@ -15,13 +15,13 @@ from typing import Any
 
 import asyncpg
 
-from activities.store import RecordedEvent
-from activities.store.migrations import quote_schema
-from activities.store.rows import recorded_event
-from activities.store.statements import EVENT_COLUMNS
 from domain import InitiativeState, evolve
 from domain.commitments import commitments
 from domain.envelope import Event
+from store import RecordedEvent
+from store.migrations import quote_schema
+from store.rows import recorded_event
+from store.statements import EVENT_COLUMNS
 
 REGRESSION_EVENT = "RegressionDetected"
 

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from activities.store import EventStore
+from store import EventStore
 
 from .findings import Checkpoint, StreamAudit, Witnessed, judge
 from .replay import replay_events, trusted_prefix

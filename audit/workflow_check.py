@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from activities.store import RecordedEvent
-from activities.store.canonical_json import canonical_json
-from activities.store.chain import canonical_encoding, stored_event_encoding
 from domain.envelope import Event
+from store import RecordedEvent
+from store.canonical_json import canonical_json
+from store.chain import canonical_encoding, stored_event_encoding
 
 from .findings import Break, chain_break
 from .history import RunChain

@@ -1,4 +1,4 @@
-"""Applying the versioned SQL files in activities/migrations to one schema.
+"""Applying the versioned SQL files in store/migrations to one schema.
 
 Each file is `NNNN_name.sql` and runs once, with search_path set to the target schema, so the
 files name tables without a schema and serve any schema. One run applies every pending file in a
@@ -43,7 +43,7 @@ def quote_schema(schema: str) -> str:
 
 def load_migrations() -> list[Migration]:
     migrations = []
-    for entry in resources.files("activities").joinpath("migrations").iterdir():
+    for entry in resources.files("store").joinpath("migrations").iterdir():
         match = _FILE_NAME.match(entry.name)
         if match:
             migrations.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))

@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from activities.store import RecordedEvent
 from domain.commitments import Commitment, commitments
 from domain.envelope import Event
 from domain.state import InitiativeState
+from store import RecordedEvent
 
 from .verify import VerifiedStream
 

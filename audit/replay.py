@@ -12,8 +12,8 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from activities.store import GENESIS_HASH, EventStore, RecordedEvent
 from domain import InitiativeState, evolve
+from store import GENESIS_HASH, EventStore, RecordedEvent
 
 from .findings import Break, chain_break
 

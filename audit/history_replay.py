@@ -24,12 +24,11 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
     WorkflowOutboundInterceptor,
 )
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.contracts import APPEND_EVENTS, AppendOutcome, AppendRequest
 from domain.envelope import Event
-from workers.worker import SHARED_PURE_MODULES
+from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome, AppendRequest
 from workflows.initiative import InitiativeWorkflow
+from workflows.sandbox import workflow_runner
 
 
 @dataclass
@@ -91,13 +90,12 @@ class _AppendCatcher(Interceptor):
 async def replay_runs(histories: Sequence[WorkflowHistory]) -> list[RunReplay]:
     """Each run replayed on its own, so that the appends of each are told apart, in the sandbox
     the worker runs workflows in."""
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(*SHARED_PURE_MODULES)
     replays = []
     for history in histories:
         catcher = _AppendCatcher()
         replayer = Replayer(workflows=[InitiativeWorkflow], interceptors=[catcher],
                             data_converter=pydantic_data_converter,
-                            workflow_runner=SandboxedWorkflowRunner(restrictions=restrictions))
+                            workflow_runner=workflow_runner())
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         failure = result.replay_failure
         replays.append(RunReplay(
