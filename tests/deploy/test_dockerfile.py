@@ -74,7 +74,9 @@ def test_the_image_copies_what_the_package_installs() -> None:
     copied = {source for keyword, arguments in dockerfile_instructions() if keyword == "COPY"
               and "--from" not in arguments for source in arguments.split()[:-1]}
     setuptools = pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
-    packages = {pattern.rstrip("*") for pattern in setuptools}
+    # A pattern for a room that does not exist yet installs nothing and has nothing to copy.
+    packages = {pattern.rstrip("*") for pattern in setuptools
+                if (ROOT / pattern.rstrip("*")).is_dir()}
 
     assert packages | {"pyproject.toml", "constraints.txt", pyproject()["project"]["readme"]} == (
         copied
