@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 import structlog
+from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from store import ConcurrencyConflict, EventStore, IdempotencyConflict, Projection
+from domain.events import payload_of
+from domain.upcasting import upcast
+from store import ConcurrencyConflict, EventStore, IdempotencyConflict, InvalidAppend, Projection
 from store.requests import RequestLog
-from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome, AppendRequest
+from workflows.activity_contracts import (
+    APPEND_EVENTS,
+    INVALID_APPEND,
+    AppendOutcome,
+    AppendRequest,
+)
 
 log = structlog.get_logger("baton.recording")
+
+
+def _validate(request: AppendRequest) -> None:
+    """Every event must be one the domain can fold: a figure that did not survive the trip here
+    (the data converter turns an infinity into null) is refused rather than recorded."""
+    for event in request.events:
+        try:
+            payload_of(upcast(event))
+        except ValueError as error:  # pydantic's ValidationError is one
+            raise InvalidAppend(f"event {event.sequence} ({event.type}) is not valid: "
+                                f"{plain_problem(error)}") from error
+
+
+def plain_problem(error: ValueError) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+    return str(error)
 
 
 class Recorder:
@@ -27,11 +52,19 @@ class Recorder:
         """
         info = activity.info()
         try:
+            _validate(request)
             result = await self._store.append(
                 request.initiative_id, request.expected_version, request.events,
                 project=self._requests.recording(request.request_id, self._project))
         except (ConcurrencyConflict, IdempotencyConflict) as conflict:
             return await self._store_is_ahead(request, conflict)
+        except InvalidAppend as invalid:
+            # The same events would be refused again on every retry, and the workflow's
+            # commands queue behind this one: fail at once, the workflow flags itself stuck.
+            log.error("events refused by the store", initiative_id=request.initiative_id,
+                      workflow_id=info.workflow_id, reason=str(invalid))
+            raise ApplicationError(str(invalid), type=INVALID_APPEND,
+                                   non_retryable=True) from invalid
         log.info("events appended", initiative_id=request.initiative_id,
                  workflow_id=info.workflow_id, run_id=info.workflow_run_id,
                  version=result.version, types=[e.type for e in request.events])

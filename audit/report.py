@@ -96,14 +96,17 @@ def _of_type(
 
 def _commitments(found: Sequence[Commitment], now: datetime) -> dict[str, Any]:
     items = [{"kind": c.kind, "subject": c.subject, "person": c.person, "due_at": c.due_at,
-              "delivered_at": c.delivered_at, "verdict": _verdict(c, now)} for c in found]
+              "delivered_at": c.delivered_at, "verdict": _verdict(c, now),
+              "settled": c.settled or None} for c in found]
     tally = {verdict: sum(1 for item in items if item["verdict"] == verdict)
-             for verdict in ("on time", "late", "overdue", "open")}
+             for verdict in ("on time", "late", "overdue", "open", "settled")}
     return {"tally": tally, "items": items}
 
 
 def _verdict(commitment: Commitment, now: datetime) -> str:
     on_time = commitment.on_time()
+    if on_time is None and commitment.settled:
+        return "settled"
     if on_time is None:
         return "overdue" if commitment.overdue(now) else "open"
     return "on time" if on_time else "late"

@@ -5,6 +5,7 @@ prints as it shows), or as the JSON of the report itself."""
 from __future__ import annotations
 
 import html
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.errors import bad_input
-from cli.output import NONE, Output, percent, when
+from cli.output import NONE, Output, for_one_line, percent, when
 
 Report = dict[str, Any]
 
@@ -125,7 +126,8 @@ def sections(report: Report) -> list[Section]:
                                 tally.items()], [Table(
             ["KIND", "SUBJECT", "PERSON", "DUE", "DELIVERED", "VERDICT"],
             [[c["kind"], c["subject"], c["person"], c["due_at"], c["delivered_at"],
-              c["verdict"]] for c in commitments["items"]])]),
+              f"settled: {c['settled']}" if c.get("settled") else c["verdict"]]
+             for c in commitments["items"]])]),
         Section("Verification", [
             ("Result", _verdict(verification)),
             ("Events checked", verification["events_checked"]),
@@ -147,12 +149,18 @@ def _head(head: dict[str, Any] | None) -> str | None:
 # -- formats -----------------------------------------------------------------------------------
 
 
-def markdown(report: Report) -> str:
-    def escaped(value: Any) -> str:
-        return cell(value).replace("|", "\\|").replace("\n", " ")
+# What recorded text could use to format, link or embed HTML in a rendered record.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
 
+
+def escaped(value: Any) -> str:
+    """A cell as Markdown shows it literally: on one line, controls spelled out, markup escaped."""
+    return _MARKDOWN.sub(r"\\\1", for_one_line(cell(value).replace("\n", " ")))
+
+
+def markdown(report: Report) -> str:
     initiative = report["initiative"]
-    lines = [f"# Audit record: {initiative['name']}", ""]
+    lines = [f"# Audit record: {escaped(initiative['name'])}", ""]
     for section in sections(report):
         lines += [f"## {section.title}", ""]
         lines += [f"- **{label}:** {escaped(value)}" for label, value in section.facts]

@@ -27,11 +27,13 @@ _LABELS = {
 
 
 class CliError(Exception):
-    """Ends the command with `code`; `message` is the whole story, on one line."""
+    """Ends the command with `code`; `message` is the whole story, one line per problem."""
 
     def __init__(self, message: str, code: ExitCode) -> None:
         super().__init__(message)
-        self.message = " ".join(message.split())  # one line, whatever the source said
+        # Each problem on one line, whatever the source said; several problems, several lines.
+        self.message = "\n".join(" ".join(line.split()) for line in message.splitlines()
+                                 if line.strip())
         self.code = code
 
     @property

@@ -52,7 +52,7 @@ def read_spec(path: Path) -> InitiativeSpec:
     try:
         return parse_spec_yaml(text)
     except SpecError as error:
-        raise bad_input(f"{path}: {'; '.join(error.problems)}") from None
+        raise bad_input("\n".join(f"{path}: {problem}" for problem in error.problems)) from None
 
 
 async def launch(args: argparse.Namespace, session: Session) -> int:
@@ -95,7 +95,7 @@ async def show(args: argparse.Namespace, session: Session) -> int:
     initiatives = await session.initiatives()
     await session.require_worker()  # a query, too, is answered by a worker
     async with session.worker_answers():
-        view = await initiatives.view(args.initiative_id)
+        view = await initiatives.view_with_source(args.initiative_id)
     now = datetime.now(UTC)
     session.out.result(state_json(view), lambda: state_text(view, now))
     return ExitCode.OK

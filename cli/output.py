@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from cli.errors import CliError
+from domain.text import for_one_line, for_terminal
 
 NONE = "-"
 
@@ -29,15 +30,19 @@ class Output:
         if self.json_mode:
             self._stdout.write(json.dumps(data, indent=2, default=_json_value) + "\n")
         else:
-            self._stdout.write((text if isinstance(text, str) else text()).rstrip("\n") + "\n")
+            # Recorded text reaches the terminal here: nothing in it may steer the terminal.
+            shown = for_terminal(text if isinstance(text, str) else text())
+            self._stdout.write(shown.rstrip("\n") + "\n")
         self._stdout.flush()
 
     def note(self, message: str) -> None:
-        self._stderr.write(message + "\n")
+        self._stderr.write(for_terminal(message) + "\n")
         self._stderr.flush()
 
     def error(self, error: CliError) -> None:
-        self.note(f"baton: {error.label}: {error.message}")
+        # One problem per line, each saying what it is, so a spec with three problems shows three.
+        for line in error.message.splitlines() or [""]:
+            self.note(f"baton: {error.label}: {line}")
         if self.json_mode:
             self.result({"error": {"kind": error.label, "exit_code": int(error.code),
                                    "message": error.message}}, "")
@@ -78,7 +83,7 @@ def _json_value(value: Any) -> Any:
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
     """Aligned columns; numbers align right. Empty cells show as '-'."""
-    cells = [[NONE if value is None or value == "" else str(value) for value in row]
+    cells = [[NONE if value is None or value == "" else for_one_line(str(value)) for value in row]
              for row in rows]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
     numeric = [any(isinstance(row[i], int | float) for row in rows)

@@ -47,6 +47,11 @@ def portfolio_text(p: Portfolio) -> str:
         [[r.initiative_id, r.owner, relative(r.regressed_at, p.as_of), r.response_plan,
           relative(r.plan_due_at, p.as_of), "yes" if r.escalated else "no"]
          for r in p.open_regressions], indent="  ") if p.open_regressions else "  none", ""]
+    if p.stuck:
+        lines += ["Stuck: the engine could not record what it decided", table(
+            ["INITIATIVE", "SINCE", "WHY"],
+            [[x.initiative_id, relative(x.since, p.as_of), x.reason] for x in p.stuck],
+            indent="  "), ""]
     lines += ["Overdue commitments", table(
         ["INITIATIVE", "KIND", "SUBJECT", "PERSON", "DUE"],
         [[c.initiative_id, c.kind, c.subject, c.person, relative(c.due_at, p.as_of)]

@@ -47,6 +47,9 @@ def state_json(view: InitiativeView) -> dict[str, Any]:
         "escalations": [e.model_dump(mode="json") for e in state.escalations],
         "deadlines": [{"at": d.at, "what": deadline_text(d.command)} for d in view.deadlines],
         "run_id": view.run_id,
+        "stuck": [{"reason": s.reason, "since": s.at} for s in state.stuck],
+        "metric_source": view.metric_source.model_dump(mode="json")
+        if view.metric_source else None,
     }
 
 
@@ -66,6 +69,14 @@ def state_text(view: InitiativeView, now: datetime) -> str:
     ]
     if state.close_reason:
         lines.append(f"  closed    {when(state.closed_at)}: {state.close_reason}")
+    for stuck in state.stuck:
+        lines.append(f"  STUCK     since {when(stuck.at)}: {stuck.reason} (the PMO may "
+                     f"cancel: baton cancel {state.initiative_id} --reason TEXT)")
+    if view.metric_source:
+        source = view.metric_source
+        lines.append(f"  source    check {source.check}: {source.error} (tried "
+                     f"{relative(source.tried_at, now)}"
+                     + (f", attempt {source.attempts})" if source.attempts else ")"))
     if state.response_plan:
         plan = state.response_plan
         lines.append(f"  response  {plan.action} (by {plan.submitted_by}, "
@@ -119,7 +130,12 @@ def describe_event(event: Event) -> str:
         "IdeaAdopted": lambda: f"idea {p.get('idea_id')} adopted",
         "IdeaDeclined": lambda: f"idea {p.get('idea_id')} declined",
         "IdeaDelivered": lambda: f"idea {p.get('idea_id')} delivered",
-        "ReadingRecorded": lambda: f"reading {p.get('value'):g} recorded",
+        "ReadingRecorded": lambda: f"reading {p.get('value'):g} recorded" + (
+            " as an interim reading: no check is due yet, and the next one still waits for "
+            "its reading" if p.get("interim") else ""),
+        "ReadingCorrected": lambda: f"reading {p.get('previous'):g} corrected to "
+        f"{p.get('value'):g} ({p.get('reason')})",
+        "InitiativeStuck": lambda: f"initiative flagged stuck: {p.get('reason')}",
         "ImprovementDelivered": lambda: f"improvement delivered at {p.get('value'):g}",
         "OwnerReassigned": lambda: f"owner is now {p.get('owner')}",
     }.get(event.type)

@@ -5,16 +5,26 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from domain.durations import Duration
-from domain.spec import WITHOUT_NUL, ActorId, InitiativeSpec, StepId, Text
+from domain.spec import MAX_TEXT, WITHOUT_NUL, ActorId, InitiativeSpec, StepId, Text
+from domain.text import multi_line, single_line
 
 # The engine's own identity, for what its timers decide.
 SYSTEM_ACTOR = "baton"
 
-Reason = Annotated[Text, Field(min_length=1)]
-IdeaId = Annotated[str, Field(min_length=1, max_length=64, pattern=WITHOUT_NUL)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                          max_length=MAX_TEXT), AfterValidator(multi_line)]
+IdeaId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   AfterValidator(single_line)]
 
 
 class _Command(BaseModel):
@@ -73,6 +83,13 @@ class SendBack(_Command):
 
 class RecordReading(_ValueCommand):
     kind: Literal["reading"] = "reading"
+
+
+class CorrectReading(_ValueCommand):
+    """Replace the latest reading, which was mistyped; the record keeps both."""
+
+    kind: Literal["correct_reading"] = "correct_reading"
+    reason: Reason
 
 
 class SubmitResponsePlan(_Command):
@@ -134,13 +151,22 @@ class EndExpertOnCall(_Command):
     kind: Literal["end_expert_on_call"] = "end_expert_on_call"
 
 
+class FlagStuck(_Command):
+    """The engine's own: what it decided could not be recorded (see `events.InitiativeStuck`)."""
+
+    kind: Literal["flag_stuck"] = "flag_stuck"
+    reason: str
+    command: str
+
+
 HumanCommand = (
     ApproveLaunch | RejectLaunch | DeliverImprovement | CompleteStep | AcceptOwnership
     | ApproveReview | SendBack | RecordReading | SubmitResponsePlan | SubmitIdea | TriageIdea
-    | MarkIdeaDelivered | ReassignOwner | Cancel | Reopen
+    | MarkIdeaDelivered | ReassignOwner | Cancel | Reopen | CorrectReading
 )
 TimedCommand = MarkStepOverdue | Escalate | OpenCheck | EndExpertOnCall
-AnyCommand = Annotated[Launch | HumanCommand | TimedCommand, Field(discriminator="kind")]
+AnyCommand = Annotated[Launch | HumanCommand | TimedCommand | FlagStuck,
+                       Field(discriminator="kind")]
 
 
 class CommandEnvelope(BaseModel):

@@ -94,6 +94,9 @@ def pending_deadlines(state: InitiativeState) -> list[Deadline]:
         for idea in state.ideas
         if idea.status is IdeaStatus.PENDING and not idea.escalated
     ]
+    if state.stuck:  # what could not be recorded would fail again, and again
+        stuck = {s.command for s in state.stuck}
+        found = [d for d in found if d.command.model_dump_json() not in stuck]
     return sorted(found, key=lambda d: d.at)
 
 

@@ -13,11 +13,18 @@ from typing import Any
 from domain import commands as cmd
 from domain import events as ev
 from domain.deadlines import due_deadlines
+from domain.durations import format_duration
 from domain.envelope import Event
 from domain.errors import Rejected
+from domain.plausibility import require_finite_figures, require_improvement, require_plausible
 from domain.spec import Role
 from domain.state import CLOSED_PHASES, IdeaStatus, InitiativeState, Phase, StepStatus
-from domain.sustainment_rules import decide_reading, escalation_closes, open_check
+from domain.sustainment_rules import (
+    decide_correction,
+    decide_reading,
+    escalation_closes,
+    open_check,
+)
 
 Payloads = list[ev.Payload]
 
@@ -78,6 +85,8 @@ def _launch_gate(s: InitiativeState, c: cmd.ApproveLaunch | cmd.RejectLaunch,
 def _deliver(s: InitiativeState, c: cmd.DeliverImprovement, now: datetime) -> Payloads:
     require_role(s, c.actor, Role.EXPERT, "deliver the improvement")
     require_phase(s, [Phase.IMPROVING], "deliver the improvement")
+    require_plausible(s.require_spec().metric, c.value, "the delivered value")
+    require_improvement(s.require_spec().metric, c.value)
     return [ev.ImprovementDelivered(value=c.value)]
 
 
@@ -92,7 +101,9 @@ def _complete(s: InitiativeState, c: cmd.CompleteStep, now: datetime) -> Payload
 
 def _accept(s: InitiativeState, c: cmd.AcceptOwnership, now: datetime) -> Payloads:
     require_role(s, c.actor, Role.OWNER, "accept ownership")
-    require_phase(s, [Phase.HANDING_OFF], "accept ownership")
+    # An owner who took over during the review accepts in it.
+    phases = [Phase.HANDING_OFF, Phase.IN_REVIEW] if s.owner_unaccepted else [Phase.HANDING_OFF]
+    require_phase(s, phases, "accept ownership")
     open_steps = [st.id for st in s.steps if st.status is not StepStatus.DONE]
     if open_steps:
         raise Rejected(f"cannot accept ownership while steps are open: {', '.join(open_steps)}")
@@ -102,6 +113,9 @@ def _accept(s: InitiativeState, c: cmd.AcceptOwnership, now: datetime) -> Payloa
 def _approve_review(s: InitiativeState, c: cmd.ApproveReview, now: datetime) -> Payloads:
     require_role(s, c.actor, Role.PMO, "approve the ownership review")
     require_phase(s, [Phase.IN_REVIEW], "approve the ownership review")
+    if s.owner_unaccepted:
+        raise Rejected(f"cannot approve the ownership review: the new owner, {s.owner}, has "
+                       "not accepted ownership yet")
     return [ev.ReviewApproved()]
 
 
@@ -121,7 +135,15 @@ def _reading(s: InitiativeState, c: cmd.RecordReading, now: datetime) -> Payload
     if not automatic:
         require_role(s, c.actor, Role.OWNER, "record a reading")
     require_phase(s, [Phase.SUSTAINING, Phase.REGRESSED], "record a reading")
+    require_plausible(spec.metric, c.value, "the reading")
     return decide_reading(s, c.value, now)
+
+
+def _correct(s: InitiativeState, c: cmd.CorrectReading, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.OWNER, "correct a reading")
+    require_phase(s, [Phase.SUSTAINING, Phase.REGRESSED], "correct a reading")
+    require_plausible(s.require_spec().metric, c.value, "the corrected reading")
+    return decide_correction(s, c.value, c.reason)
 
 
 def _respond(s: InitiativeState, c: cmd.SubmitResponsePlan, now: datetime) -> Payloads:
@@ -130,6 +152,10 @@ def _respond(s: InitiativeState, c: cmd.SubmitResponsePlan, now: datetime) -> Pa
     if s.response_plan is not None:
         raise Rejected(f"a response plan is already in place, due "
                        f"{s.response_plan.due_at.isoformat()}")
+    bound = s.require_spec().sustainment.response_within
+    if c.within > bound:
+        raise Rejected(f"the gain must be back within the spec's response_within of "
+                       f"{format_duration(bound)}; {format_duration(c.within)} is longer")
     return [ev.ResponsePlanSubmitted(action=c.action, due_at=now + c.within)]
 
 
@@ -162,6 +188,9 @@ def _reassign(s: InitiativeState, c: cmd.ReassignOwner, now: datetime) -> Payloa
     require_role(s, c.actor, Role.PMO, "reassign the owner")
     if c.owner == s.owner:
         raise Rejected(f"{c.owner} is already the owner")
+    if c.owner == s.require_spec().expert:
+        raise Rejected(f"{c.owner} is the expert and cannot also be the owner: the handoff is "
+                       "from the one to the other")
     return [ev.OwnerReassigned(previous=s.owner, owner=c.owner)]
 
 
@@ -178,6 +207,12 @@ def _reopen(s: InitiativeState, c: cmd.Reopen, now: datetime) -> Payloads:
         raise Rejected("only an escalated regression can be reopened; the owner's response "
                        "is not yet overdue")
     return [ev.Reopened(reason=c.reason)]
+
+
+def _flag_stuck(s: InitiativeState, c: cmd.FlagStuck, now: datetime) -> Payloads:
+    if c.actor != cmd.SYSTEM_ACTOR:
+        raise Rejected(f"{c.actor} cannot flag an initiative stuck: only the engine can")
+    return [ev.InitiativeStuck(reason=c.reason, command=c.command)]
 
 
 def _timed(s: InitiativeState, c: Any, now: datetime) -> Payloads:
@@ -205,7 +240,8 @@ _HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]]
     cmd.SubmitResponsePlan: _respond, cmd.SubmitIdea: _submit_idea, cmd.TriageIdea: _triage,
     cmd.MarkIdeaDelivered: _idea_delivered, cmd.ReassignOwner: _reassign, cmd.Cancel: _cancel,
     cmd.Reopen: _reopen, cmd.MarkStepOverdue: _timed, cmd.Escalate: _timed,
-    cmd.OpenCheck: _timed, cmd.EndExpertOnCall: _timed,
+    cmd.OpenCheck: _timed, cmd.EndExpertOnCall: _timed, cmd.CorrectReading: _correct,
+    cmd.FlagStuck: _flag_stuck,
 }
 
 
@@ -220,7 +256,9 @@ def decide(state: InitiativeState, command: Any, now: datetime) -> list[Event]:
                        "nothing more can be recorded")
     else:
         payloads = _HANDLERS[type(command)](state, command, now)
-    return [
+    events = [
         ev.make_event(state.initiative_id, state.version + offset, payload, command.actor, now)
         for offset, payload in enumerate(payloads, start=1)
     ]
+    require_finite_figures(events)
+    return events

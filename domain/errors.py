@@ -15,5 +15,5 @@ class SpecError(ValueError):
     """A launch spec that cannot be accepted; one line per problem, each naming its field."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+        super().__init__("\n".join(problems))
         self.problems = problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.envelope import Event, event_id_for
 from domain.spec import InitiativeSpec
@@ -77,8 +77,34 @@ class CheckDue(Payload):
     check: int
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
+# A field added to an existing event is left out while unset, so events recorded before it keep
+# their encoding and hash.
+def optional(default: None = None) -> Any:
+    return Field(default=default, exclude_if=_unset)
+
+
 class ReadingRecorded(Payload):
     value: float
+    interim: bool | None = optional()  # True: no check was due; it answers none, and is kept
+
+
+class ReadingCorrected(Payload):
+    """The latest reading was mistyped: `value` replaces `previous`, and it is judged again."""
+
+    previous: float
+    value: float
+    reason: str
+
+
+class InitiativeStuck(Payload):
+    """The engine could not record what `command` decided; that command waits for a fix."""
+
+    reason: str
+    command: str  # the command, as JSON
 
 
 class CheckPassed(Payload):
@@ -157,6 +183,7 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         CheckDue, ReadingRecorded, CheckPassed, RegressionDetected, ResponsePlanSubmitted,
         RecoveryConfirmed, IdeaSubmitted, IdeaAdopted, IdeaDeclined, IdeaDelivered,
         OwnerReassigned, ExpertOnCallEnded, Cancelled, Reopened, Sustained, ClosedRegressed,
+        ReadingCorrected, InitiativeStuck,
     )
 }
 

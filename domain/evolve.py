@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import events as ev
+from domain.corrections import undo_latest_reading
 from domain.envelope import Event
 from domain.state import (
     CheckState,
@@ -21,6 +22,7 @@ from domain.state import (
     ResponsePlan,
     StepState,
     StepStatus,
+    Stuck,
 )
 from domain.upcasting import upcast
 
@@ -130,7 +132,8 @@ def _closed(phase: Phase) -> Callable[[InitiativeState, Any, Event], Changes]:
 
 
 def _reading(s: InitiativeState, p: ev.ReadingRecorded, e: Event) -> Changes:
-    return {"readings": (*s.readings, Reading(value=p.value, at=e.occurred_at, actor=e.actor))}
+    return {"readings": (*s.readings, Reading(value=p.value, at=e.occurred_at, actor=e.actor,
+                                              interim=bool(p.interim)))}
 
 
 _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]] = {
@@ -145,7 +148,7 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
     ev.StepOverdue: lambda s, p, e: {"steps": _replace_step(s, p.step_id, reminded=True)},
     ev.Escalated: _escalated,
     ev.OwnershipAccepted: lambda s, p, e: {
-        "phase": Phase.IN_REVIEW, "accepted_at": e.occurred_at,
+        "phase": Phase.IN_REVIEW, "accepted_at": e.occurred_at, "owner_unaccepted": False,
         "expert_on_call_until": s.expert_on_call_until
         or e.occurred_at + s.require_spec().expert_on_call},
     ev.ReviewApproved: _approved,
@@ -175,12 +178,17 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
         s, p.idea_id, status=IdeaStatus.DECLINED, reason=p.reason, triaged_at=e.occurred_at)},
     ev.IdeaDelivered: lambda s, p, e: {"ideas": _replace_idea(
         s, p.idea_id, status=IdeaStatus.DELIVERED, delivered_at=e.occurred_at)},
-    ev.OwnerReassigned: lambda s, p, e: {"owner": p.owner},
+    ev.OwnerReassigned: lambda s, p, e: {
+        "owner": p.owner, "owner_unaccepted": s.phase is Phase.IN_REVIEW},
     ev.ExpertOnCallEnded: lambda s, p, e: {"expert_on_call_ended": True},
     ev.Cancelled: _closed(Phase.CANCELLED),
-    ev.Reopened: lambda s, p, e: {"phase": Phase.IMPROVING},
+    ev.Reopened: lambda s, p, e: {"phase": Phase.IMPROVING, "regressions": _update_last_regression(
+        s, settled=f"reopened for improvement: {p.reason}")},
     ev.Sustained: _closed(Phase.SUSTAINED),
     ev.ClosedRegressed: _closed(Phase.CLOSED_REGRESSED),
+    ev.ReadingCorrected: lambda s, p, e: undo_latest_reading(s, p.value),
+    ev.InitiativeStuck: lambda s, p, e: {"stuck": (*s.stuck, Stuck(
+        reason=p.reason, command=p.command, at=e.occurred_at))},
 }
 
 

@@ -38,6 +38,15 @@ class OpenRegression(_Figure):
     escalated: bool
 
 
+class StuckInitiative(_Figure):
+    """An initiative whose engine could not record what it decided: the PMO's to resolve."""
+
+    initiative_id: str
+    name: str
+    reason: str
+    since: datetime
+
+
 class SustainedGain(_Figure):
     """Of the initiatives that finished sustainment, how many held the gain at every check."""
 
@@ -89,6 +98,7 @@ class Portfolio(_Figure):
     by_phase: dict[str, int]
     overdue_commitments: list[Commitment]
     open_regressions: list[OpenRegression]
+    stuck: list[StuckInitiative] = []
     sustained_gain: SustainedGain
     pull: PullFigures
     reliability: list[Reliability]
@@ -105,6 +115,9 @@ def portfolio(entries: Sequence[PortfolioEntry], now: datetime) -> Portfolio:
             (c for s in states if s.is_open for c in commitments(s) if c.overdue(now)),
             key=lambda c: c.due_at),
         open_regressions=[_open_regression(s) for s in states if s.phase is Phase.REGRESSED],
+        stuck=[StuckInitiative(initiative_id=s.initiative_id, name=s.require_spec().name,
+                               reason=s.stuck[-1].reason, since=s.stuck[0].at)
+               for s in states if s.stuck and s.is_open],
         sustained_gain=_sustained_gain(entries),
         pull=_pull(states),
         reliability=_reliability(states, now),
@@ -162,6 +175,6 @@ def _outcome(commitment: Commitment, initiative_open: bool, now: datetime) -> st
     kept = commitment.on_time()
     if kept is not None:
         return "on_time" if kept else "late"
-    if not initiative_open:
-        return None  # a closed initiative no longer holds anyone to what was still pending
+    if not initiative_open or commitment.settled:
+        return None  # no one is held to what can no longer be met
     return "overdue" if commitment.overdue(now) else "open"

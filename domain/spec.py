@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,28 +20,36 @@ from pydantic import (
 )
 
 from domain.durations import Duration
+from domain.text import ActorText, multi_line, single_line
 
 MAX_NAME = 200
 MAX_TEXT = 4000
 
-# NUL is no character anyone means, and PostgreSQL stores it in neither text nor jsonb: a command
-# holding one would be accepted, then fail every attempt to record it. (Lone surrogates, which
-# undecodable bytes on a command line become, pydantic refuses on its own.)
+# NUL stays out of the ids that no other rule covers (see `domain.text` for the rest).
 WITHOUT_NUL = r"^[^\x00]*$"
-ActorId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254,
-                           pattern=r"^[^\s\x00]+$")
-]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME,
-                                        pattern=WITHOUT_NUL)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT,
-                                        pattern=WITHOUT_NUL)]
-StepId = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$"
-    ),
-]
+ActorId = ActorText
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+                 AfterValidator(single_line)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
+                 AfterValidator(multi_line)]
+_STEP_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+
+
+def _step_id(value: str) -> str:
+    if not _STEP_ID.fullmatch(value):
+        raise ValueError(f"{value!r} is not an id: use lower-case letters, digits, '.', '_' and "
+                         "'-', starting with a letter or digit")
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s\x00]+", value):
+        raise ValueError("must be an http:// or https:// URL, without spaces")
+    return value
+
+
+StepId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                   AfterValidator(_step_id)]
 
 
 class Role(StrEnum):
@@ -67,26 +76,37 @@ class _Model(BaseModel):
 
 
 class MetricSource(_Model):
-    url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://[^\s\x00]+$")]
-    field: Annotated[str, StringConstraints(min_length=1, max_length=200,
-                                            pattern=WITHOUT_NUL)] = "value"
+    url: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_url)]
+    field: Annotated[str, StringConstraints(min_length=1, max_length=200),
+                     AfterValidator(single_line)] = "value"
 
 
 class Metric(_Model):
     name: Name
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
-                                           pattern=WITHOUT_NUL)] = ""
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40),
+                    AfterValidator(single_line)] = ""
     baseline: float
     target: float
     direction: Direction
     # The process's standard deviation, if known; the control-chart rules estimate it otherwise.
     sigma: float | None = Field(default=None, gt=0)
     source: MetricSource | None = None
+    # The values the metric can take at all, [min, max]; readings outside are refused.
+    range: tuple[float, float] | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @field_validator("baseline", "target", "sigma")
     @classmethod
     def _finite_numbers(cls, value: float | None) -> float | None:
         return value if value is None else _finite(value)
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None:
+            low, high = (_finite(bound) for bound in bounds)
+            if low >= high:
+                raise ValueError(f"[{low:g}, {high:g}] is not a range: min must be below max")
+        return bounds
 
     @model_validator(mode="after")
     def _target_improves(self) -> Metric:
@@ -98,7 +118,16 @@ class Metric(_Model):
                 f"target {self.target:g} does not improve on baseline {self.baseline:g} "
                 f"for direction {self.direction.value!r}"
             )
+        if not math.isfinite(self.baseline - self.target):
+            raise ValueError("baseline and target are too far apart to compute a gain")
+        if self.range is not None and not all(
+                self.range[0] <= value <= self.range[1] for value in (self.baseline, self.target)):
+            raise ValueError(f"baseline {self.baseline:g} and target {self.target:g} must lie "
+                             f"within the range [{self.range[0]:g}, {self.range[1]:g}]")
         return self
+
+
+_ASSIGNABLE = (Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER)
 
 
 class HandoffStep(_Model):
@@ -106,6 +135,14 @@ class HandoffStep(_Model):
     title: Name
     assignee: Literal[Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER]
     due_in: Duration | None = None
+
+    @field_validator("assignee", mode="before")
+    @classmethod
+    def _assignable(cls, value: object) -> object:
+        if value not in _ASSIGNABLE:
+            raise ValueError(f"{value!r} is not a role a step can be assigned to (use "
+                             f"{', '.join(r.value for r in _ASSIGNABLE[:-1])} or owner)")
+        return value
 
 
 class Ideas(_Model):
@@ -151,6 +188,15 @@ class InitiativeSpec(_Model):
             seen.add(step.id)
         return steps
 
+    @model_validator(mode="after")
+    def _owner_is_not_the_expert(self) -> InitiativeSpec:
+        # The handoff transfers accountability from the expert to someone inside: one person
+        # in both roles would hand it to themselves.
+        if self.owner == self.expert:
+            raise ValueError(f"{self.owner} cannot be both the expert and the owner: the "
+                             "handoff is from the one to the other")
+        return self
+
     def step(self, step_id: str) -> HandoffStep | None:
         return next((s for s in self.handoff if s.id == step_id), None)
 
@@ -176,15 +222,39 @@ def explain_errors(errors: list[Any], lines: Lines | None = None) -> list[str]:
     problems = []
     for error in errors:
         loc = tuple(error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "is not a known field"
-        elif error["type"] == "missing":
-            message = "is required"
         where = describe_location(loc)
         line = _nearest_line(loc, lines or {})
+        message = plain_words(error)
         problems.append(f"line {line}: {where}: {message}" if line else f"{where}: {message}")
     return problems
+
+
+_PLAIN: dict[str, str] = {
+    "extra_forbidden": "is not a known field", "missing": "is required",
+    "string_too_short": "must not be empty", "string_type": "must be text",
+    "float_parsing": "{input!r} is not a number", "float_type": "{input!r} is not a number",
+    "int_parsing": "{input!r} is not a whole number", "bool_parsing": "must be true or false",
+    "list_type": "must be a list", "tuple_type": "must be a list", "dict_type":
+    "must be a mapping of fields", "model_type": "must be a mapping of fields",
+    "string_too_long": "is {length} characters long; at most {max_length} are allowed",
+    "too_short": "needs at least {min_length}", "too_long": "may hold at most {max_length}",
+    "greater_than": "must be more than {gt}", "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}", "less_than_equal": "must be at most {le}",
+    "enum": "must be one of {expected}", "literal_error": "must be one of {expected}",
+}
+
+
+def plain_words(error: Any) -> str:
+    """What is wrong, as a person says it: no type names, enum reprs or regular expressions."""
+    kind = error["type"]
+    template = _PLAIN.get(kind)
+    if template is None:
+        return str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    context = {key: f"{v:g}" if isinstance(v, float) else str(v)
+               for key, v in (error.get("ctx") or {}).items()}
+    length = len(value) if isinstance(value, str) else 0
+    return template.format(input=value, length=length, **context)
 
 
 def _nearest_line(loc: tuple[int | str, ...], lines: Lines) -> int | None:

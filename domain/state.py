@@ -70,6 +70,8 @@ class Reading(_State):
     value: float
     at: datetime
     actor: str
+    interim: bool = False  # recorded while no check was due
+    corrected_from: float | None = None  # the value first recorded, if it was corrected
 
 
 class CheckState(_State):
@@ -113,6 +115,15 @@ class RegressionRecord(_State):
     plan_submitted_by: str | None = None
     recovery_due_at: datetime | None = None
     recovered_at: datetime | None = None
+    settled: str = ""  # why what is still open here can no longer be met (a reopen)
+
+
+class Stuck(_State):
+    """What the engine decided and could not record; see `events.InitiativeStuck`."""
+
+    reason: str
+    command: str
+    at: datetime
 
 
 class Escalation(_State):
@@ -148,6 +159,9 @@ class InitiativeState(_State):
     escalations: tuple[Escalation, ...] = ()
     closed_at: datetime | None = None
     close_reason: str = ""
+    stuck: tuple[Stuck, ...] = ()  # what could not be recorded, oldest first
+    # An owner who took over during the review and has not yet accepted accountability.
+    owner_unaccepted: bool = False
 
     @property
     def is_open(self) -> bool:

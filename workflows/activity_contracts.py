@@ -13,6 +13,8 @@ from domain.spec import MetricSource
 APPEND_EVENTS = "append_events"
 NOTIFY = "notify"
 READ_METRIC = "read_metric"
+# The error type an append fails with when the store refuses its events: not worth retrying.
+INVALID_APPEND = "InvalidAppend"
 
 
 class _Contract(BaseModel):

@@ -20,7 +20,15 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain import InitiativeSpec, InitiativeState, Rejected, decide
 from domain.commands import AnyCommand, CommandEnvelope, Launch
 from domain.envelope import Event
-from workflows.contracts import InitiativeInput, InitiativeView, workflow_id_for
+from domain.state import CheckStatus
+from domain.text import for_one_line
+from workflows.activity_contracts import READ_METRIC
+from workflows.contracts import (
+    InitiativeInput,
+    InitiativeView,
+    MetricSourceProblem,
+    workflow_id_for,
+)
 from workflows.initiative import InitiativeWorkflow
 
 # Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
@@ -98,6 +106,24 @@ class InitiativeClient:
             return await self.handle(initiative_id).query(InitiativeWorkflow.view)
         except RPCError as error:
             raise self._not_found(initiative_id, error) from None
+
+    async def view_with_source(self, initiative_id: str) -> InitiativeView:
+        """The view, plus, while the metric source is still being retried, its last failure:
+        Temporal keeps that on the pending activity, where the workflow itself cannot see it."""
+        view = await self.view(initiative_id)
+        spec = view.state.spec
+        due = [c.number for c in view.state.checks if c.status is CheckStatus.DUE]
+        if spec is None or spec.metric.source is None or not due:
+            return view
+        description = await self.handle(initiative_id).describe()
+        for pending in description.raw_description.pending_activities:
+            if pending.activity_type.name == READ_METRIC and pending.HasField("last_failure"):
+                tried = pending.last_attempt_complete_time.ToDatetime(tzinfo=UTC)
+                problem = MetricSourceProblem(
+                    check=due[0], error=for_one_line(pending.last_failure.message),
+                    tried_at=tried, attempts=pending.attempt)
+                return view.model_copy(update={"metric_source": problem})
+        return view
 
     async def _closed_or_unknown(self, initiative_id: str, error: RPCError) -> Exception:
         """An update to a finished workflow is answered as if it did not exist; a query still

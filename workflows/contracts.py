@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.commands import CommandEnvelope
@@ -36,6 +38,17 @@ class InitiativeInput(BaseModel):
     history_limit: int | None = None
 
 
+class MetricSourceProblem(BaseModel):
+    """Why the metric source gave no reading for a check, and when it was last tried."""
+
+    model_config = ConfigDict(frozen=True)
+    check: int
+    error: str
+    tried_at: datetime
+    attempts: int | None = None
+    giving_up: bool = False  # the check now waits for the owner, or escalates
+
+
 class InitiativeView(BaseModel):
     """What the workflow knows: the folded state, the head of its event chain, what it awaits."""
 
@@ -44,3 +57,4 @@ class InitiativeView(BaseModel):
     head_hash: str
     deadlines: list[Deadline]
     run_id: str
+    metric_source: MetricSourceProblem | None = None

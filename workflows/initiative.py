@@ -24,9 +24,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.commitments import commitments
     from domain.deadlines import due_deadlines, pending_deadlines
     from domain.envelope import Event
+    from domain.state import CheckStatus
+    from domain.text import for_one_line
     from workflows import search_attributes as attrs
     from workflows.activity_contracts import (
         APPEND_EVENTS,
+        INVALID_APPEND,
         NOTIFY,
         READ_METRIC,
         AppendOutcome,
@@ -34,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
         MetricReadRequest,
         Notification,
     )
-    from workflows.contracts import InitiativeInput, InitiativeView
+    from workflows.contracts import InitiativeInput, InitiativeView, MetricSourceProblem
     from workflows.notifications import notifications_for
 
 # Stores and webhooks may be down for a while; activities keep trying, a little less often.
@@ -44,7 +47,18 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 NOTIFICATION_GIVE_UP = timedelta(days=7)
 REQUESTS_REMEMBERED = 500
-_TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall)
+_TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall,
+                   cmd.FlagStuck)
+MAX_STUCK_REASON = 1000
+
+
+def _refused_by_store(error: ActivityError | ApplicationError) -> str | None:
+    """The store's reason when it refused the events as they are (None: any other failure).
+    A local activity's failure arrives as its ApplicationError itself, not wrapped."""
+    cause = error.cause if isinstance(error, ActivityError) else error
+    if isinstance(cause, ApplicationError) and cause.type == INVALID_APPEND:
+        return for_one_line(cause.message)[:MAX_STUCK_REASON]
+    return None
 
 
 def _rejection(reason: str) -> ApplicationError:
@@ -67,6 +81,7 @@ class InitiativeWorkflow:
         self._changed = False
         self._index = start.index_search_attributes
         self._indexed: tuple[str, str, bool] | None = None
+        self._source_problem: MetricSourceProblem | None = None
 
     @workflow.run
     async def run(self, start: InitiativeInput) -> InitiativeView:
@@ -121,7 +136,7 @@ class InitiativeWorkflow:
     def view(self) -> InitiativeView:
         return InitiativeView(state=self._state, head_hash=self._head_hash,
                               deadlines=pending_deadlines(self._state),
-                              run_id=workflow.info().run_id)
+                              run_id=workflow.info().run_id, metric_source=self._source_problem)
 
     async def _record(self, command: Any, request_id: str | None = None) -> list[Event]:
         """Decide, append to the store, then fold: one command at a time."""
@@ -132,7 +147,15 @@ class InitiativeWorkflow:
                 return self._requests[request_id]
             while True:
                 events = decide(self._state, command, workflow.now())
-                outcome = await self._append(events, request_id)
+                try:
+                    outcome = await self._append(events, request_id)
+                except (ActivityError, ApplicationError) as error:
+                    reason = _refused_by_store(error)
+                    if reason is None:
+                        raise
+                    await self._flag_stuck(command, reason)
+                    raise Rejected(f"{command.kind} could not be recorded ({reason}); the "
+                                   "initiative is flagged stuck and the PMO is told") from None
                 if outcome.appended:
                     # Histories recorded before outcomes carried the events replay with [].
                     events = outcome.recorded or events
@@ -146,6 +169,23 @@ class InitiativeWorkflow:
             workflow.logger.info("recorded %s", ", ".join(e.type for e in events), extra={
                 "initiative_id": self._state.initiative_id, "version": self._state.version})
             return events
+
+    async def _flag_stuck(self, command: Any, reason: str) -> None:
+        """Record that `command` cannot be recorded, so that the PMO hears of it, the deadline
+        behind it stops firing, and every other command, `cancel` first, still works."""
+        workflow.logger.error("could not record %s: %s", command.kind, reason,
+                              extra={"initiative_id": self._state.initiative_id})
+        try:
+            events = decide(self._state, cmd.FlagStuck(
+                actor=cmd.SYSTEM_ACTOR, reason=reason, command=command.model_dump_json()),
+                workflow.now())
+            outcome = await self._append(events, None)
+        except (Rejected, ActivityError, ApplicationError):
+            return  # not launched, or the store refuses even this: the log has it
+        if outcome.appended:
+            self._apply(outcome.recorded or events, outcome.head_hash)
+        else:
+            self._adopt(outcome)
 
     def _adopt(self, outcome: AppendOutcome) -> None:
         """The store is ahead: a task of ours appended and was lost before the history kept it.
@@ -233,11 +273,18 @@ class InitiativeWorkflow:
                 READ_METRIC, request, result_type=float, start_to_close_timeout=ACTIVITY_TIMEOUT,
                 schedule_to_close_timeout=spec.sustainment.response_within, retry_policy=PATIENT)
             await self._record(cmd.RecordReading(actor=cmd.SYSTEM_ACTOR, value=value))
-        except ActivityError:
+            self._source_problem = None
+        except ActivityError as error:
             workflow.logger.warning("metric source unreadable for check %d; it will escalate",
                                     check, extra={"initiative_id": self._state.initiative_id})
-        except Rejected:
-            pass  # the owner answered the check first
+            self._source_problem = MetricSourceProblem(
+                check=check, error=for_one_line(str(error.cause or error)),
+                tried_at=workflow.now(), giving_up=True)
+        except Rejected as rejected:
+            # The owner answered the check first, or the source's value is not one to record.
+            if self._state.checks[check - 1].status is CheckStatus.DUE:
+                self._source_problem = MetricSourceProblem(
+                    check=check, error=rejected.reason, tried_at=workflow.now(), giving_up=True)
         finally:
             self._reading.discard(check)
 

@@ -25,6 +25,9 @@ def _message(state: InitiativeState, event: Event) -> tuple[list[str], str] | No
                                   "needed.")
     if event.type == "IdeaSubmitted":
         return [owner], f"New idea {p['idea_id']} to triage: {p['text']}"
+    if event.type == "InitiativeStuck":
+        return [pmo], (f"Initiative stuck: {p['reason']}. Nothing else is held up; cancel it "
+                       "if it cannot go on.")
     if event.type in ("Sustained", "ClosedRegressed", "Cancelled", "LaunchRejected"):
         return [pmo, sponsor], f"Initiative closed: {state.phase.value}."
     return None

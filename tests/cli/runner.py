@@ -38,6 +38,14 @@ class Outcome:
         assert "Traceback" not in self.stderr
         return lines[0]
 
+    @property
+    def problem_lines(self) -> list[str]:
+        """A failing command's problems, one per line, each a line of its own from `baton`."""
+        lines = self.stderr.strip().splitlines()
+        assert lines and all(line.startswith("baton: ") for line in lines), self.stderr
+        assert "Traceback" not in self.stderr
+        return lines
+
 
 class Baton:
     def __init__(self, **env: str) -> None:

@@ -31,7 +31,7 @@ SENDER = {"launch": PMO, "approve_launch": SPONSOR, "reject_launch": SPONSOR,
           "deliver": EXPERT, "complete_step": EXPERT, "accept": OWNER, "approve_review": PMO,
           "send_back": PMO, "reading": OWNER, "respond": OWNER, "submit_idea": CLERK,
           "triage_idea": OWNER, "idea_delivered": OWNER, "reassign": PMO, "cancel": PMO,
-          "reopen": SPONSOR}
+          "reopen": SPONSOR, "correct_reading": OWNER}
 CLOSING = {"cancel", "reject_launch"}
 
 # Every field any command has, and what to fill it with.
@@ -39,7 +39,7 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "value": numbers, "step_id": identifiers, "evidence": texts,
     "reason": texts, "reopen": st.lists(identifiers, max_size=3), "action": texts,
     "within": durations, "text": texts, "idea_id": identifiers, "adopt": st.booleans(),
-    "owner": anyone, "subject": texts, "check": st.integers(),
+    "owner": anyone, "subject": texts, "check": st.integers(), "command": texts,
     "spec": st.just(quick_spec().model_dump(mode="json")),
 }
 _COMMAND = TypeAdapter(c.AnyCommand)

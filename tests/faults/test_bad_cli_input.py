@@ -23,10 +23,10 @@ RUNS = settings(max_examples=14, deadline=None, phases=[Phase.generate],
 
 
 def understood(outcome: Outcome) -> bool:
-    """Done, rejected or bad input; on failure exactly one line on stderr, no traceback."""
+    """Done, rejected or bad input; on failure one line per problem on stderr, no traceback."""
     assert outcome.code in (DONE, REJECTED, BAD_INPUT), (outcome.code, outcome.stderr)
     if outcome.code != DONE:
-        assert outcome.error_line  # one line, no traceback
+        assert outcome.problem_lines
     return outcome.code == DONE
 
 
