@@ -108,11 +108,27 @@ class TriageIdea(_Command):
     idea_id: IdeaId
     adopt: bool
     reason: Text = ""
+    duplicate_of: IdeaId | None = None  # with adopt=False: merge into that idea
+
+
+class SupportIdea(_Command):
+    kind: Literal["support_idea"] = "support_idea"
+    idea_id: IdeaId
 
 
 class MarkIdeaDelivered(_Command):
     kind: Literal["idea_delivered"] = "idea_delivered"
     idea_id: IdeaId
+
+
+class AddFrontLine(_Command):
+    kind: Literal["front_line_add"] = "front_line_add"
+    person: ActorId
+
+
+class RemoveFrontLine(_Command):
+    kind: Literal["front_line_remove"] = "front_line_remove"
+    person: ActorId
 
 
 class ReassignOwner(_Command):
@@ -162,7 +178,8 @@ class FlagStuck(_Command):
 HumanCommand = (
     ApproveLaunch | RejectLaunch | DeliverImprovement | CompleteStep | AcceptOwnership
     | ApproveReview | SendBack | RecordReading | SubmitResponsePlan | SubmitIdea | TriageIdea
-    | MarkIdeaDelivered | ReassignOwner | Cancel | Reopen | CorrectReading
+    | MarkIdeaDelivered | ReassignOwner | Cancel | Reopen | CorrectReading | SupportIdea
+    | AddFrontLine | RemoveFrontLine
 )
 TimedCommand = MarkStepOverdue | Escalate | OpenCheck | EndExpertOnCall
 AnyCommand = Annotated[Launch | HumanCommand | TimedCommand | FlagStuck,

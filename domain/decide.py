@@ -12,6 +12,8 @@ from typing import Any
 
 from domain import commands as cmd
 from domain import events as ev
+from domain import pull_rules
+from domain.acceptance import acceptance
 from domain.deadlines import due_deadlines
 from domain.durations import format_duration
 from domain.envelope import Event
@@ -107,7 +109,7 @@ def _accept(s: InitiativeState, c: cmd.AcceptOwnership, now: datetime) -> Payloa
     open_steps = [st.id for st in s.steps if st.status is not StepStatus.DONE]
     if open_steps:
         raise Rejected(f"cannot accept ownership while steps are open: {', '.join(open_steps)}")
-    return [ev.OwnershipAccepted()]
+    return [acceptance(s, c.actor)]
 
 
 def _approve_review(s: InitiativeState, c: cmd.ApproveReview, now: datetime) -> Payloads:
@@ -169,11 +171,24 @@ def _triage(s: InitiativeState, c: cmd.TriageIdea, now: datetime) -> Payloads:
     idea = _idea(s, c.idea_id)
     if idea.status is not IdeaStatus.PENDING:
         raise Rejected(f"idea {idea.id} has already been {idea.status.value}")
+    if c.duplicate_of is not None:
+        return pull_rules.mark_duplicate(s, idea, c.duplicate_of, c.adopt)
     if c.adopt:
         return [ev.IdeaAdopted(idea_id=idea.id, reason=c.reason)]
     if not c.reason:
         raise Rejected(f"declining idea {idea.id} needs a reason")
     return [ev.IdeaDeclined(idea_id=idea.id, reason=c.reason)]
+
+
+def _support(s: InitiativeState, c: cmd.SupportIdea, now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.FRONT_LINE, "support an idea")
+    return pull_rules.support(_idea(s, c.idea_id), c.actor)
+
+
+def _front_line(s: InitiativeState, c: cmd.AddFrontLine | cmd.RemoveFrontLine,
+                now: datetime) -> Payloads:
+    require_role(s, c.actor, Role.OWNER, "change the front line")
+    return pull_rules.change_front_line(s, c.person, isinstance(c, cmd.AddFrontLine))
 
 
 def _idea_delivered(s: InitiativeState, c: cmd.MarkIdeaDelivered, now: datetime) -> Payloads:
@@ -241,7 +256,8 @@ _HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]]
     cmd.MarkIdeaDelivered: _idea_delivered, cmd.ReassignOwner: _reassign, cmd.Cancel: _cancel,
     cmd.Reopen: _reopen, cmd.MarkStepOverdue: _timed, cmd.Escalate: _timed,
     cmd.OpenCheck: _timed, cmd.EndExpertOnCall: _timed, cmd.CorrectReading: _correct,
-    cmd.FlagStuck: _flag_stuck,
+    cmd.FlagStuck: _flag_stuck, cmd.SupportIdea: _support,
+    cmd.AddFrontLine: _front_line, cmd.RemoveFrontLine: _front_line,
 }
 
 

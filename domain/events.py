@@ -60,8 +60,31 @@ class Escalated(Payload):
     to: str
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
+# A field added to an existing event is left out while unset, so events recorded before it keep
+# their encoding and hash.
+def optional(default: None = None) -> Any:
+    return Field(default=default, exclude_if=_unset)
+
+
+class AcceptedStep(BaseModel):
+    """A handoff step as the owner took it over: who did it, when, and the proof."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    step_id: str
+    title: str
+    completed_by: str | None
+    completed_at: datetime | None
+    evidence: str
+
+
 class OwnershipAccepted(Payload):
-    pass
+    # Absent from acceptances recorded before the owner signed a statement.
+    statement: str | None = optional()
+    steps: list[AcceptedStep] | None = optional()
 
 
 class ReviewApproved(Payload):
@@ -75,16 +98,6 @@ class ReviewSentBack(Payload):
 
 class CheckDue(Payload):
     check: int
-
-
-def _unset(value: object) -> bool:
-    return value is None
-
-
-# A field added to an existing event is left out while unset, so events recorded before it keep
-# their encoding and hash.
-def optional(default: None = None) -> Any:
-    return Field(default=default, exclude_if=_unset)
 
 
 class ReadingRecorded(Payload):
@@ -150,6 +163,23 @@ class IdeaDelivered(Payload):
     idea_id: str
 
 
+class IdeaSupported(Payload):
+    idea_id: str
+
+
+class IdeaMarkedDuplicate(Payload):
+    idea_id: str
+    duplicate_of: str
+
+
+class FrontLineAdded(Payload):
+    person: str
+
+
+class FrontLineRemoved(Payload):
+    person: str
+
+
 class OwnerReassigned(Payload):
     previous: str
     owner: str
@@ -183,7 +213,8 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         CheckDue, ReadingRecorded, CheckPassed, RegressionDetected, ResponsePlanSubmitted,
         RecoveryConfirmed, IdeaSubmitted, IdeaAdopted, IdeaDeclined, IdeaDelivered,
         OwnerReassigned, ExpertOnCallEnded, Cancelled, Reopened, Sustained, ClosedRegressed,
-        ReadingCorrected, InitiativeStuck,
+        ReadingCorrected, InitiativeStuck, IdeaSupported, IdeaMarkedDuplicate, FrontLineAdded,
+        FrontLineRemoved,
     )
 }
 

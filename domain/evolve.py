@@ -9,6 +9,7 @@ from typing import Any
 from domain import events as ev
 from domain.corrections import undo_latest_reading
 from domain.envelope import Event
+from domain.pull_rules import carried_supporters
 from domain.state import (
     CheckState,
     CheckStatus,
@@ -23,6 +24,7 @@ from domain.state import (
     StepState,
     StepStatus,
     Stuck,
+    SustainmentRound,
 )
 from domain.upcasting import upcast
 
@@ -57,9 +59,40 @@ def _delivered(s: InitiativeState, p: ev.ImprovementDelivered, e: Event) -> Chan
         for x in spec.handoff
     )
     return {"phase": Phase.HANDING_OFF, "delivered_at": at, "delivered_value": p.value,
+            "earlier_rounds": _earlier_rounds(s),
             "steps": steps, "readings": (*s.readings, Reading(value=p.value, at=at, actor=e.actor)),
             "accepted_at": None, "approved_at": None, "checks": (), "regressed_at": None,
             "response_plan": None, "response_escalated": False}
+
+
+def _earlier_rounds(s: InitiativeState) -> tuple[SustainmentRound, ...]:
+    if s.delivered_value is None or s.delivered_at is None or not s.checks:
+        return s.earlier_rounds
+    return (*s.earlier_rounds, SustainmentRound(
+        delivered_value=s.delivered_value, delivered_at=s.delivered_at, checks=s.checks))
+
+
+def _duplicate(s: InitiativeState, p: ev.IdeaMarkedDuplicate, e: Event) -> Changes:
+    duplicate, original = s.idea(p.idea_id), s.idea(p.duplicate_of)
+    assert duplicate is not None and original is not None
+    supporters = carried_supporters(duplicate, original)
+    return {"ideas": tuple(
+        i.model_copy(update={"status": IdeaStatus.DUPLICATE, "duplicate_of": original.id,
+                             "reason": f"duplicate of {original.id}", "triaged_at": e.occurred_at})
+        if i.id == duplicate.id else
+        i.model_copy(update={"supporters": supporters}) if i.id == original.id else i
+        for i in s.ideas)}
+
+
+def _supported(s: InitiativeState, p: ev.IdeaSupported, e: Event) -> Changes:
+    return {"ideas": tuple(i.model_copy(update={"supporters": (*i.supporters, e.actor)})
+                           if i.id == p.idea_id else i for i in s.ideas)}
+
+
+def _front_line(s: InitiativeState, person: str, add: bool) -> Changes:
+    current = s.front_line or ()
+    return {"front_line_now": (*current, person) if add
+            else tuple(p for p in current if p != person)}
 
 
 def _reopened_step(s: InitiativeState, p: ev.StepReopened, e: Event) -> Changes:
@@ -149,6 +182,7 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
     ev.Escalated: _escalated,
     ev.OwnershipAccepted: lambda s, p, e: {
         "phase": Phase.IN_REVIEW, "accepted_at": e.occurred_at, "owner_unaccepted": False,
+        "accepted_statement": p.statement or "",
         "expert_on_call_until": s.expert_on_call_until
         or e.occurred_at + s.require_spec().expert_on_call},
     ev.ReviewApproved: _approved,
@@ -178,6 +212,10 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
         s, p.idea_id, status=IdeaStatus.DECLINED, reason=p.reason, triaged_at=e.occurred_at)},
     ev.IdeaDelivered: lambda s, p, e: {"ideas": _replace_idea(
         s, p.idea_id, status=IdeaStatus.DELIVERED, delivered_at=e.occurred_at)},
+    ev.IdeaSupported: _supported,
+    ev.IdeaMarkedDuplicate: _duplicate,
+    ev.FrontLineAdded: lambda s, p, e: _front_line(s, p.person, add=True),
+    ev.FrontLineRemoved: lambda s, p, e: _front_line(s, p.person, add=False),
     ev.OwnerReassigned: lambda s, p, e: {
         "owner": p.owner, "owner_unaccepted": s.phase is Phase.IN_REVIEW},
     ev.ExpertOnCallEnded: lambda s, p, e: {"expert_on_call_ended": True},

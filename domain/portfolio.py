@@ -3,7 +3,6 @@ same figures, and tests need no database."""
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,8 +11,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from domain import InitiativeState, Phase
+from domain.benefits import BenefitTotal, benefit_totals
 from domain.commitments import Commitment, commitments
-from domain.state import CheckStatus, IdeaStatus
+from domain.pull import PullFigures, pull_figures
+from domain.state import CheckStatus
 
 
 @dataclass(frozen=True)
@@ -61,21 +62,6 @@ class SustainedGain(_Figure):
         return self.held / self.finished if self.finished else None
 
 
-class PullFigures(_Figure):
-    submitted: int
-    adopted: int
-    declined: int
-    awaiting_triage: int
-    adopted_delivered: int
-    median_triage_seconds: float | None
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def adoption_rate(self) -> float | None:
-        triaged = self.adopted + self.declined
-        return self.adopted / triaged if triaged else None
-
-
 class Reliability(_Figure):
     """One person's dated commitments: kept on time, kept late, past due, not yet due."""
 
@@ -102,6 +88,7 @@ class Portfolio(_Figure):
     sustained_gain: SustainedGain
     pull: PullFigures
     reliability: list[Reliability]
+    benefit: list[BenefitTotal]  # one line per currency
 
 
 def portfolio(entries: Sequence[PortfolioEntry], now: datetime) -> Portfolio:
@@ -119,8 +106,9 @@ def portfolio(entries: Sequence[PortfolioEntry], now: datetime) -> Portfolio:
                                reason=s.stuck[-1].reason, since=s.stuck[0].at)
                for s in states if s.stuck and s.is_open],
         sustained_gain=_sustained_gain(entries),
-        pull=_pull(states),
+        pull=pull_figures(states, now),
         reliability=_reliability(states, now),
+        benefit=benefit_totals(states),
     )
 
 
@@ -142,21 +130,6 @@ def _sustained_gain(entries: Sequence[PortfolioEntry]) -> SustainedGain:
     return SustainedGain(
         finished=len(sustained) + closed_regressed, held=len(held),
         sustained_after_recovery=len(sustained) - len(held), closed_regressed=closed_regressed)
-
-
-def _pull(states: Sequence[InitiativeState]) -> PullFigures:
-    ideas = [idea for state in states for idea in state.ideas]
-    statuses = Counter(idea.status for idea in ideas)
-    triage_seconds = [(idea.triaged_at - idea.submitted_at).total_seconds()
-                      for idea in ideas if idea.triaged_at is not None]
-    return PullFigures(
-        submitted=len(ideas),
-        adopted=statuses[IdeaStatus.ADOPTED] + statuses[IdeaStatus.DELIVERED],
-        declined=statuses[IdeaStatus.DECLINED],
-        awaiting_triage=statuses[IdeaStatus.PENDING],
-        adopted_delivered=statuses[IdeaStatus.DELIVERED],
-        median_triage_seconds=statistics.median(triage_seconds) if triage_seconds else None,
-    )
 
 
 def _reliability(states: Sequence[InitiativeState], now: datetime) -> list[Reliability]:

@@ -145,6 +145,23 @@ class HandoffStep(_Model):
         return value
 
 
+class Benefit(_Model):
+    """What one unit of improvement of the metric is worth, per year."""
+
+    per_unit: float = Field(gt=0)
+    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                               pattern=r"^[A-Za-z]{3}$")]
+
+    @field_validator("per_unit")
+    @classmethod
+    def _finite_value(cls, value: float) -> float:
+        return _finite(value)
+
+
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class Ideas(_Model):
     triage_within: Duration = timedelta(days=7)
 
@@ -177,6 +194,10 @@ class InitiativeSpec(_Model):
     # How long after a step's due date the reminder turns into an escalation (default: the
     # step's own due_in again).
     handoff_grace: Duration | None = None
+    # Left out of the recorded spec when absent, so specs launched before them encode as before.
+    benefit: Benefit | None = Field(default=None, exclude_if=_unset)
+    handoff_statement: Annotated[Text, Field(min_length=1)] | None = Field(
+        default=None, exclude_if=_unset)
 
     @field_validator("handoff")
     @classmethod

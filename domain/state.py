@@ -47,6 +47,7 @@ class IdeaStatus(StrEnum):
     ADOPTED = "adopted"
     DECLINED = "declined"
     DELIVERED = "delivered"
+    DUPLICATE = "duplicate"
 
 
 class _State(BaseModel):
@@ -96,6 +97,8 @@ class IdeaState(_State):
     triaged_at: datetime | None = None
     delivered_at: datetime | None = None
     escalated: bool = False
+    supporters: tuple[str, ...] = ()
+    duplicate_of: str | None = None
 
 
 class ResponsePlan(_State):
@@ -124,6 +127,15 @@ class Stuck(_State):
     reason: str
     command: str
     at: datetime
+
+
+class SustainmentRound(_State):
+    """A delivery and the checks that followed it, kept when a reopened initiative delivers anew:
+    the benefit those checks verified (or lost) stays on the record."""
+
+    delivered_value: float
+    delivered_at: datetime
+    checks: tuple[CheckState, ...]
 
 
 class Escalation(_State):
@@ -162,6 +174,10 @@ class InitiativeState(_State):
     stuck: tuple[Stuck, ...] = ()  # what could not be recorded, oldest first
     # An owner who took over during the review and has not yet accepted accountability.
     owner_unaccepted: bool = False
+    accepted_statement: str = ""
+    earlier_rounds: tuple[SustainmentRound, ...] = ()
+    # None: the spec's front line as launched; the owner's first change makes it explicit.
+    front_line_now: tuple[str, ...] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -172,6 +188,14 @@ class InitiativeState(_State):
 
     def idea(self, idea_id: str) -> IdeaState | None:
         return next((i for i in self.ideas if i.id == idea_id), None)
+
+    @property
+    def front_line(self) -> tuple[str, ...] | None:
+        """Who may submit and support ideas; None: anyone."""
+        if self.front_line_now is not None:
+            return self.front_line_now
+        spec_list = self.spec.front_line if self.spec else None
+        return None if spec_list is None else tuple(spec_list)
 
     def require_spec(self) -> InitiativeSpec:
         if self.spec is None:
@@ -192,6 +216,7 @@ class InitiativeState(_State):
             return set()
         roles = {role for role in (Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER)
                  if self.holder_of(role) == actor}
-        if self.spec.front_line is None or actor in self.spec.front_line:
+        front_line = self.front_line
+        if front_line is None or actor in front_line:
             roles.add(Role.FRONT_LINE)
         return roles

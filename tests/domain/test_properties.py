@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from domain import InitiativeState, Phase, Rejected, decide, due_deadlines, evolve, fold
 from domain import commands as c
+from domain.benefits import benefit
 from domain.spec import MetricSource
-from domain.state import CLOSED_PHASES, CheckStatus, StepStatus
+from domain.state import CLOSED_PHASES, CheckStatus, IdeaStatus, StepStatus
 
 from .builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, START, make_spec
 
@@ -44,6 +45,11 @@ human_commands = st.one_of(
     st.builds(c.TriageIdea, actor=by(OWNER), idea_id=st.sampled_from(["idea-1", "idea-2"]),
               adopt=st.booleans(), reason=st.sampled_from(["", "fits"])),
     st.builds(c.MarkIdeaDelivered, actor=by(OWNER), idea_id=st.just("idea-1")),
+    st.builds(c.SupportIdea, actor=ACTORS, idea_id=st.sampled_from(["idea-1", "idea-2"])),
+    st.builds(c.TriageIdea, actor=by(OWNER), idea_id=st.just("idea-2"), adopt=st.just(False),
+              duplicate_of=st.sampled_from(["idea-1", "idea-2", "idea-3"])),
+    st.builds(c.AddFrontLine, actor=by(OWNER), person=ACTORS),
+    st.builds(c.RemoveFrontLine, actor=by(OWNER), person=ACTORS),
     st.builds(c.ReassignOwner, actor=by(PMO), owner=st.sampled_from([OWNER, "new@acme.example"])),
     st.builds(c.Reopen, actor=by(SPONSOR), reason=TEXT),
 )
@@ -78,8 +84,23 @@ def check_invariants(state: InitiativeState) -> None:
         judged = check.status in (CheckStatus.PASSED, CheckStatus.REGRESSED)
         assert judged == (check.reading is not None)
     assert len({i.id for i in state.ideas}) == len(state.ideas)
+    for idea in state.ideas:
+        assert len(set(idea.supporters)) == len(idea.supporters)
+        assert idea.submitted_by not in idea.supporters
+        assert (idea.duplicate_of is None) == (idea.status is not IdeaStatus.DUPLICATE)
     if state.phase in CLOSED_PHASES:
         assert state.closed_at is not None
+
+
+def check_benefit(state: InitiativeState, before: tuple[float, float]) -> tuple[float, float]:
+    """Verified never exceeds claimed; what was verified or lost stays verified or lost."""
+    figures = benefit(state)
+    assert figures is not None
+    assert 0 <= figures.verified <= figures.claimed
+    assert 0 <= figures.lost <= figures.claimed
+    assert figures.verified + figures.lost <= figures.claimed + 0.01
+    assert figures.verified >= before[0] and figures.lost >= before[1]
+    return figures.verified, figures.lost
 
 
 def likely_next(state: InitiativeState) -> list[Any]:
@@ -102,7 +123,7 @@ def likely_next(state: InitiativeState) -> list[Any]:
 def test_fold_equals_incremental_state_and_invariants_hold(
     data: st.DataObject, with_source: bool
 ) -> None:
-    spec = make_spec()
+    spec = make_spec(benefit={"per_unit": 25000, "currency": "EUR"})
     if with_source:
         spec = spec.model_copy(update={"metric": spec.metric.model_copy(
             update={"source": MetricSource(url="http://127.0.0.1/m")})})
@@ -111,6 +132,7 @@ def test_fold_equals_incremental_state_and_invariants_hold(
     events = decide(state, c.Launch(actor=PMO, spec=spec), now)
     for event in events:
         state = evolve(state, event)
+    accrued = (0.0, 0.0)
     for _ in range(data.draw(st.integers(min_value=1, max_value=80), label="length")):
         wander = data.draw(st.integers(min_value=0, max_value=9)) >= 6
         step = data.draw(steps_strategy if wander else st.sampled_from(likely_next(state)))
@@ -133,6 +155,7 @@ def test_fold_equals_incremental_state_and_invariants_hold(
                 state = evolve(state, event)
             events.extend(new)
             check_invariants(state)
+            accrued = check_benefit(state, accrued)
     note_outcome(f"reached {state.phase.value}")
     assert state.version == len(events)
     assert fold("prop-1", events) == state

@@ -1,0 +1,57 @@
+"""The pull part of `decide`, once the actor's role is checked: support, duplicates and who is on
+the front line."""
+
+from __future__ import annotations
+
+from domain import events as ev
+from domain.errors import Rejected
+from domain.state import IdeaState, IdeaStatus, InitiativeState
+
+# A declined idea, or one merged into another, has been answered: backing it changes nothing.
+_SUPPORTABLE = frozenset({IdeaStatus.PENDING, IdeaStatus.ADOPTED})
+
+
+def support(idea: IdeaState, actor: str) -> list[ev.Payload]:
+    if idea.status not in _SUPPORTABLE:
+        raise Rejected(f"idea {idea.id} has been {idea.status.value}; only pending or adopted "
+                       "ideas can be supported")
+    if actor == idea.submitted_by:
+        raise Rejected(f"{actor} submitted idea {idea.id}; support counts the others who back it")
+    if actor in idea.supporters:
+        raise Rejected(f"{actor} already supports idea {idea.id}")
+    return [ev.IdeaSupported(idea_id=idea.id)]
+
+
+def mark_duplicate(state: InitiativeState, idea: IdeaState, original_id: str,
+                   adopt: bool) -> list[ev.Payload]:
+    if adopt:
+        raise Rejected(f"idea {idea.id} cannot be adopted and a duplicate at once")
+    original = state.idea(original_id)
+    if original is None:
+        raise Rejected(f"unknown idea {original_id!r} (the idea {idea.id} would duplicate)")
+    if original.id == idea.id:
+        raise Rejected(f"idea {idea.id} cannot be a duplicate of itself")
+    if original.status in (IdeaStatus.DECLINED, IdeaStatus.DUPLICATE):
+        raise Rejected(f"idea {original.id} has been {original.status.value}; mark {idea.id} a "
+                       "duplicate of an idea that is still pending, adopted or delivered")
+    return [ev.IdeaMarkedDuplicate(idea_id=idea.id, duplicate_of=original.id)]
+
+
+def carried_supporters(duplicate: IdeaState, original: IdeaState) -> tuple[str, ...]:
+    """The original's supporters once the duplicate's submitter and backers join them."""
+    joining = (duplicate.submitted_by, *duplicate.supporters)
+    kept = dict.fromkeys(original.supporters)
+    kept.update((p, None) for p in joining if p != original.submitted_by)
+    return tuple(kept)
+
+
+def change_front_line(state: InitiativeState, person: str, add: bool) -> list[ev.Payload]:
+    current = state.front_line
+    if current is None:
+        raise Rejected("the spec names no front line, so anyone may submit ideas; there is "
+                       "no list to change")
+    if add and person in current:
+        raise Rejected(f"{person} is already on the front line")
+    if not add and person not in current:
+        raise Rejected(f"{person} is not on the front line")
+    return [ev.FrontLineAdded(person=person) if add else ev.FrontLineRemoved(person=person)]
