@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.benefits import benefit
 from domain.commitments import Commitment, commitments
 from domain.envelope import Event
+from domain.pull import pull_figures
 from domain.state import InitiativeState
 from store import RecordedEvent
 
@@ -55,8 +57,12 @@ def build_report(
              "submitted_at": i.submitted_at, "status": i.status.value,
              "triage_due_at": i.triage_due_at, "triaged_at": i.triaged_at,
              "reason": i.reason or None, "delivered_at": i.delivered_at,
+             "supporters": list(i.supporters), "duplicate_of": i.duplicate_of,
              "triaged_on_time": None if i.triaged_at is None else i.triaged_at <= i.triage_due_at}
             for i in state.ideas],
+        "acceptances": _of_type(events, "OwnershipAccepted", "statement", "steps"),
+        "benefit": benefit_trace(state, events),
+        "pull": pull_figures([state], state.closed_at or now).model_dump(),
         "commitments": _commitments(commitments(state), now),
         "verification": verification(verified),
     }
@@ -81,6 +87,21 @@ def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> dict[st
              "due_at": s.due_at, "completed_at": s.completed_at, "completed_by": s.completed_by,
              "evidence": s.evidence or None} for s in state.steps],
     }
+
+
+def benefit_trace(state: InitiativeState,
+                  events: Sequence[RecordedEvent]) -> dict[str, Any] | None:
+    """The benefit figures, each period naming the recorded event whose check judged it."""
+    figures = benefit(state)
+    if figures is None:
+        return None
+    judged: dict[tuple[object, datetime | None], int] = {
+        (r.event.payload.get("check"), r.event.occurred_at): r.version for r in events
+              if r.event.type in ("CheckPassed", "RegressionDetected")}
+    return {**figures.model_dump(exclude={"periods"}), "periods": [
+        {**period.model_dump(),
+         "judged_by_version": judged.get((period.check, period.judged_at))}
+        for period in figures.periods]}
 
 
 def _of_type(

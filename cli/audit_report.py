@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.errors import bad_input
-from cli.output import NONE, Output, for_one_line, percent, when
+from cli.output import NONE, Output, for_one_line, money, percent, span, when
 
 Report = dict[str, Any]
 
@@ -99,7 +99,10 @@ def sections(report: Report) -> list[Section]:
                    for s in handoff["steps"]], "Steps"),
             Table(["WHEN", "BY", "REASON", "REOPENED"],
                   [[b["at"], b["by"], b["reason"], b["reopened"]]
-                   for b in handoff["send_backs"]], "Sent back by the review")]),
+                   for b in handoff["send_backs"]], "Sent back by the review"),
+            Table(["WHEN", "BY", "STATEMENT ACCEPTED", "STEPS TAKEN OVER"],
+                  [[a["at"], a["by"], a["statement"], _steps_taken_over(a["steps"])]
+                   for a in report["acceptances"]], "Acceptances signed by the owner")]),
         Section("Sustainment checks", tables=[
             Table(["#", "DUE", "STATUS", "READING", "RETAINED", "RULES", "JUDGED"],
                   [[c["number"], c["due_at"], c["status"], c["reading"],
@@ -116,11 +119,12 @@ def sections(report: Report) -> list[Section]:
             Table(["WHEN", "SUBJECT", "TO", "REASON"],
                   [[e["at"], e["subject"], e["to"], e["reason"]]
                    for e in report["escalations"]], "Escalations")]),
-        Section("Ideas and triage", tables=[Table(
-            ["IDEA", "FROM", "SUBMITTED", "STATUS", "TRIAGE DUE", "TRIAGED", "ON TIME", "REASON",
-             "TEXT"],
-            [[i["id"], i["submitted_by"], i["submitted_at"], i["status"], i["triage_due_at"],
-              i["triaged_at"], i["triaged_on_time"], i["reason"], i["text"]]
+        benefit_section(report["benefit"]),
+        Section("Ideas and triage", pull_facts(report["pull"]), [Table(
+            ["IDEA", "FROM", "SUBMITTED", "STATUS", "SUPPORT", "TRIAGE DUE", "TRIAGED", "ON TIME",
+             "REASON", "TEXT"],
+            [[i["id"], i["submitted_by"], i["submitted_at"], i["status"], len(i["supporters"]),
+              i["triage_due_at"], i["triaged_at"], i["triaged_on_time"], i["reason"], i["text"]]
              for i in report["ideas"]])]),
         Section("Commitments", [(verdict.capitalize(), count) for verdict, count in
                                 tally.items()], [Table(
@@ -136,6 +140,52 @@ def sections(report: Report) -> list[Section]:
             ("Workflow's head", _head(verification["workflow"]) if verification["workflow"]
              else verification["workflow_note"]),
             *(("Note", note) for note in verification["notes"])]),
+    ]
+
+
+def _steps_taken_over(steps: list[dict[str, Any]] | None) -> str | None:
+    if steps is None:
+        return None  # recorded before acceptances named their steps
+    return "; ".join(f"{s['step_id']} by {s['completed_by']}"
+                     + (f" ({s['evidence']})" if s["evidence"] else "") for s in steps)
+
+
+def benefit_section(figures: dict[str, Any] | None) -> Section:
+    """Each figure with the periods it sums and the recorded judgement behind each period."""
+    if figures is None:
+        return Section("Benefit", [("Benefit", "the spec puts no value on the improvement")])
+    currency = figures["currency"]
+    return Section("Benefit", [
+        ("Value of one unit of improvement", f"{money(figures['per_unit'], currency)} a year"),
+        ("Improvement delivered", f"{figures['delivered_units']:g} units"),
+        ("Claimed", f"{money(figures['claimed'], currency)} "
+                    f"({money(figures['annual'], currency)} a year over the checks' periods)"),
+        ("Verified", money(figures["verified"], currency)),
+        ("Lost to regressions", money(figures["lost"], currency))], [Table(
+            ["DELIVERY", "CHECK", "FROM", "TO", "DAYS", "STATUS", "RETAINED", "CREDITED",
+             "REGRESSED DAYS", "CLAIMED", "VERIFIED", "LOST", "JUDGED BY EVENT"],
+            [[p["delivery"], p["check"], p["starts_at"], p["ends_at"], round(p["days"], 2),
+              p["status"], percent(p["retention"]), round(p["credited_units"], 4),
+              round(p["regressed_days"], 2), money(p["claimed"], currency),
+              money(p["verified"], currency), money(p["lost"], currency),
+              p["judged_by_version"]] for p in figures["periods"]],
+            "Periods closed by each sustainment check")])
+
+
+def pull_facts(pull: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        ("Participation", f"{percent(pull['participation'])} ({pull['submitters']} of "
+                          f"{pull['front_line']} on the front line submitted)"
+         if pull["front_line"] else "anyone may submit"),
+        ("Ideas per month", None if pull["ideas_per_month"] is None
+         else f"{pull['ideas_per_month']:.1f}"),
+        ("Median time to triage", f"{span(pull['median_triage_seconds'])} (service level "
+                                  f"{span(pull['triage_within_seconds'])}; "
+                                  f"{pull['triaged_within_service_level']} of "
+                                  f"{pull['triaged']} within it)"),
+        ("Adopted", f"{percent(pull['adoption_rate'])} of those answered; "
+                    f"{pull['adopted_delivered']} of {pull['adopted']} delivered"),
+        ("Oldest untriaged idea", span(pull["oldest_untriaged_seconds"])),
     ]
 
 

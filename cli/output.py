@@ -128,3 +128,7 @@ def relative(moment: datetime | None, now: datetime) -> str:
 
 def percent(share: float | None) -> str:
     return NONE if share is None else f"{share:.0%}"
+
+
+def money(amount: float | None, currency: str) -> str:
+    return NONE if amount is None else f"{amount:,.2f} {currency}"

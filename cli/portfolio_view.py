@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from cli.args import CommandTable
 from cli.errors import ExitCode
-from cli.output import percent, relative, span, table, when
+from cli.output import money, percent, relative, span, table, when
 from cli.session import Session
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def register(commands: CommandTable) -> None:
     commands.add("Initiatives", "portfolio",
-                 "phases, overdue, regressions, sustained gains, pull, reliability",
+                 "phases, overdue, regressions, sustained gains, benefit, pull, reliability",
                  show_portfolio)
 
 
@@ -42,6 +42,11 @@ def portfolio_text(p: Portfolio) -> str:
         f"  {percent(gain.rate)}: {gain.held} of {gain.finished} initiative(s) that finished "
         f"sustainment held the gain at every check ({gain.sustained_after_recovery} sustained "
         f"after a recovery, {gain.closed_regressed} closed regressed)", ""]
+    lines += ["Benefit (claimed: as booked at close; verified: kept at the checks)", table(
+        ["CURRENCY", "INITIATIVES", "CLAIMED", "VERIFIED", "LOST"],
+        [[b.currency, b.initiatives, money(b.claimed, b.currency),
+          money(b.verified, b.currency), money(b.lost, b.currency)] for b in p.benefit],
+        indent="  ") if p.benefit else "  no spec puts a value on its improvement", ""]
     lines += ["Open regressions", table(
         ["INITIATIVE", "OWNER", "SINCE", "RESPONSE PLAN", "PLAN DUE", "ESCALATED"],
         [[r.initiative_id, r.owner, relative(r.regressed_at, p.as_of), r.response_plan,
@@ -57,10 +62,17 @@ def portfolio_text(p: Portfolio) -> str:
         [[c.initiative_id, c.kind, c.subject, c.person, relative(c.due_at, p.as_of)]
          for c in p.overdue_commitments], indent="  ") if p.overdue_commitments else "  none", ""]
     lines += ["Pull", *_aligned([
-        ("ideas submitted", str(pull.submitted)),
-        ("adopted", f"{pull.adopted} ({percent(pull.adoption_rate)} of those triaged; "
-                    f"{pull.declined} declined, {pull.awaiting_triage} awaiting triage)"),
-        ("median time to triage", span(pull.median_triage_seconds)),
+        ("participation", f"{percent(pull.participation)} ({pull.submitters} of "
+                          f"{pull.front_line} on named front lines submitted)"),
+        ("ideas submitted", f"{pull.submitted} ({pull.ideas_per_month or 0:.1f} a month; "
+                            f"{pull.supports} supports)"),
+        ("adopted", f"{pull.adopted} ({percent(pull.adoption_rate)} of those answered; "
+                    f"{pull.declined} declined, {pull.duplicates} duplicates, "
+                    f"{pull.awaiting_triage} awaiting triage)"),
+        ("median time to triage", f"{span(pull.median_triage_seconds)} "
+                                  f"({pull.triaged_within_service_level} of {pull.triaged} "
+                                  "within their service level)"),
+        ("oldest untriaged idea", span(pull.oldest_untriaged_seconds)),
         ("adopted ideas delivered", f"{pull.adopted_delivered} of {pull.adopted}"),
     ]), ""]
     lines += ["Commitment reliability (share delivered on time)", table(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from cli.output import percent, relative, table, when
+from cli.output import money, percent, relative, span, table, when
+from domain.benefits import benefit
 from domain.envelope import Event
-from domain.state import CheckState, CheckStatus, StepStatus
+from domain.pull import pull_figures, triage_queue
+from domain.state import CheckState, CheckStatus, IdeaState, InitiativeState, StepStatus
 from workflows.contracts import InitiativeView
 
 # People see a check as pending until it is judged; "scheduled" and "due" only tell the engine
@@ -20,9 +22,10 @@ def check_status(check: CheckState) -> str:
     return _CHECK_STATUS.get(check.status, check.status.value)
 
 
-def state_json(view: InitiativeView) -> dict[str, Any]:
+def state_json(view: InitiativeView, now: datetime | None = None) -> dict[str, Any]:
     state = view.state
     spec = state.require_spec()
+    figures = benefit(state)
     return {
         "id": state.initiative_id, "name": spec.name, "phase": state.phase.value,
         "version": state.version, "head_hash": view.head_hash, "owner": state.owner,
@@ -40,8 +43,14 @@ def state_json(view: InitiativeView) -> dict[str, Any]:
                    for c in state.checks],
         "ideas": [{"id": i.id, "status": i.status.value, "text": i.text,
                    "submitted_by": i.submitted_by, "submitted_at": i.submitted_at,
-                   "triage_due_at": i.triage_due_at, "reason": i.reason or None}
+                   "triage_due_at": i.triage_due_at, "reason": i.reason or None,
+                   "supporters": list(i.supporters), "duplicate_of": i.duplicate_of}
                   for i in state.ideas],
+        "triage_queue": [i.id for i in triage_queue(state)],
+        "front_line": None if state.front_line is None else list(state.front_line),
+        "accepted_statement": state.accepted_statement or None,
+        "benefit": figures.model_dump(mode="json") if figures else None,
+        "pull": pull_figures([state], _moment(state, now)).model_dump(mode="json"),
         "response_plan": state.response_plan.model_dump(mode="json")
         if state.response_plan else None,
         "escalations": [e.model_dump(mode="json") for e in state.escalations],
@@ -91,17 +100,54 @@ def state_text(view: InitiativeView, now: datetime) -> str:
             ["#", "DUE", "STATUS", "READING", "RETAINED"],
             [[c.number, relative(c.due_at, now), check_status(c), c.reading, percent(c.retention)]
              for c in state.checks], indent="  ")]
+    if state.accepted_statement:
+        lines += ["", "Accepted by the owner", f"  {state.accepted_statement}"]
+    lines += benefit_text(state)
     if state.ideas:
-        lines += ["", "Ideas", table(
-            ["IDEA", "STATUS", "FROM", "TEXT"],
-            [[i.id, i.status.value, i.submitted_by, _short(i.text)] for i in state.ideas],
-            indent="  ")]
+        lines += ["", "Ideas (awaiting triage first, most supported first)", table(
+            ["IDEA", "STATUS", "SUPPORT", "FROM", "TEXT"],
+            [[i.id, i.status.value, len(i.supporters), i.submitted_by, _short(i.text)]
+             for i in _ideas_in_triage_order(state)], indent="  ")]
+        lines += pull_text(state, now)
     if view.deadlines:
         lines += ["", "Next deadlines", table(
             ["WHEN", "WHAT"],
             [[relative(d.at, now), deadline_text(d.command)] for d in view.deadlines[:5]],
             indent="  ")]
     return "\n".join(lines)
+
+
+def _moment(state: InitiativeState, now: datetime | None) -> datetime:
+    return state.closed_at or now or datetime.now(UTC)
+
+
+def _ideas_in_triage_order(state: InitiativeState) -> list[IdeaState]:
+    queue = triage_queue(state)
+    return [*queue, *(i for i in state.ideas if i not in queue)]
+
+
+def benefit_text(state: InitiativeState) -> list[str]:
+    figures = benefit(state)
+    if figures is None:
+        return []
+    c = figures.currency
+    return ["", f"Benefit  ({money(figures.per_unit, c)} a year per unit of improvement; "
+                f"{figures.delivered_units:g} delivered)",
+            f"  claimed   {money(figures.claimed, c)}",
+            f"  verified  {money(figures.verified, c)}   (periods that checks confirmed)",
+            f"  lost      {money(figures.lost, c)}   (during regressions)"]
+
+
+def pull_text(state: InitiativeState, now: datetime) -> list[str]:
+    pull = pull_figures([state], _moment(state, now))
+    taking_part = (f"{pull.submitters} of {pull.front_line} on the front line submitted"
+                   if pull.front_line else "anyone may submit")
+    return [f"  participation {percent(pull.participation)} ({taking_part}); "
+            f"{pull.ideas_per_month or 0:.1f} ideas a month",
+            f"  triage: median {span(pull.median_triage_seconds)} against "
+            f"{span(pull.triage_within_seconds)}; oldest waiting "
+            f"{span(pull.oldest_untriaged_seconds)}; adopted {percent(pull.adoption_rate)}, "
+            f"{pull.adopted_delivered} of {pull.adopted} delivered"]
 
 
 def deadline_text(command: Any) -> str:
@@ -130,6 +176,11 @@ def describe_event(event: Event) -> str:
         "IdeaAdopted": lambda: f"idea {p.get('idea_id')} adopted",
         "IdeaDeclined": lambda: f"idea {p.get('idea_id')} declined",
         "IdeaDelivered": lambda: f"idea {p.get('idea_id')} delivered",
+        "IdeaSupported": lambda: f"idea {p.get('idea_id')} supported by {event.actor}",
+        "IdeaMarkedDuplicate": lambda: f"idea {p.get('idea_id')} marked a duplicate of "
+        f"{p.get('duplicate_of')}",
+        "FrontLineAdded": lambda: f"{p.get('person')} joined the front line",
+        "FrontLineRemoved": lambda: f"{p.get('person')} left the front line",
         "ReadingRecorded": lambda: f"reading {p.get('value'):g} recorded" + (
             " as an interim reading: no check is due yet, and the next one still waits for "
             "its reading" if p.get("interim") else ""),
