@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain import events as ev
 from domain.benefits import benefit
 from domain.commitments import Commitment, commitments
 from domain.envelope import Event
@@ -60,7 +61,7 @@ def build_report(
              "supporters": list(i.supporters), "duplicate_of": i.duplicate_of,
              "triaged_on_time": None if i.triaged_at is None else i.triaged_at <= i.triage_due_at}
             for i in state.ideas],
-        "acceptances": _of_type(events, "OwnershipAccepted", "statement", "steps"),
+        "acceptances": _of_type(events, ev.OwnershipAccepted.TYPE, "statement", "steps"),
         "benefit": benefit_trace(state, events),
         "pull": pull_figures([state], state.closed_at or now).model_dump(),
         "commitments": _commitments(commitments(state), now),
@@ -97,7 +98,7 @@ def benefit_trace(state: InitiativeState,
         return None
     judged: dict[tuple[object, datetime | None], int] = {
         (r.event.payload.get("check"), r.event.occurred_at): r.version for r in events
-              if r.event.type in ("CheckPassed", "RegressionDetected")}
+              if r.event.type in (ev.CheckPassed.TYPE, ev.RegressionDetected.TYPE)}
     return {**figures.model_dump(exclude={"periods"}), "periods": [
         {**period.model_dump(),
          "judged_by_version": judged.get((period.check, period.judged_at))}

@@ -71,13 +71,28 @@ def _triage_arguments(parser: BatonParser) -> None:
     verdict = parser.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--adopt", action="store_true", help="take the idea on")
     verdict.add_argument("--decline", metavar="TEXT", help="decline it, saying why")
+    verdict.add_argument("--duplicate-of", metavar="IDEA",
+                         help="it repeats that idea, which takes over its supporters")
     parser.add_argument("--reason", metavar="TEXT", default="", help="why it is adopted")
 
 
 def _triage(c: Any, a: argparse.Namespace, actor: str) -> Any:
+    if a.duplicate_of is not None:
+        return c.TriageIdea(actor=actor, idea_id=a.idea_id, adopt=False,
+                            duplicate_of=a.duplicate_of)
     if a.decline is not None:
         return c.TriageIdea(actor=actor, idea_id=a.idea_id, adopt=False, reason=a.decline)
     return c.TriageIdea(actor=actor, idea_id=a.idea_id, adopt=True, reason=a.reason)
+
+
+def _front_line_arguments(parser: BatonParser) -> None:
+    parser.add_argument("change", choices=["add", "remove"], help="add or remove")
+    parser.add_argument("person", metavar="PERSON", help="their actor id")
+
+
+def _front_line(c: Any, a: argparse.Namespace, actor: str) -> Any:
+    change = c.AddFrontLine if a.change == "add" else c.RemoveFrontLine
+    return change(actor=actor, person=a.person)
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -116,9 +131,15 @@ ACTIONS: tuple[Action, ...] = (
            lambda c, a, actor: c.SubmitIdea(actor=actor, text=a.text),
            lambda p: p.add_argument("text", metavar="TEXT", help="the idea, in a sentence"),
            {"text": "TEXT"}),
-    Action("triage", "Pull", "owner: adopt or decline an idea",
-           "ID IDEA --adopt | --decline TEXT", _triage, _triage_arguments,
-           {"idea_id": "IDEA", "reason": "--decline/--reason"}),
+    Action("triage", "Pull", "owner: adopt or decline an idea, or mark it a duplicate",
+           "ID IDEA --adopt | --decline TEXT | --duplicate-of IDEA", _triage, _triage_arguments,
+           {"idea_id": "IDEA", "reason": "--decline/--reason", "duplicate_of": "--duplicate-of"}),
+    Action("support", "Pull", "front line: support an idea (once per person)", "ID IDEA",
+           lambda c, a, actor: c.SupportIdea(actor=actor, idea_id=a.idea_id),
+           lambda p: p.add_argument("idea_id", metavar="IDEA", help="the idea, e.g. idea-1"),
+           {"idea_id": "IDEA"}),
+    Action("front-line", "Pull", "owner: add someone to the front line, or remove them",
+           "ID add|remove PERSON", _front_line, _front_line_arguments, {"person": "PERSON"}),
     Action("idea-delivered", "Pull", "owner: an adopted idea is in place", "ID IDEA",
            lambda c, a, actor: c.MarkIdeaDelivered(actor=actor, idea_id=a.idea_id),
            lambda p: p.add_argument("idea_id", metavar="IDEA", help="the idea, e.g. idea-1"),
