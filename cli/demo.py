@@ -24,6 +24,7 @@ from typing import Any
 EXAMPLES = Path(os.path.relpath(Path(__file__).resolve().parent.parent / "examples"))
 PMO, EXPERT = "pmo@acme.example", "belt@consult.example"
 CFO, AP_LEAD, CLERK = "cfo@acme.example", "ap-lead@acme.example", "clerk-1@acme.example"
+CLERK_2, CLERK_3 = "clerk-2@acme.example", "clerk-3@acme.example"
 COO, WAREHOUSE_LEAD, PICKER = "coo@acme.example", "warehouse-lead@acme.example", "picker-7"
 # Variables that would point the demo at someone else's servers or identity.
 _FOREIGN = ("TEMPORAL_ADDRESS", "DATABASE_URL", "BATON_ACTOR", "BATON_TASK_QUEUE",
@@ -106,12 +107,17 @@ def run_demo(demo: Demo) -> None:
     demo.run("accept", picking, actor=WAREHOUSE_LEAD)
     demo.run("review", picking, "--approve", actor=PMO)
 
-    demo.say("5. The front line pulls: ideas, triaged by the owners")
+    demo.say("5. The front line pulls: ideas, support, triaged by the owners")
     invoice_idea = demo.run("idea", invoices, "Scan paper invoices at the mail room",
                                actor=CLERK)
     picking_idea = demo.run("idea", picking, "Put fast movers next to packing",
                                actor=PICKER)
-    demo.run("triage", invoices, invoice_idea, "--adopt", actor=AP_LEAD)
+    demo.run("front-line", invoices, "add", CLERK_3, actor=AP_LEAD)
+    demo.run("support", invoices, invoice_idea, actor=CLERK_3)
+    repeat = demo.run("idea", invoices, "Scan invoices when the post arrives", actor=CLERK_2)
+    demo.run("triage", invoices, repeat, "--duplicate-of", invoice_idea, actor=AP_LEAD)
+    demo.run("triage", invoices, invoice_idea, "--adopt", "--reason", "cheap, and two asked",
+             actor=AP_LEAD)
     demo.run("triage", picking, picking_idea, "--decline", "slotting is reviewed in Q3",
                 actor=WAREHOUSE_LEAD)
 
@@ -134,7 +140,7 @@ def run_demo(demo: Demo) -> None:
     demo.run("reading", picking, "18.4", actor=WAREHOUSE_LEAD)
     demo.run("show", picking)
 
-    demo.say("9. The portfolio, as the PMO sees it")
+    demo.say("9. The portfolio, as the PMO sees it: claimed, verified and lost benefit, pull")
     demo.run("list")
     demo.run("portfolio")
 
