@@ -45,20 +45,11 @@ def _result(verified: VerifiedStream) -> str:
 # -- replay ------------------------------------------------------------------------------------
 
 
-def _moment(replayed: Replayed, as_of: datetime | None) -> datetime:
-    """Relative times ("due in 3d") and ages read from the moment replayed, not from today."""
-    if as_of is not None:
-        return as_of
-    if replayed.events and replayed.state.version < replayed.latest_version:
-        return replayed.events[-1].event.occurred_at
-    return datetime.now(UTC)
-
-
 def replay_json(replayed: Replayed, as_of: datetime | None) -> dict[str, Any]:
     from audit.report import timeline
 
     view = _view(replayed)
-    state = state_json(view, _moment(replayed, as_of)) if view is not None else None
+    state = state_json(view) if view is not None else None
     if state is not None:
         del state["run_id"]  # no run: the state comes from the store
     return {"id": replayed.initiative_id, "as_of": as_of, "version": replayed.state.version,
@@ -71,7 +62,8 @@ def replay_json(replayed: Replayed, as_of: datetime | None) -> dict[str, Any]:
 def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
     events, version = replayed.events, replayed.state.version
     latest = replayed.latest_version
-    moment = _moment(replayed, as_of)
+    # Relative times ("due in 3d") read from the moment replayed, not from today.
+    moment = as_of or (events[-1].event.occurred_at if version < latest else datetime.now(UTC))
     lines = [f"As of {when(moment)}: version {version} of {latest}, replayed from the event "
              "store", ""]
     view = _view(replayed)

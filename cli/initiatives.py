@@ -97,7 +97,7 @@ async def show(args: argparse.Namespace, session: Session) -> int:
     async with session.worker_answers():
         view = await initiatives.view_with_source(args.initiative_id)
     now = datetime.now(UTC)
-    session.out.result(state_json(view, now), lambda: state_text(view, now))
+    session.out.result(state_json(view), lambda: state_text(view, now))
     return ExitCode.OK
 
 

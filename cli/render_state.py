@@ -9,7 +9,7 @@ from typing import Any
 from cli.output import money, percent, relative, span, table, when
 from domain.benefits import benefit
 from domain.envelope import Event
-from domain.pull import pull_figures, triage_queue
+from domain.pull import NOW_DEPENDENT, pull_figures, triage_queue
 from domain.state import CheckState, CheckStatus, IdeaState, InitiativeState, StepStatus
 from workflows.contracts import InitiativeView
 
@@ -22,7 +22,7 @@ def check_status(check: CheckState) -> str:
     return _CHECK_STATUS.get(check.status, check.status.value)
 
 
-def state_json(view: InitiativeView, now: datetime | None = None) -> dict[str, Any]:
+def state_json(view: InitiativeView) -> dict[str, Any]:
     state = view.state
     spec = state.require_spec()
     figures = benefit(state)
@@ -50,7 +50,9 @@ def state_json(view: InitiativeView, now: datetime | None = None) -> dict[str, A
         "front_line": None if state.front_line is None else list(state.front_line),
         "accepted_statement": state.accepted_statement or None,
         "benefit": figures.model_dump(mode="json") if figures else None,
-        "pull": pull_figures([state], _moment(state, now)).model_dump(mode="json"),
+        # The same whenever it is rebuilt from the record: nothing that moves with the clock.
+        "pull": pull_figures([state], state.closed_at or state.updated_at or START).model_dump(
+            mode="json", exclude=set(NOW_DEPENDENT)),
         "response_plan": state.response_plan.model_dump(mode="json")
         if state.response_plan else None,
         "escalations": [e.model_dump(mode="json") for e in state.escalations],
@@ -117,8 +119,7 @@ def state_text(view: InitiativeView, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def _moment(state: InitiativeState, now: datetime | None) -> datetime:
-    return state.closed_at or now or datetime.now(UTC)
+START = datetime.min.replace(tzinfo=UTC)
 
 
 def _ideas_in_triage_order(state: InitiativeState) -> list[IdeaState]:
@@ -139,7 +140,7 @@ def benefit_text(state: InitiativeState) -> list[str]:
 
 
 def pull_text(state: InitiativeState, now: datetime) -> list[str]:
-    pull = pull_figures([state], _moment(state, now))
+    pull = pull_figures([state], state.closed_at or now)
     taking_part = (f"{pull.submitters} of {pull.front_line} on the front line submitted"
                    if pull.front_line else "anyone may submit")
     return [f"  participation {percent(pull.participation)} ({taking_part}); "

@@ -1,6 +1,8 @@
 """Pull as the figures show it: who takes part, how fast ideas are answered, what became of them.
 
 One function serves an initiative and the portfolio alike: give it one state or all of them.
+`NOW_DEPENDENT` names the figures that change with the clock alone; a view that must read the
+same whenever it is rebuilt from the record (an initiative's state) leaves them out.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from domain.state import IdeaState, IdeaStatus, InitiativeState
 
 MONTH = timedelta(days=30)
+NOW_DEPENDENT = frozenset({"oldest_untriaged_seconds", "ideas_per_month"})
 
 
 class PullFigures(BaseModel):
@@ -31,8 +34,10 @@ class PullFigures(BaseModel):
     triage_within_seconds: float | None
     triaged: int
     triaged_within_service_level: int
-    oldest_untriaged_seconds: float | None
-    ideas_per_month: float | None
+    oldest_untriaged_at: datetime | None  # when the longest-waiting idea was submitted
+    oldest_untriaged_seconds: float | None  # its age at `now`
+    ideas_by_month: dict[str, int]  # submissions per calendar month, "2026-01": 4
+    ideas_per_month: float | None  # over the months since the first launch, up to `now`
     submitters: int  # distinct people on a named front line who submitted to it
     front_line: int  # distinct people on the named front lines
     supports: int
@@ -71,7 +76,10 @@ def pull_figures(states: Sequence[InitiativeState], now: datetime) -> PullFigure
         triaged=len(triaged),
         triaged_within_service_level=sum(
             1 for idea in triaged if idea.triaged_at and idea.triaged_at <= idea.triage_due_at),
+        oldest_untriaged_at=min(pending, default=None),
         oldest_untriaged_seconds=(now - min(pending)).total_seconds() if pending else None,
+        ideas_by_month=dict(sorted(Counter(
+            idea.submitted_at.strftime("%Y-%m") for idea in ideas).items())),
         ideas_per_month=_per_month(states, len(ideas), now),
         submitters=len(submitters), front_line=len(front_line),
         supports=sum(len(idea.supporters) for idea in ideas),

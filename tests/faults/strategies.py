@@ -31,7 +31,8 @@ SENDER = {"launch": PMO, "approve_launch": SPONSOR, "reject_launch": SPONSOR,
           "deliver": EXPERT, "complete_step": EXPERT, "accept": OWNER, "approve_review": PMO,
           "send_back": PMO, "reading": OWNER, "respond": OWNER, "submit_idea": CLERK,
           "triage_idea": OWNER, "idea_delivered": OWNER, "reassign": PMO, "cancel": PMO,
-          "reopen": SPONSOR, "correct_reading": OWNER}
+          "reopen": SPONSOR, "correct_reading": OWNER, "support_idea": CLERK,
+          "front_line_add": OWNER, "front_line_remove": OWNER}
 CLOSING = {"cancel", "reject_launch"}
 
 # Every field any command has, and what to fill it with.
@@ -39,7 +40,8 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "value": numbers, "step_id": identifiers, "evidence": texts,
     "reason": texts, "reopen": st.lists(identifiers, max_size=3), "action": texts,
     "within": durations, "text": texts, "idea_id": identifiers, "adopt": st.booleans(),
-    "owner": anyone, "subject": texts, "check": st.integers(), "command": texts,
+    "owner": anyone, "person": anyone, "duplicate_of": st.one_of(st.none(), identifiers),
+    "subject": texts, "check": st.integers(), "command": texts,
     "spec": st.just(quick_spec().model_dump(mode="json")),
 }
 _COMMAND = TypeAdapter(c.AnyCommand)
