@@ -31,7 +31,7 @@ from workflows.client import InitiativeClient
 
 from .bare_workflow import BareLifecycle, BarePlan, bare_noop
 from .harness import postgres, say
-from .metric_server import serve_constant_metric
+from .metric_server import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_constant_metric
 
 CONCURRENT = 20
 ROUNDS = 3
@@ -104,7 +104,7 @@ async def round_trips(initiatives: InitiativeClient, store: EventStore,
 
 
 async def measure() -> dict[str, float]:
-    settings = Settings.from_env({})
+    settings = Settings.from_env({"BATON_METRIC_SOURCE_HOSTS": LOOPBACK_SOURCES})
     with (postgres() as dsn, tempfile.TemporaryDirectory() as home,
           serve_constant_metric(5.0) as url):
         server = await start_embedded_temporal(Path(home), port=FREE_PORT, ui_port=None)
@@ -112,7 +112,8 @@ async def measure() -> dict[str, float]:
             client = await connect_client(settings, address=server.address)
             store = await EventStore.connect(dsn, schema="bench_lifecycle")
             queue = f"bench-{uuid.uuid4().hex[:6]}"
-            initiatives = InitiativeClient(client, queue, index_search_attributes=True)
+            initiatives = InitiativeClient(client, queue, index_search_attributes=True,
+                                           source_hosts=LOOPBACK_HOSTS)
             spec = bench_spec(url)
             baton_worker = build_worker(client, store, settings, task_queue=queue)
             bare_worker = Worker(client, task_queue=f"{queue}-bare", workflows=[BareLifecycle],

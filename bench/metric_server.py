@@ -13,6 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from workflows.source_hosts import SourceHosts
+
+# These sources listen on loopback, which a worker refuses unless told otherwise.
+LOOPBACK_SOURCES = "127.0.0.1"
+LOOPBACK_HOSTS = SourceHosts.parse(LOOPBACK_SOURCES)
+
 
 class MetricSource:
     """Answers each GET with the next scripted reading; the last one repeats."""

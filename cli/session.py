@@ -98,7 +98,8 @@ class Session:
     async def initiatives(self) -> InitiativeClient:
         from workflows.client import InitiativeClient
 
-        return InitiativeClient(await self.temporal(), self.task_queue)
+        return InitiativeClient(await self.temporal(), self.task_queue,
+                                source_hosts=self.settings.metric_source_hosts)
 
     async def store(self) -> EventStore:
         if self._store is None:

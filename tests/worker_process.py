@@ -102,7 +102,9 @@ def worker_processes(*, temporal_address: str, database_url: str, schema: str, t
     environment = {**os.environ, "TEMPORAL_ADDRESS": temporal_address,
                    "DATABASE_URL": database_url, "BATON_DB_SCHEMA": schema,
                    "BATON_TASK_QUEUE": task_queue, "BATON_HOME": str(home),
-                   "BATON_LOG_FORMAT": "json", **extra}
+                   "BATON_LOG_FORMAT": "json",
+                   # Tests serve metric sources on loopback, which a worker refuses by default.
+                   "BATON_METRIC_SOURCE_HOSTS": "127.0.0.1", **extra}
     workers = WorkerProcesses(environment, home)
     try:
         yield workers

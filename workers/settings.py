@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from workflows.source_hosts import SourceHosts, SourceRefused
+
 LogFormat = Literal["json", "console"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("json", "console")
 
@@ -62,6 +64,19 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "BATON_WEBHOOK_URL",
         None,
         "URL that receives notification POSTs; unset sends none.",
+    ),
+    EnvironmentVariable(
+        "BATON_WEBHOOK_SECRET",
+        None,
+        "Signs each webhook POST: a `Baton-Signature` header, HMAC-SHA256 over timestamp and body "
+        "(see Webhooks); unset: unsigned.",
+    ),
+    EnvironmentVariable(
+        "BATON_METRIC_SOURCE_HOSTS",
+        None,
+        "Comma-separated hosts that metric sources may name: names or shell patterns "
+        "(`*.acme.example`), addresses, networks (`10.0.0.0/8`). Unset: any public address; "
+        "loopback, link-local, private and multicast ones are refused.",
     ),
     EnvironmentVariable(
         "BATON_ACTOR",
@@ -152,6 +167,8 @@ class Settings:
     temporal_port: int
     ui_port: int
     webhook_url: str | None
+    webhook_secret: str | None = field(repr=False)
+    metric_source_hosts: SourceHosts
     actor: str | None
     audit_database_url: str | None
     temporal_api_key: str | None = field(repr=False)  # a secret: kept out of logs
@@ -197,6 +214,8 @@ class Settings:
             temporal_port=_port("BATON_TEMPORAL_PORT", required("BATON_TEMPORAL_PORT")),
             ui_port=_port("BATON_UI_PORT", required("BATON_UI_PORT")),
             webhook_url=read("BATON_WEBHOOK_URL"),
+            webhook_secret=read("BATON_WEBHOOK_SECRET"),
+            metric_source_hosts=_source_hosts(read("BATON_METRIC_SOURCE_HOSTS")),
             actor=read("BATON_ACTOR"),
             audit_database_url=read("BATON_AUDIT_DATABASE_URL"),
             temporal_api_key=read("TEMPORAL_API_KEY"),
@@ -226,6 +245,13 @@ def _schema(value: str) -> str:
             f"BATON_DB_SCHEMA must be a plain SQL identifier (letters, digits, _), got {value!r}"
         )
     return value
+
+
+def _source_hosts(value: str | None) -> SourceHosts:
+    try:
+        return SourceHosts.parse(value)
+    except SourceRefused as error:
+        raise SettingsError(str(error)) from None
 
 
 def _log_format(value: str) -> LogFormat:

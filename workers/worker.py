@@ -32,8 +32,8 @@ SHUTDOWN_GRACE = timedelta(seconds=10)
 def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
     return [
         Recorder(store, project=PortfolioProjection(store.schema)).append_events,
-        Notifier(settings.webhook_url).notify,
-        MetricReader().read_metric,
+        Notifier(settings.webhook_url, secret=settings.webhook_secret).notify,
+        MetricReader(settings.metric_source_hosts).read_metric,
     ]
 
 

@@ -30,6 +30,7 @@ from workflows.contracts import (
     workflow_id_for,
 )
 from workflows.initiative import InitiativeWorkflow
+from workflows.source_hosts import SourceHosts, SourceRefused
 
 # Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
 BUSY_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 6.4, 6.4, 6.4)
@@ -53,8 +54,12 @@ def _rejection_from(error: BaseException) -> Rejected | None:
 class InitiativeClient:
     def __init__(self, client: Client, task_queue: str, *,
                  index_search_attributes: bool = True,
-                 history_limit: int | None = None) -> None:
+                 history_limit: int | None = None,
+                 source_hosts: SourceHosts | None = None) -> None:
         self._client = client
+        # Where metric sources may point: the worker's rule (BATON_METRIC_SOURCE_HOSTS), checked
+        # here too so that a spec the worker would never read is refused at launch.
+        self._source_hosts = source_hosts or SourceHosts()
         self._task_queue = task_queue
         self._index = index_search_attributes
         self._history_limit = history_limit
@@ -66,6 +71,11 @@ class InitiativeClient:
         # The rules are pure, so a launch the workflow would refuse is refused here, before a
         # workflow exists at all.
         decide(InitiativeState(initiative_id=initiative_id), command, datetime.now(UTC))
+        if spec.metric.source is not None:
+            try:
+                self._source_hosts.check_url(spec.metric.source.url)
+            except SourceRefused as refused:
+                raise Rejected(f"metric.source.url: {refused}") from None
         start = InitiativeInput(
             initiative_id=initiative_id,
             launch=CommandEnvelope(request_id=f"launch-{initiative_id}", command=command),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
@@ -14,7 +17,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.metrics import MetricReader, extract_number
 from activities.notifications import Notifier
-from bench.metric_server import loopback_server
+from bench.metric_server import LOOPBACK_HOSTS, loopback_server
 from domain.spec import MetricSource
 from workflows.activity_contracts import MetricReadRequest, Notification
 
@@ -67,6 +70,41 @@ async def test_a_notification_is_posted_with_its_id_for_dedupe() -> None:
     assert body["notification_id"] == "n-1" and body["kind"] == "Escalated"
 
 
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """The receiver's side, as README shows it."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    signed = fields["t"].encode() + b"." + body
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    fresh = abs(time.time() - int(fields["t"])) <= tolerance
+    return fresh and hmac.compare_digest(expected, fields["v1"])
+
+
+async def test_a_signed_webhook_verifies_with_the_secret_and_only_with_it() -> None:
+    raw: list[tuple[dict[str, str], bytes]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw.append((dict(self.headers),
+                        self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    with loopback_server(Handler) as base_url:
+        await ActivityEnvironment().run(Notifier(f"{base_url}/hook", secret="s3cret").notify,
+                                        NOTICE)
+        await ActivityEnvironment().run(Notifier(f"{base_url}/hook").notify, NOTICE)
+    (headers, body), (unsigned_headers, unsigned_body) = raw
+    assert verify("s3cret", headers["Baton-Signature"], body)
+    assert not verify("other", headers["Baton-Signature"], body)
+    assert not verify("s3cret", headers["Baton-Signature"], body.replace(b"late", b"fine"))
+    assert "Baton-Signature" not in unsigned_headers and unsigned_body == body
+    assert set(json.loads(body)) == {"notification_id", "initiative_id", "initiative_name",
+                                     "kind", "to", "message"}
+
+
 @pytest.mark.parametrize(("status", "retryable"), [(500, True), (429, True), (400, False)])
 async def test_webhook_failures_say_whether_a_retry_can_help(status: int, retryable: bool) -> None:
     with http_receiver((status, {})) as receiver, pytest.raises(ApplicationError) as failure:
@@ -84,7 +122,8 @@ async def test_the_metric_source_is_read_by_its_field() -> None:
     with http_receiver((200, {"data": {"value": 4.5}})) as source:
         request = MetricReadRequest(initiative_id="i-1", check=1,
                                     source=MetricSource(url=source.url, field="data.value"))
-        assert await ActivityEnvironment().run(MetricReader().read_metric, request) == 4.5
+        assert await ActivityEnvironment().run(MetricReader(LOOPBACK_HOSTS).read_metric,
+                                            request) == 4.5
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from domain import Phase
 from store import EventStore
-from tests.workflows.metric_source import serve_metric
+from tests.workflows.metric_source import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_metric
 from tests.workflows.scenario import HANDOFF
 from workers.embedded_temporal import FREE_PORT, EmbeddedTemporal, start_embedded_temporal
 from workers.settings import Settings
@@ -74,11 +74,12 @@ async def test_workflows_resume_and_timers_fire_after_a_temporal_restart(
     temporal: RestartableTemporal, store: EventStore, task_queue: str,
 ) -> None:
     client: Client = await connect_client(Settings.from_env({}), address=temporal.address)
-    initiatives = InitiativeClient(client, task_queue)
+    initiatives = InitiativeClient(client, task_queue, source_hosts=LOOPBACK_HOSTS)
     ledger = Ledger()
     with serve_metric([5.0]) as source:
         spec = unattended_spec(source.url, expert_on_call=ON_CALL, sustainment=SUSTAINMENT)
-        async with build_worker(client, store, Settings.from_env({}), task_queue=task_queue):
+        settings = Settings.from_env({"BATON_METRIC_SOURCE_HOSTS": LOOPBACK_SOURCES})
+        async with build_worker(client, store, settings, task_queue=task_queue):
             waiting = [await ledger.launch(initiatives, spec) for _ in range(HANDED_OVER)]
             halfway = [await ledger.launch(initiatives, spec) for _ in range(MID_HANDOFF)]
             # Concurrently, so that the first timers are still pending when the server stops.

@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.harness import postgres
 from store import EventStore
 from tests.worker_process import WorkerProcess, worker_processes
+from tests.workflows.metric_source import LOOPBACK_HOSTS
 from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
@@ -37,5 +38,6 @@ async def soak_stack(home: Path) -> AsyncIterator[SoakStack]:
                                   BATON_LOG_LEVEL="WARNING") as workers:
                 worker = await workers.start_ready()
                 client = await connect_client(Settings.from_env({}), address=server.address)
-                yield SoakStack(store, InitiativeClient(client, queue), worker)
+                yield SoakStack(store, InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS),
+                                 worker)
             await store.drop_schema()

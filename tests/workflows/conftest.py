@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 
 from store import EventStore
 from tests.worker_process import WorkerProcesses, worker_processes
+from tests.workflows.metric_source import LOOPBACK_HOSTS, LOOPBACK_SOURCES
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
@@ -29,7 +30,7 @@ async def store(database_url: str) -> AsyncIterator[EventStore]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings.from_env({})
+    return Settings.from_env({"BATON_METRIC_SOURCE_HOSTS": LOOPBACK_SOURCES})
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ async def worker(temporal_client: Client, store: EventStore, settings: Settings,
 
 @pytest.fixture
 def initiatives(temporal_client: Client, task_queue: str) -> InitiativeClient:
-    return InitiativeClient(temporal_client, task_queue)
+    return InitiativeClient(temporal_client, task_queue, source_hosts=LOOPBACK_HOSTS)
 
 
 @pytest.fixture
