@@ -2,9 +2,10 @@
 command, as a PMO, sponsors, an expert, owners and the front line would type it.
 
 One gain holds at every check; the other slips at its first check, gets a response plan and
-recovers. The demo then prints the portfolio and verifies both audit trails. It runs its own
-stack in a temporary $BATON_HOME on free ports, so it neither needs nor disturbs a running
-`baton up`, and stops everything it started.
+recovers. The demo then prints the portfolio and verifies both audit trails. Everyone's e-mail
+goes to a local SMTP sink; the demo counts what each person received and prints one message. It
+runs its own stack in a temporary $BATON_HOME on free ports, so it neither needs nor disturbs a
+running `baton up`, and stops everything it started.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workers.smtp_sink import SmtpSink, smtp_sink
+
 EXAMPLES = Path(os.path.relpath(Path(__file__).resolve().parent.parent / "examples"))
 PMO, EXPERT = "pmo@acme.example", "belt@consult.example"
 CFO, AP_LEAD, CLERK = "cfo@acme.example", "ap-lead@acme.example", "clerk-1@acme.example"
@@ -28,7 +31,9 @@ CLERK_2, CLERK_3 = "clerk-2@acme.example", "clerk-3@acme.example"
 COO, WAREHOUSE_LEAD, PICKER = "coo@acme.example", "warehouse-lead@acme.example", "picker-7"
 # Variables that would point the demo at someone else's servers or identity.
 _FOREIGN = ("TEMPORAL_ADDRESS", "DATABASE_URL", "BATON_ACTOR", "BATON_TASK_QUEUE",
-            "BATON_DB_SCHEMA", "BATON_HOME")
+            "BATON_DB_SCHEMA", "BATON_HOME", "BATON_SMTP_URL", "BATON_SMTP_PASSWORD",
+            "BATON_DIGEST", "BATON_DIGEST_ONLY", "BATON_WEBHOOK_URL")
+MAIL_SETTLES = 1.5  # seconds without a new message before the demo counts them
 
 
 class DemoFailed(Exception):
@@ -36,11 +41,13 @@ class DemoFailed(Exception):
 
 
 class Demo:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, mail: SmtpSink) -> None:
         self.baton = Path(sys.executable).parent / "baton"
+        self.mail = mail
         self.env = {key: value for key, value in os.environ.items() if key not in _FOREIGN}
         self.env.update(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(_free_port()),
-                        BATON_UI_PORT=str(_free_port()), BATON_LOG_LEVEL="WARNING")
+                        BATON_UI_PORT=str(_free_port()), BATON_LOG_LEVEL="WARNING",
+                        BATON_SMTP_URL=mail.url, BATON_MAIL_FROM="baton@acme.example")
         self._bold = sys.stdout.isatty()
 
     def say(self, text: str) -> None:
@@ -147,19 +154,43 @@ def run_demo(demo: Demo) -> None:
     demo.say("10. The auditor verifies that neither history was altered")
     demo.run("verify", invoices, picking)
 
+    demo.say("11. The e-mail everyone received (a local SMTP sink stood in for the mail server)")
+    show_mail(demo.mail, example_to=WAREHOUSE_LEAD, others=[PICKER])
+
+
+def show_mail(mail: SmtpSink, example_to: str, others: list[str]) -> None:
+    settled, seen = time.monotonic(), -1
+    while time.monotonic() - settled < MAIL_SETTLES:
+        if len(mail.received) != seen:
+            seen, settled = len(mail.received), time.monotonic()
+        time.sleep(0.1)
+    for person, count in sorted(mail.counts().items()):
+        print(f"  {person:32} {count:3} messages", flush=True)
+    for person in others:
+        print(f"  {person:32}   0 (not an e-mail address: logged as undeliverable)")
+    sent_back = next(r for r in mail.to(example_to) if "sent back" in str(r.message["Subject"]))
+    print("\n  One of them, as the server received it (headers and text part):\n")
+    for name, value in sent_back.message.items():
+        if name.lower() not in ("content-type", "mime-version", "content-transfer-encoding"):
+            print(f"  {name}: {value}")
+    for line in sent_back.text().splitlines():
+        print(f"  | {line}")
+    print(f"  (and the same as HTML, {len(sent_back.html())} characters)", flush=True)
+
 
 def main() -> int:
     begun = time.monotonic()
     home = Path(tempfile.mkdtemp(prefix="baton-demo-"))
-    demo = Demo(home)
-    try:
-        run_demo(demo)
-    except (DemoFailed, subprocess.CalledProcessError) as error:
-        print(f"\ndemo failed: {error} (log: {home / 'up.log'})", file=sys.stderr)
-        return 1
-    finally:
-        demo.say("11. Stop what the demo started")
-        demo.run("down")
+    with smtp_sink() as mail:
+        demo = Demo(home, mail)
+        try:
+            run_demo(demo)
+        except (DemoFailed, subprocess.CalledProcessError) as error:
+            print(f"\ndemo failed: {error} (log: {home / 'up.log'})", file=sys.stderr)
+            return 1
+        finally:
+            demo.say("12. Stop what the demo started")
+            demo.run("down")
     shutil.rmtree(home, ignore_errors=True)
     print(f"\ndemo finished in {time.monotonic() - begun:.0f} s", flush=True)
     return 0

@@ -57,6 +57,7 @@ def state_json(view: InitiativeView) -> dict[str, Any]:
         if state.response_plan else None,
         "escalations": [e.model_dump(mode="json") for e in state.escalations],
         "deadlines": [{"at": d.at, "what": deadline_text(d.command)} for d in view.deadlines],
+        "undelivered": [u.model_dump(mode="json") for u in state.undelivered],
         "run_id": view.run_id,
         "stuck": [{"reason": s.reason, "since": s.at} for s in state.stuck],
         "metric_source": view.metric_source.model_dump(mode="json")
@@ -111,6 +112,10 @@ def state_text(view: InitiativeView, now: datetime) -> str:
             [[i.id, i.status.value, len(i.supporters), i.submitted_by, _short(i.text)]
              for i in _ideas_in_triage_order(state)], indent="  ")]
         lines += pull_text(state, now)
+    if state.undelivered:
+        lines += ["", "Mail not delivered (refused by the mail server)", table(
+            ["WHEN", "TO", "WHY"], [[when(u.at), u.to, _short(u.reason, 80)]
+                                   for u in state.undelivered], indent="  ")]
     if view.deadlines:
         lines += ["", "Next deadlines", table(
             ["WHEN", "WHAT"],
@@ -159,6 +164,8 @@ def deadline_text(command: Any) -> str:
         return f"check {command.check} falls due"
     if kind == "end_expert_on_call":
         return "the expert's on-call period ends"
+    if kind == "remind_due_soon":
+        return f"reminder: {command.subject} falls due {when(command.due_at)}"
     return f"escalation: {command.reason}"
 
 
@@ -190,6 +197,8 @@ def describe_event(event: Event) -> str:
         "InitiativeStuck": lambda: f"initiative flagged stuck: {p.get('reason')}",
         "ImprovementDelivered": lambda: f"improvement delivered at {p.get('value'):g}",
         "OwnerReassigned": lambda: f"owner is now {p.get('owner')}",
+        "DueSoon": lambda: f"reminder sent: {p.get('subject')} falls due soon",
+        "NotificationUndelivered": lambda: f"mail to {p.get('to')} refused: {p.get('reason')}",
     }.get(event.type)
     return described() if described else _words(event.type)
 

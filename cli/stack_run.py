@@ -55,7 +55,7 @@ async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInf
     from workers.embedded_postgres import ensure_embedded_postgres
     from workers.embedded_temporal import start_embedded_temporal
     from workers.temporal_client import connect_client
-    from workers.worker import build_worker
+    from workers.worker import build_worker, start_digest
 
     settings, out = session.settings, session.out
     dsn, postgres_pid = settings.database_url, None
@@ -87,6 +87,7 @@ async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInf
         raise temporal_unreachable(address, bool(settings.temporal_address)) from None
     # Entered last, so it stops first: the worker drains before Temporal and PostgreSQL go.
     await stack.enter_async_context(build_worker(client, store, settings))
+    await start_digest(client, settings)
     return StackInfo(
         pid=os.getpid(), temporal_address=address, ui_url=ui_url, database_url=dsn,
         task_queue=settings.task_queue, temporal_pid=temporal_pid, postgres_pid=postgres_pid,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -158,6 +159,12 @@ class Escalate(_Command):
     reason: str
 
 
+class RemindDueSoon(_Command):
+    kind: Literal["remind_due_soon"] = "remind_due_soon"
+    subject: str
+    due_at: datetime
+
+
 class OpenCheck(_Command):
     kind: Literal["open_check"] = "open_check"
     check: int
@@ -175,14 +182,23 @@ class FlagStuck(_Command):
     command: str
 
 
+class RecordUndelivered(_Command):
+    """The engine's own record that a message was refused for good (a permanent SMTP answer)."""
+
+    kind: Literal["undelivered"] = "undelivered"
+    notification_id: str
+    to: str
+    reason: str
+
+
 HumanCommand = (
     ApproveLaunch | RejectLaunch | DeliverImprovement | CompleteStep | AcceptOwnership
     | ApproveReview | SendBack | RecordReading | SubmitResponsePlan | SubmitIdea | TriageIdea
     | MarkIdeaDelivered | ReassignOwner | Cancel | Reopen | CorrectReading | SupportIdea
     | AddFrontLine | RemoveFrontLine
 )
-TimedCommand = MarkStepOverdue | Escalate | OpenCheck | EndExpertOnCall
-AnyCommand = Annotated[Launch | HumanCommand | TimedCommand | FlagStuck,
+TimedCommand = MarkStepOverdue | Escalate | OpenCheck | EndExpertOnCall | RemindDueSoon
+AnyCommand = Annotated[Launch | HumanCommand | TimedCommand | FlagStuck | RecordUndelivered,
                        Field(discriminator="kind")]
 
 

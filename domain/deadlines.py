@@ -6,7 +6,7 @@ timed command only while this module still lists it as due, so a late or repeate
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,9 +16,19 @@ from domain.commands import (
     Escalate,
     MarkStepOverdue,
     OpenCheck,
+    RemindDueSoon,
     TimedCommand,
 )
-from domain.state import CheckStatus, IdeaStatus, InitiativeState, Phase, StepStatus
+from domain.state import (
+    CheckStatus,
+    IdeaStatus,
+    InitiativeState,
+    Phase,
+    StepStatus,
+    reminder_key,
+)
+
+REMINDER_FLOOR = timedelta(hours=1)
 
 
 class Deadline(BaseModel):
@@ -76,6 +86,45 @@ def _sustainment_deadlines(state: InitiativeState) -> list[Deadline]:
     return found
 
 
+def open_windows(state: InitiativeState) -> list[tuple[str, datetime, datetime]]:
+    """(subject, opened, due) of each commitment a person still owes, before it is late."""
+    spec = state.require_spec()
+    found = []
+    if state.phase is Phase.HANDING_OFF:
+        for step in state.steps:
+            spec_step = spec.step(step.id)
+            if step.status is StepStatus.PENDING and step.due_at and spec_step and spec_step.due_in:
+                found.append((f"step:{step.id}", step.due_at - spec_step.due_in, step.due_at))
+    if state.phase in (Phase.SUSTAINING, Phase.REGRESSED) and spec.metric.source is None:
+        found += [(f"check:{c.number}", c.due_at, c.due_at + spec.sustainment.response_within)
+                  for c in state.checks if c.status is CheckStatus.DUE and not c.escalated]
+    if state.phase is Phase.REGRESSED and state.regressed_at is not None:
+        plan = state.response_plan
+        if plan is None and not state.response_escalated:
+            found.append(("response", state.regressed_at,
+                          state.regressed_at + spec.sustainment.response_within))
+        elif plan is not None and not plan.escalated:
+            found.append(("plan", plan.submitted_at, plan.due_at))
+    found += [(f"idea:{i.id}", i.submitted_at, i.triage_due_at) for i in state.ideas
+              if i.status is IdeaStatus.PENDING and not i.escalated]
+    return found
+
+
+def _reminders(state: InitiativeState) -> list[Deadline]:
+    """One reminder per commitment, `reminders.before` its due date (default: a fifth of its
+    window, at least an hour); none when that would fall before the window opened, since the
+    announcement that opened it said when it is due."""
+    spec = state.require_spec()
+    before = spec.reminders.before if spec.reminders else None
+    found = []
+    for subject, opened, due in open_windows(state):
+        at = due - (before or max((due - opened) / 5, REMINDER_FLOOR))
+        if at > opened and reminder_key(subject, due) not in state.reminders_sent:
+            found.append(Deadline(at=at, command=RemindDueSoon(
+                actor=SYSTEM_ACTOR, subject=subject, due_at=due)))
+    return found
+
+
 def pending_deadlines(state: InitiativeState) -> list[Deadline]:
     """Every deadline still ahead (or passed but not yet acted on), earliest first."""
     if not state.is_open:
@@ -94,11 +143,17 @@ def pending_deadlines(state: InitiativeState) -> list[Deadline]:
         for idea in state.ideas
         if idea.status is IdeaStatus.PENDING and not idea.escalated
     ]
+    found += _reminders(state)
     if state.stuck:  # what could not be recorded would fail again, and again
         stuck = {s.command for s in state.stuck}
         found = [d for d in found if d.command.model_dump_json() not in stuck]
     return sorted(found, key=lambda d: d.at)
 
 
+def moot(deadline: Deadline, now: datetime) -> bool:
+    """A reminder woken only after its due date has nothing left to remind of."""
+    return isinstance(deadline.command, RemindDueSoon) and deadline.command.due_at <= now
+
+
 def due_deadlines(state: InitiativeState, now: datetime) -> list[Deadline]:
-    return [d for d in pending_deadlines(state) if d.at <= now]
+    return [d for d in pending_deadlines(state) if d.at <= now and not moot(d, now)]

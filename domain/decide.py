@@ -241,11 +241,20 @@ def _timed(s: InitiativeState, c: Any, now: datetime) -> Payloads:
         return open_check(s, c.check, now)
     if isinstance(c, cmd.EndExpertOnCall):
         return [ev.ExpertOnCallEnded()]
+    if isinstance(c, cmd.RemindDueSoon):
+        return [ev.DueSoon(subject=c.subject, due_at=c.due_at)]
     payloads: Payloads = [ev.Escalated(subject=c.subject, reason=c.reason,
                                        to=s.holder_of(Role.SPONSOR))]
     if escalation_closes(s, c.subject):
         payloads.append(ev.ClosedRegressed(reason=f"regression unanswered: {c.reason}"))
     return payloads
+
+
+def _undelivered(s: InitiativeState, c: cmd.RecordUndelivered, now: datetime) -> Payloads:
+    if c.actor != cmd.SYSTEM_ACTOR:
+        raise Rejected(f"{c.actor} cannot record a delivery failure: only the engine can")
+    return [ev.NotificationUndelivered(notification_id=c.notification_id, to=c.to,
+                                       reason=c.reason)]
 
 
 _HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]] = {
@@ -258,6 +267,7 @@ _HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]]
     cmd.OpenCheck: _timed, cmd.EndExpertOnCall: _timed, cmd.CorrectReading: _correct,
     cmd.FlagStuck: _flag_stuck, cmd.SupportIdea: _support,
     cmd.AddFrontLine: _front_line, cmd.RemoveFrontLine: _front_line,
+    cmd.RemindDueSoon: _timed, cmd.RecordUndelivered: _undelivered,
 }
 
 
@@ -267,7 +277,8 @@ def decide(state: InitiativeState, command: Any, now: datetime) -> list[Event]:
         payloads = _launch(state, command, now)
     elif state.phase is Phase.NEW:
         raise Rejected(f"unknown initiative {state.initiative_id}: it has not been launched")
-    elif state.phase in CLOSED_PHASES:
+    # A closed initiative's last messages may still be refused: that much is still recorded.
+    elif state.phase in CLOSED_PHASES and not isinstance(command, cmd.RecordUndelivered):
         raise Rejected(f"initiative {state.initiative_id} is {state.phase.value}; "
                        "nothing more can be recorded")
     else:

@@ -54,6 +54,17 @@ class StepOverdue(Payload):
     step_id: str
 
 
+class DueSoon(Payload):
+    subject: str  # as Escalated's: the commitment whose due date nears
+    due_at: datetime
+
+
+class NotificationUndelivered(Payload):
+    notification_id: str
+    to: str
+    reason: str
+
+
 class Escalated(Payload):
     subject: str  # what is late: "step:<id>", "check:<n>", "response", "plan", "idea:<id>"
     reason: str
@@ -215,6 +226,7 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         OwnerReassigned, ExpertOnCallEnded, Cancelled, Reopened, Sustained, ClosedRegressed,
         ReadingCorrected, InitiativeStuck, IdeaSupported, IdeaMarkedDuplicate, FrontLineAdded,
         FrontLineRemoved,
+        DueSoon, NotificationUndelivered,
     )
 }
 

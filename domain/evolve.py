@@ -25,6 +25,8 @@ from domain.state import (
     StepStatus,
     Stuck,
     SustainmentRound,
+    Undelivered,
+    reminder_key,
 )
 from domain.upcasting import upcast
 
@@ -222,6 +224,10 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
     ev.Cancelled: _closed(Phase.CANCELLED),
     ev.Reopened: lambda s, p, e: {"phase": Phase.IMPROVING, "regressions": _update_last_regression(
         s, settled=f"reopened for improvement: {p.reason}")},
+    ev.DueSoon: lambda s, p, e: {
+        "reminders_sent": (*s.reminders_sent, reminder_key(p.subject, p.due_at))},
+    ev.NotificationUndelivered: lambda s, p, e: {"undelivered": (*s.undelivered, Undelivered(
+        notification_id=p.notification_id, to=p.to, reason=p.reason, at=e.occurred_at))},
     ev.Sustained: _closed(Phase.SUSTAINED),
     ev.ClosedRegressed: _closed(Phase.CLOSED_REGRESSED),
     ev.ReadingCorrected: lambda s, p, e: undo_latest_reading(s, p.value),

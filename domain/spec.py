@@ -179,6 +179,12 @@ class Sustainment(_Model):
         return checks
 
 
+class Reminders(_Model):
+    # How long before a due date its person is reminded; unset: a fifth of the commitment's
+    # window, at least an hour.
+    before: Duration | None = None
+
+
 class InitiativeSpec(_Model):
     name: Name
     sponsor: ActorId
@@ -198,6 +204,7 @@ class InitiativeSpec(_Model):
     benefit: Benefit | None = Field(default=None, exclude_if=_unset)
     handoff_statement: Annotated[Text, Field(min_length=1)] | None = Field(
         default=None, exclude_if=_unset)
+    reminders: Reminders | None = Field(default=None, exclude_if=_unset)
 
     @field_validator("handoff")
     @classmethod

@@ -145,6 +145,18 @@ class Escalation(_State):
     at: datetime
 
 
+class Undelivered(_State):
+    notification_id: str
+    to: str
+    reason: str
+    at: datetime
+
+
+def reminder_key(subject: str, due_at: datetime) -> str:
+    """A commitment's due date can move (a reopened step): each date is reminded once."""
+    return f"{subject}@{due_at.isoformat()}"
+
+
 class InitiativeState(_State):
     initiative_id: str
     version: int = 0
@@ -178,6 +190,8 @@ class InitiativeState(_State):
     earlier_rounds: tuple[SustainmentRound, ...] = ()
     # None: the spec's front line as launched; the owner's first change makes it explicit.
     front_line_now: tuple[str, ...] | None = None
+    reminders_sent: tuple[str, ...] = ()  # reminder_key of each DueSoon recorded
+    undelivered: tuple[Undelivered, ...] = ()
 
     @property
     def is_open(self) -> bool:

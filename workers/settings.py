@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflows.source_hosts import SourceHosts, SourceRefused
 
@@ -70,6 +71,45 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         None,
         "Signs each webhook POST: a `Baton-Signature` header, HMAC-SHA256 over timestamp and body "
         "(see Webhooks); unset: unsigned.",
+    ),
+    EnvironmentVariable(
+        "BATON_SMTP_URL",
+        None,
+        "Mail server for e-mail notifications: `smtp://[user[:password]@]host[:port]` (STARTTLS "
+        "when offered) or `smtps://...` (TLS from the start); unset: no e-mail.",
+    ),
+    EnvironmentVariable(
+        "BATON_SMTP_PASSWORD",
+        None,
+        "Password for the user in `BATON_SMTP_URL`, when the URL does not carry one.",
+    ),
+    EnvironmentVariable(
+        "BATON_MAIL_FROM",
+        "baton@localhost",
+        "Sender address of Baton's e-mail; its domain ends every Message-ID.",
+    ),
+    EnvironmentVariable(
+        "BATON_PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "Where people open Baton's web pages; e-mail links start with it.",
+    ),
+    EnvironmentVariable(
+        "BATON_TIMEZONE",
+        "UTC",
+        "Time zone of the dates in e-mail (\"due Fri 12 Dec, in 3 days\") and of the digest's "
+        "07:00, as an IANA name (Europe/Paris).",
+    ),
+    EnvironmentVariable(
+        "BATON_DIGEST",
+        None,
+        "`daily` or `weekly` (Mondays): each person's open work and what changed, at 07:00; "
+        "unset: no digest.",
+    ),
+    EnvironmentVariable(
+        "BATON_DIGEST_ONLY",
+        "false",
+        "`true`: e-mail goes out as the digest only, no single messages (the webhook still "
+        "gets each one).",
     ),
     EnvironmentVariable(
         "BATON_METRIC_SOURCE_HOSTS",
@@ -169,6 +209,13 @@ class Settings:
     webhook_url: str | None
     webhook_secret: str | None = field(repr=False)
     metric_source_hosts: SourceHosts
+    smtp_url: str | None = field(repr=False)  # may carry a password
+    smtp_password: str | None = field(repr=False)
+    mail_from: str
+    public_url: str
+    timezone: ZoneInfo
+    digest: Literal["daily", "weekly"] | None
+    digest_only: bool
     actor: str | None
     audit_database_url: str | None
     temporal_api_key: str | None = field(repr=False)  # a secret: kept out of logs
@@ -216,6 +263,13 @@ class Settings:
             webhook_url=read("BATON_WEBHOOK_URL"),
             webhook_secret=read("BATON_WEBHOOK_SECRET"),
             metric_source_hosts=_source_hosts(read("BATON_METRIC_SOURCE_HOSTS")),
+            smtp_url=_smtp_url(read("BATON_SMTP_URL")),
+            smtp_password=read("BATON_SMTP_PASSWORD"),
+            mail_from=required("BATON_MAIL_FROM"),
+            public_url=_public_url(required("BATON_PUBLIC_URL")),
+            timezone=_timezone(required("BATON_TIMEZONE")),
+            digest=_digest(read("BATON_DIGEST")),
+            digest_only=bool(_flag("BATON_DIGEST_ONLY", required("BATON_DIGEST_ONLY"))),
             actor=read("BATON_ACTOR"),
             audit_database_url=read("BATON_AUDIT_DATABASE_URL"),
             temporal_api_key=read("TEMPORAL_API_KEY"),
@@ -245,6 +299,38 @@ def _schema(value: str) -> str:
             f"BATON_DB_SCHEMA must be a plain SQL identifier (letters, digits, _), got {value!r}"
         )
     return value
+
+
+def _smtp_url(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"smtps?://[^/\s]+/?", value):
+        # The value may hold a password: never echo it.
+        raise SettingsError("BATON_SMTP_URL must look like smtp://host:587 or "
+                            "smtps://user:password@host:465")
+    return value
+
+
+def _public_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s]+", value):
+        raise SettingsError(f"BATON_PUBLIC_URL must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+def _timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"BATON_TIMEZONE is not a known time zone: {value!r}") from None
+
+
+def _digest(value: str | None) -> Literal["daily", "weekly"] | None:
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered == "daily":
+        return "daily"
+    if lowered == "weekly":
+        return "weekly"
+    raise SettingsError(f"BATON_DIGEST must be daily or weekly, got {value!r}")
 
 
 def _source_hosts(value: str | None) -> SourceHosts:

@@ -10,8 +10,12 @@ from typing import Any
 
 import structlog
 from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import Worker
 
+from activities.digest import Digests
+from activities.mail import Mailer, MailSettings, SmtpServer
+from activities.mail_message import Letterhead
 from activities.metrics import MetricReader
 from activities.notifications import Notifier
 from activities.recording import Recorder
@@ -22,6 +26,7 @@ from workers.health import serve_health
 from workers.settings import Settings
 from workers.telemetry import start_worker_telemetry
 from workers.temporal_client import connect_client
+from workflows.digest import DigestInput, DigestWorkflow, digest_workflow_id
 from workflows.initiative import InitiativeWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -29,12 +34,32 @@ log = structlog.get_logger("baton.worker")
 SHUTDOWN_GRACE = timedelta(seconds=10)
 
 
+def mail_settings(settings: Settings) -> MailSettings:
+    server = None if settings.smtp_url is None else SmtpServer.parse(
+        settings.smtp_url, settings.smtp_password)
+    return MailSettings(server=server, digest_only=settings.digest_only, letterhead=Letterhead(
+        sender=settings.mail_from, public_url=settings.public_url, timezone=settings.timezone))
+
+
 def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
+    mailer = Mailer(mail_settings(settings))
+    digests = Digests(store, mailer, settings.digest)
     return [
         Recorder(store, project=PortfolioProjection(store.schema)).append_events,
         Notifier(settings.webhook_url, secret=settings.webhook_secret).notify,
         MetricReader(settings.metric_source_hosts).read_metric,
+        mailer.plan_mail, mailer.send_mail, digests.next_digest, digests.send_digests,
     ]
+
+
+async def start_digest(client: Client, settings: Settings, task_queue: str | None = None) -> None:
+    """Starts the digest's schedule unless it runs already; with no digest set, nothing."""
+    if settings.digest is None or settings.smtp_url is None:
+        return
+    queue = task_queue or settings.task_queue
+    await client.start_workflow(
+        DigestWorkflow.run, DigestInput(), id=digest_workflow_id(queue), task_queue=queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING)
 
 
 def build_worker(client: Client, store: EventStore, settings: Settings,
@@ -42,7 +67,7 @@ def build_worker(client: Client, store: EventStore, settings: Settings,
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[InitiativeWorkflow],
+        workflows=[InitiativeWorkflow, DigestWorkflow],
         workflow_runner=workflow_runner(),
         activities=activities_for(store, settings),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
@@ -59,6 +84,7 @@ async def run_worker(settings: Settings, *, address: str | None = None,
     try:
         await store.migrate()
         worker = build_worker(client, store, settings)
+        await start_digest(client, settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

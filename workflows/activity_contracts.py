@@ -5,6 +5,8 @@ Workflows call activities by these names, so the workflow sandbox never imports 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from domain.envelope import Event
@@ -12,6 +14,11 @@ from domain.spec import MetricSource
 
 APPEND_EVENTS = "append_events"
 NOTIFY = "notify"
+PLAN_MAIL = "plan_mail"  # which of a notification's addressees get it by e-mail
+SEND_MAIL = "send_mail"
+NEXT_DIGEST = "next_digest"
+SEND_DIGESTS = "send_digests"
+MAIL_REFUSED = "MailRefused"  # the ApplicationError type of a permanent SMTP refusal
 READ_METRIC = "read_metric"
 # The error type an append fails with when the store refuses its events: not worth retrying.
 INVALID_APPEND = "InvalidAppend"
@@ -44,8 +51,9 @@ class AppendOutcome(_Contract):
 
 
 class Notification(_Contract):
-    """A reminder or escalation; `notification_id` is the id of the event behind it, so a
-    receiver that sees it twice (a retried delivery) can drop the copy."""
+    """What someone must hear; `notification_id` is the id of the event behind it (and, when
+    one event tells several people different things, what it tells them), so a receiver that
+    sees it twice (a retried delivery) can drop the copy."""
 
     notification_id: str
     initiative_id: str
@@ -53,6 +61,26 @@ class Notification(_Contract):
     kind: str
     to: list[str]
     message: str
+    # What a message needs besides (a webhook receives only the fields above).
+    subject: str = ""
+    due_at: datetime | None = None
+    page: str = ""  # the web page where it is done, relative to BATON_PUBLIC_URL
+    details: list[str] = []
+
+
+class MailRequest(_Contract):
+    """One person's copy of a notification: retried on its own, so no one gets two."""
+
+    notification: Notification
+    to: str
+    at: datetime  # the workflow's clock when it was sent: "due in 3 days" counts from here
+
+
+class DigestRequest(_Contract):
+    """What happened from `since` to `until`, and each person's open work at `until`."""
+
+    since: datetime
+    until: datetime
 
 
 class MetricReadRequest(_Contract):

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import InitiativeState, Rejected, decide, evolve, fold
     from domain import commands as cmd
     from domain.commitments import commitments
-    from domain.deadlines import due_deadlines, pending_deadlines
+    from domain.deadlines import Deadline, moot, pending_deadlines
     from domain.envelope import Event
     from domain.state import CheckStatus
     from domain.text import for_one_line
@@ -30,13 +30,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_contracts import (
         APPEND_EVENTS,
         INVALID_APPEND,
+        MAIL_REFUSED,
         NOTIFY,
+        PLAN_MAIL,
         READ_METRIC,
+        SEND_MAIL,
         AppendOutcome,
         AppendRequest,
+        MailRequest,
         MetricReadRequest,
         Notification,
     )
+    from workflows.announcements import announcements_for
     from workflows.contracts import InitiativeInput, InitiativeView, MetricSourceProblem
     from workflows.notifications import notifications_for
 
@@ -48,7 +53,7 @@ LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 NOTIFICATION_GIVE_UP = timedelta(days=7)
 REQUESTS_REMEMBERED = 500
 _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall,
-                   cmd.FlagStuck)
+                   cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
 MAX_STUCK_REASON = 1000
 
 
@@ -59,6 +64,10 @@ def _refused_by_store(error: ActivityError | ApplicationError) -> str | None:
     if isinstance(cause, ApplicationError) and cause.type == INVALID_APPEND:
         return for_one_line(cause.message)[:MAX_STUCK_REASON]
     return None
+
+
+# Runs begun before announcements, e-mail and early reminders replay without them.
+ANNOUNCE = "announcements-mail-reminders"
 
 
 def _rejection(reason: str) -> ApplicationError:
@@ -135,7 +144,8 @@ class InitiativeWorkflow:
     @workflow.query
     def view(self) -> InitiativeView:
         return InitiativeView(state=self._state, head_hash=self._head_hash,
-                              deadlines=pending_deadlines(self._state),
+                              deadlines=[d for d in pending_deadlines(self._state)
+                                         if not moot(d, workflow.now())],
                               run_id=workflow.info().run_id, metric_source=self._source_problem)
 
     async def _record(self, command: Any, request_id: str | None = None) -> list[Event]:
@@ -211,7 +221,8 @@ class InitiativeWorkflow:
         for event in events:
             self._state = evolve(self._state, event)
         self._head_hash = head_hash
-        self._outbox.extend(notifications_for(self._state, events))
+        announce = announcements_for if workflow.patched(ANNOUNCE) else notifications_for
+        self._outbox.extend(announce(self._state, events))
         self._dispatch_notifications()
         self._index_search_attributes()
         self._changed = True
@@ -224,7 +235,7 @@ class InitiativeWorkflow:
     async def _sleep_until_due_or_changed(self, start: InitiativeInput) -> None:
         """Sleep until the earliest deadline, or until it moves; a change that leaves it where
         it was (most updates) keeps the same timer, so the history does not fill with timers."""
-        deadlines = pending_deadlines(self._state)
+        deadlines = self._deadlines()
         waiting_for = deadlines[0].at if deadlines else None
         timeout = None
         if waiting_for is not None:
@@ -233,7 +244,7 @@ class InitiativeWorkflow:
                 return
 
         def woken() -> bool:
-            due = pending_deadlines(self._state) if self._changed else deadlines
+            due = self._deadlines() if self._changed else deadlines
             self._changed = False
             moved = (due[0].at if due else None) != waiting_for
             return moved or not self._state.is_open or self._should_continue_as_new(start)
@@ -242,8 +253,14 @@ class InitiativeWorkflow:
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(woken, timeout=timeout, timeout_summary="next deadline")
 
+    def _deadlines(self) -> list[Deadline]:
+        now, announce = workflow.now(), workflow.patched(ANNOUNCE)
+        return [d for d in pending_deadlines(self._state) if not moot(d, now) and (
+            announce or not isinstance(d.command, cmd.RemindDueSoon))]
+
     async def _fire_due_deadlines(self) -> None:
-        for deadline in due_deadlines(self._state, workflow.now()):
+        now = workflow.now()
+        for deadline in [d for d in self._deadlines() if d.at <= now]:
             try:
                 await self._record(deadline.command)
             except Rejected:
@@ -300,15 +317,48 @@ class InitiativeWorkflow:
                 self._spawn(self._send(notification))
 
     async def _send(self, notification: Notification) -> None:
+        sending = [self._notify(notification)]
+        if workflow.patched(ANNOUNCE):
+            sending.append(self._mail(notification))
+        await asyncio.gather(*sending)
+        sent = notification.notification_id
+        self._outbox = [n for n in self._outbox if n.notification_id != sent]
+        self._sending.discard(sent)
+
+    async def _notify(self, notification: Notification) -> None:
         try:
             await workflow.execute_activity(
                 NOTIFY, notification, start_to_close_timeout=ACTIVITY_TIMEOUT,
                 schedule_to_close_timeout=NOTIFICATION_GIVE_UP, retry_policy=PATIENT)
         except ActivityError:
             workflow.logger.error("gave up notifying %s", notification.notification_id)
-        sent = notification.notification_id
-        self._outbox = [n for n in self._outbox if n.notification_id != sent]
-        self._sending.discard(sent)
+
+    async def _mail(self, notification: Notification) -> None:
+        """Each addressee's copy goes alone, so a retry for one never repeats another's."""
+        recipients = await workflow.execute_local_activity(
+            PLAN_MAIL, notification, result_type=list[str],
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=PATIENT)
+        await asyncio.gather(*(self._mail_one(notification, to) for to in recipients))
+
+    async def _mail_one(self, notification: Notification, to: str) -> None:
+        try:
+            await workflow.execute_activity(
+                SEND_MAIL, MailRequest(notification=notification, to=to, at=workflow.now()),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                schedule_to_close_timeout=NOTIFICATION_GIVE_UP, retry_policy=PATIENT)
+            return
+        except ActivityError as error:
+            cause = error.cause
+            reason = "gave up after retrying for a week"
+            if isinstance(cause, ApplicationError) and cause.type == MAIL_REFUSED:
+                reason = cause.message
+        workflow.logger.error("mail %s to %s undelivered: %s", notification.notification_id,
+                              to, reason)
+        # Recorded, so the initiative's page shows who was not told.
+        with contextlib.suppress(Rejected):
+            await self._record(cmd.RecordUndelivered(
+                actor=cmd.SYSTEM_ACTOR, notification_id=notification.notification_id, to=to,
+                reason=reason))
 
     def _idle(self) -> bool:
         return not self._outbox and not self._reading and not self._lock.locked()

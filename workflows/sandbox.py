@@ -8,7 +8,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 # one import of them instead of re-importing them into its sandbox: a new run starts about 20%
 # sooner. The workflow module itself stays sandboxed, so its restrictions still apply.
 SHARED_PURE_MODULES = ("domain", "workflows.activity_contracts", "workflows.contracts",
-                       "workflows.notifications", "workflows.search_attributes")
+                       "workflows.notifications", "workflows.announcements",
+                       "workflows.search_attributes")
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

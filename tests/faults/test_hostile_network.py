@@ -84,7 +84,7 @@ async def test_loopback_is_refused_without_an_allow_list_and_never_contacted() -
 async def test_a_name_resolving_to_this_machine_is_refused_on_its_resolved_address() -> None:
     name = socket.gethostname()
     try:
-        resolved = {info[4][0] for info in socket.getaddrinfo(name, 80)}
+        resolved = {str(info[4][0]) for info in socket.getaddrinfo(name, 80)}
     except OSError:
         pytest.skip(f"this machine's name {name} does not resolve")
     with source() as metric, pytest.raises(ApplicationError) as failure:

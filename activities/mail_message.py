@@ -1,0 +1,97 @@
+"""A notification as the e-mail one person reads: plain text and HTML, what is asked of them, by
+when in their time zone ("due Fri 12 Dec, in 3 days"), and the link to the page where it is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+from workflows.activity_contracts import Notification
+
+FOOTER = "You receive this from Baton because you hold a part in this initiative."
+_NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What every message shares: who sends it, where the pages are, whose clock it reads."""
+
+    sender: str
+    public_url: str
+    timezone: ZoneInfo
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rpartition("@")[2].strip(">").strip() or "baton.localhost"
+
+    def link(self, page: str) -> str:
+        return self.public_url.rstrip("/") + (page or "/")
+
+
+def message_id(key: str, to: str, domain: str) -> str:
+    """The same for every attempt at one person's copy, so a resend is recognisably a copy."""
+    person = hashlib.sha256(to.lower().encode()).hexdigest()[:12]
+    left = _NOT_ATEXT.sub(".", key).strip(".")
+    return f"<{re.sub(r'[.]{2,}', '.', left)}.{person}@{domain}>"
+
+
+def _day(moment: datetime, today: datetime) -> str:
+    text = f"{moment:%a} {moment.day} {moment:%b}"
+    return text if moment.year == today.year else f"{text} {moment.year}"
+
+
+def due_phrase(due: datetime, now: datetime, timezone: ZoneInfo) -> str:
+    """'due Fri 12 Dec, in 3 days'; 'due today at 17:00'; 'was due Mon 8 Dec, 2 days ago'."""
+    local, today = due.astimezone(timezone), now.astimezone(timezone)
+    days = (local.date() - today.date()).days
+    relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(
+        days, f"in {days} days" if days > 0 else f"{-days} days ago")
+    at = f" at {local:%H:%M}" if abs(days) <= 1 else ""
+    verb = "due" if due >= now else "was due"
+    if abs(days) <= 1:
+        return f"{verb} {relative}{at} ({_day(local, today)})"
+    return f"{verb} {_day(local, today)}, {relative}"
+
+
+def _html(paragraphs: list[str], link: str, action: str) -> str:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    button = f'<p><a href="{html.escape(link, quote=True)}">{html.escape(action)}</a></p>'
+    footer = f'<p style="color:#666;font-size:small">{html.escape(FOOTER)}</p>'
+    return f"<!doctype html><html><body>{body}{button}{footer}</body></html>"
+
+
+def compose(letterhead: Letterhead, *, to: str, subject: str, paragraphs: list[str],
+            page: str, action: str, key: str, at: datetime) -> EmailMessage:
+    link = letterhead.link(page)
+    message = EmailMessage()
+    message["From"] = letterhead.sender
+    message["To"] = to
+    message["Subject"] = " ".join(subject.split())  # a header is one line, whatever a name holds
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = message_id(key, to, letterhead.domain)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    text = "\n\n".join([*paragraphs, f"{action}: {link}", f"-- \n{FOOTER}"])
+    message.set_content(text + "\n")
+    message.add_alternative(_html(paragraphs, link, action), subtype="html")
+    return message
+
+
+def notification_mail(letterhead: Letterhead, notification: Notification, to: str,
+                      at: datetime) -> EmailMessage:
+    paragraphs = [notification.message, *notification.details]
+    if notification.due_at is not None:
+        when = due_phrase(notification.due_at, at, letterhead.timezone)
+        paragraphs.append(f"{when[0].upper()}{when[1:]}.")
+    paragraphs.append(f"Initiative: {notification.initiative_name} "
+                      f"({notification.initiative_id}).")
+    subject = notification.subject or notification.message
+    return compose(letterhead, to=to, subject=f"[Baton] {subject}", paragraphs=paragraphs,
+                   page=notification.page, action="Open it in Baton",
+                   key=notification.notification_id, at=at)
