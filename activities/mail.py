@@ -116,8 +116,10 @@ class Mailer:
                                    non_retryable=True) from None
         except aiosmtplib.SMTPException as error:
             # 4xx, a dropped connection, a login the operator has yet to fix: worth retrying.
+            detail = f"{error.code} {error.message}" if isinstance(
+                error, aiosmtplib.SMTPResponseException) else str(error)
             raise ApplicationError(f"mail to {to} via {server.host}:{server.port} failed: "
-                                   f"{type(error).__name__}: {error}") from None
+                                   f"{type(error).__name__}: {detail}") from None
         except OSError as error:
             raise ApplicationError(f"mail server {server.host}:{server.port} unreachable: "
                                    f"{error.strerror or error}") from None

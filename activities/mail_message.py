@@ -74,7 +74,7 @@ def compose(letterhead: Letterhead, *, to: str, subject: str, paragraphs: list[s
     message["From"] = letterhead.sender
     message["To"] = to
     message["Subject"] = " ".join(subject.split())  # a header is one line, whatever a name holds
-    message["Date"] = format_datetime(at)
+    message["Date"] = format_datetime(at.astimezone(letterhead.timezone))
     message["Message-ID"] = message_id(key, to, letterhead.domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
     text = "\n\n".join([*paragraphs, f"{action}: {link}", f"-- \n{FOOTER}"])

@@ -39,6 +39,9 @@ class SmtpSink:
     # for given addresses (for good).
     data_answers: list[str] = field(default_factory=list)
     refused_recipients: dict[str, str] = field(default_factory=dict)
+    # Set, the server offers AUTH (without TLS: it is loopback) and takes only these.
+    credentials: tuple[str, str] | None = None
+    logins: list[str] = field(default_factory=list)
     attempts: int = 0  # DATA commands
     rcpt_attempts: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -76,6 +79,17 @@ class SmtpSink:
         return "250 Message accepted"
 
 
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                     auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        if given == self.credentials:
+            self.logins.append(given[0])
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
+
+
 def _free_port(host: str) -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
@@ -83,11 +97,14 @@ def _free_port(host: str) -> int:
 
 
 @contextmanager
-def smtp_sink(host: str = "127.0.0.1") -> Iterator[SmtpSink]:
+def smtp_sink(host: str = "127.0.0.1",
+              credentials: tuple[str, str] | None = None) -> Iterator[SmtpSink]:
     from aiosmtpd.controller import Controller
 
-    sink = SmtpSink(host=host, port=_free_port(host))
-    controller = Controller(sink, hostname=host, port=sink.port)
+    sink = SmtpSink(host=host, port=_free_port(host), credentials=credentials)
+    auth: dict[str, Any] = {} if credentials is None else {
+        "authenticator": sink.authenticate, "auth_require_tls": False, "auth_required": True}
+    controller = Controller(sink, hostname=host, port=sink.port, **auth)
     controller.start()
     try:
         yield sink

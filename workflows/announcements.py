@@ -15,6 +15,7 @@ from domain.spec import Role
 from domain.state import InitiativeState, Phase, StepStatus
 from domain.upcasting import upcast
 from workflows.activity_contracts import Notification
+from workflows.notifications import notifications_for
 
 # The web pages a message links to, relative to BATON_PUBLIC_URL.
 MY_WORK = "/"
@@ -199,6 +200,9 @@ def announcements_for(state: InitiativeState, events: list[Event]) -> list[Notif
     for event in events:
         payload = ev.payload_of(upcast(event))
         notices = _ANNOUNCE.get(type(payload), _simple)(state, payload)
+        if not notices and type(payload) not in _ANNOUNCE:
+            # What the older set says of an event this one does not describe.
+            found += notifications_for(state, [event])
         for notice in notices:
             suffix = f":{notice.key}" if notice.key else ""
             found.append(Notification(

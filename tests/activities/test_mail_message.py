@@ -1,4 +1,5 @@
-"""How a notification reads as e-mail, and when reminders fall, without any server."""
+"""How a notification reads as e-mail and when reminders fall; the mail activity against a real
+loopback SMTP server."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
-from activities.mail import MailSettingsError, SmtpServer, is_mail_address
+from activities.digest import Digests, Period
+from activities.mail import Mailer, MailSettings, MailSettingsError, SmtpServer, is_mail_address
 from activities.mail_message import Letterhead, due_phrase, message_id, notification_mail
 from domain import InitiativeSpec
 from domain import commands as c
 from domain.deadlines import due_deadlines, pending_deadlines
 from tests.domain.builders import EXPERT, PMO, SPONSOR, Timeline, make_spec
 from workers.settings import Settings, SettingsError
-from workflows.activity_contracts import Notification
+from workers.smtp_sink import smtp_sink
+from workflows.activity_contracts import MailRequest, Notification
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2025, 12, 9, 10, 0, tzinfo=UTC)  # a Tuesday
@@ -122,3 +127,53 @@ def test_the_spec_may_say_how_long_before() -> None:
 def test_an_unset_reminder_setting_leaves_the_stored_spec_as_it_was() -> None:
     assert "reminders" not in make_spec().model_dump(mode="json")
     assert "reminders" in make_spec(reminders={"before": "2d"}).model_dump(mode="json")
+
+
+def mailer(url: str, password: str | None = None) -> Mailer:
+    return Mailer(MailSettings(server=SmtpServer.parse(url, password), letterhead=LETTERHEAD))
+
+
+REQUEST = MailRequest(notification=NOTICE, to="ap@acme.example", at=NOW)
+
+
+async def test_the_worker_logs_in_with_the_url_s_user_and_the_password_setting() -> None:
+    with smtp_sink(credentials=("baton", "s3cret")) as sink:
+        host = f"baton@{sink.host}:{sink.port}"
+        await ActivityEnvironment().run(mailer(f"smtp://{host}", "s3cret").send_mail, REQUEST)
+        with pytest.raises(ApplicationError) as wrong:
+            await ActivityEnvironment().run(mailer(f"smtp://{host}", "nope").send_mail, REQUEST)
+    assert sink.logins == ["baton"] and len(sink.received) == 1
+    assert not wrong.value.non_retryable  # a login to fix is no reason to give up on the mail
+    assert "s3cret" not in str(wrong.value) and "nope" not in str(wrong.value)
+
+
+@pytest.mark.parametrize(("answer", "retryable"), [
+    ("451 4.3.0 try again later", True), ("452 4.2.2 mailbox full", True),
+    ("554 5.7.1 message refused", False)])
+async def test_refusals_say_whether_a_retry_can_help(answer: str, retryable: bool) -> None:
+    with smtp_sink() as sink, pytest.raises(ApplicationError) as failure:
+        sink.data_answers = [answer]
+        await ActivityEnvironment().run(mailer(sink.url).send_mail, REQUEST)
+    assert failure.value.non_retryable is not retryable
+    assert (failure.value.type == "MailRefused") is not retryable and answer in str(failure.value)
+
+
+async def test_an_unreachable_server_is_retried() -> None:
+    with pytest.raises(ApplicationError) as failure:
+        await ActivityEnvironment().run(mailer("smtp://127.0.0.1:9").send_mail, REQUEST)
+    assert not failure.value.non_retryable and "SMTPConnectError" in str(failure.value)
+
+
+@pytest.mark.parametrize(("period", "after", "expected"), [
+    ("daily", datetime(2025, 12, 9, 10, 0, tzinfo=UTC), datetime(2025, 12, 10, 6, 0, tzinfo=UTC)),
+    ("daily", datetime(2025, 12, 9, 5, 0, tzinfo=UTC), datetime(2025, 12, 9, 6, 0, tzinfo=UTC)),
+    ("weekly", datetime(2025, 12, 9, 10, 0, tzinfo=UTC), datetime(2025, 12, 15, 6, 0, tzinfo=UTC)),
+    ("weekly", datetime(2026, 3, 28, 10, 0, tzinfo=UTC), datetime(2026, 3, 30, 5, 0, tzinfo=UTC)),
+])
+async def test_digests_go_at_seven_in_the_morning_local_time(
+        period: Period, after: datetime, expected: datetime) -> None:
+    digests = Digests(store=None, mailer=mailer("smtp://127.0.0.1:9"),  # type: ignore[arg-type]
+                      period=period)
+    assert await digests.next_digest(after) == expected
+    assert await Digests(None, mailer("smtp://127.0.0.1:9"), None).next_digest(  # type: ignore[arg-type]
+        after) is None
