@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from activities import notifications
+from activities.notifications import WEBHOOK_FIELDS
 from domain import InitiativeState, evolve
 from domain import commands as c
 from domain.envelope import Event
@@ -18,8 +19,8 @@ from tests.domain.builders import CLERK, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec
 from workers.settings import Settings
 from workflows.activity_contracts import Notification
+from workflows.announcements import announcements_for
 from workflows.client import InitiativeClient
-from workflows.notifications import notifications_for
 
 from .webhook_receiver import Mode, WebhookReceiver, serve_webhook
 
@@ -49,7 +50,7 @@ def notifications_owed(events: list[Event]) -> dict[str, Notification]:
     owed = {}
     for event in events:
         state = evolve(state, event)
-        owed.update((n.notification_id, n) for n in notifications_for(state, [event]))
+        owed.update((n.notification_id, n) for n in announcements_for(state, [event]))
     return owed
 
 
@@ -68,7 +69,7 @@ async def test_every_notification_arrives_through_failures_and_timeouts(
         await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text=f"idea {n}"))
     await initiatives.send(iid, c.Cancel(actor=PMO, reason="superseded"))
     owed = notifications_owed([r.event for r in await store.read_stream(iid)])
-    assert len(owed) == IDEAS + 1  # each idea, and the closing notice
+    assert len(owed) == IDEAS + 3  # the launch, its approval, each idea, and the closing notice
 
     # Every notification meets each misbehaviour before the receiver moves on to the next.
     for mode, then in ((Mode.FAIL, Mode.HANG), (Mode.HANG, Mode.ACCEPT)):
@@ -77,7 +78,8 @@ async def test_every_notification_arrives_through_failures_and_timeouts(
     # A closed initiative's workflow ends only once its last notification is out.
     await asyncio.wait_for(initiatives.handle(iid).result(), timeout=30)
 
-    assert receiver.deduplicated() == {key: n.model_dump(mode="json") for key, n in owed.items()}
+    assert receiver.deduplicated() == {
+        key: n.model_dump(mode="json", include=WEBHOOK_FIELDS) for key, n in owed.items()}
     assert all(d.key == d.body["notification_id"] for d in receiver.deliveries)
     taken_in = [d for d in receiver.deliveries if d.mode is not Mode.FAIL]
     assert len(taken_in) > len(owed), "the hung deliveries should have been sent again"
