@@ -4,6 +4,7 @@ raw JSON that only looks like a command, or not even that."""
 from __future__ import annotations
 
 import typing
+from datetime import UTC
 from typing import Any
 
 from hypothesis import strategies as st
@@ -43,6 +44,8 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "owner": anyone, "person": anyone, "duplicate_of": st.one_of(st.none(), identifiers),
     "subject": texts, "check": st.integers(), "command": texts,
     "spec": st.just(quick_spec().model_dump(mode="json")),
+    "due_at": st.datetimes(timezones=st.just(UTC)), "notification_id": identifiers,
+    "to": anyone,
 }
 _COMMAND = TypeAdapter(c.AnyCommand)
 
