@@ -44,9 +44,11 @@ class SmtpServer:
     implicit_tls: bool  # smtps://; smtp:// still upgrades with STARTTLS when offered
     username: str | None
     password: str | None
+    ca_file: str | None = None  # None: the system's trusted roots
 
     @classmethod
-    def parse(cls, url: str, password: str | None = None) -> SmtpServer:
+    def parse(cls, url: str, password: str | None = None,
+              ca_file: str | None = None) -> SmtpServer:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise MailSettingsError("BATON_SMTP_URL must look like smtp://host:587 or "
@@ -57,7 +59,7 @@ class SmtpServer:
             raise MailSettingsError("BATON_SMTP_URL has a port that is not a number") from None
         username = unquote(parts.username) if parts.username else None
         secret = unquote(parts.password) if parts.password else password
-        return cls(parts.hostname, port, parts.scheme == "smtps", username, secret)
+        return cls(parts.hostname, port, parts.scheme == "smtps", username, secret, ca_file)
 
     def __repr__(self) -> str:  # never the password, wherever this is printed
         return f"SmtpServer({self.host}:{self.port}, tls={self.implicit_tls}, user={self.username})"
@@ -128,7 +130,7 @@ class Mailer:
         client = aiosmtplib.SMTP(hostname=server.host, port=server.port,
                                  use_tls=server.implicit_tls, start_tls=None,
                                  username=server.username, password=server.password,
-                                 timeout=SMTP_TIMEOUT)
+                                 cert_bundle=server.ca_file, timeout=SMTP_TIMEOUT)
         async with client:
             try:
                 errors, _ = await client.send_message(

@@ -84,6 +84,11 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Password for the user in `BATON_SMTP_URL`, when the URL does not carry one.",
     ),
     EnvironmentVariable(
+        "BATON_SMTP_CA_FILE",
+        None,
+        "PEM CA to verify the mail server's certificate with; unset: the system's trusted roots.",
+    ),
+    EnvironmentVariable(
         "BATON_MAIL_FROM",
         "baton@localhost",
         "Sender address of Baton's e-mail; its domain ends every Message-ID.",
@@ -211,6 +216,7 @@ class Settings:
     metric_source_hosts: SourceHosts
     smtp_url: str | None = field(repr=False)  # may carry a password
     smtp_password: str | None = field(repr=False)
+    smtp_ca_file: str | None
     mail_from: str
     public_url: str
     timezone: ZoneInfo
@@ -265,6 +271,7 @@ class Settings:
             metric_source_hosts=_source_hosts(read("BATON_METRIC_SOURCE_HOSTS")),
             smtp_url=_smtp_url(read("BATON_SMTP_URL")),
             smtp_password=read("BATON_SMTP_PASSWORD"),
+            smtp_ca_file=read("BATON_SMTP_CA_FILE"),
             mail_from=required("BATON_MAIL_FROM"),
             public_url=_public_url(required("BATON_PUBLIC_URL")),
             timezone=_timezone(required("BATON_TIMEZONE")),

@@ -6,6 +6,7 @@ good, to show what Baton does then.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ class SmtpSink:
     # Set, the server offers AUTH (without TLS: it is loopback) and takes only these.
     credentials: tuple[str, str] | None = None
     logins: list[str] = field(default_factory=list)
+    secure: list[bool] = field(default_factory=list)  # per message: after STARTTLS?
     attempts: int = 0  # DATA commands
     rcpt_attempts: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -76,6 +78,7 @@ class SmtpSink:
             message = message_from_bytes(envelope.content, policy=policy.default)
             assert isinstance(message, EmailMessage)
             self.received.extend(Received(to, message) for to in envelope.rcpt_tos)
+            self.secure.append(session.ssl is not None)
         return "250 Message accepted"
 
 
@@ -97,13 +100,16 @@ def _free_port(host: str) -> int:
 
 
 @contextmanager
-def smtp_sink(host: str = "127.0.0.1",
-              credentials: tuple[str, str] | None = None) -> Iterator[SmtpSink]:
+def smtp_sink(host: str = "127.0.0.1", credentials: tuple[str, str] | None = None,
+              tls: ssl.SSLContext | None = None) -> Iterator[SmtpSink]:
+    """`tls`: the server offers STARTTLS with this context."""
     from aiosmtpd.controller import Controller
 
     sink = SmtpSink(host=host, port=_free_port(host), credentials=credentials)
     auth: dict[str, Any] = {} if credentials is None else {
         "authenticator": sink.authenticate, "auth_require_tls": False, "auth_required": True}
+    if tls is not None:
+        auth["tls_context"] = tls
     controller = Controller(sink, hostname=host, port=sink.port, **auth)
     controller.start()
     try:

@@ -3,7 +3,10 @@ loopback SMTP server."""
 
 from __future__ import annotations
 
+import ipaddress
+import ssl
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -177,3 +180,44 @@ async def test_digests_go_at_seven_in_the_morning_local_time(
     assert await digests.next_digest(after) == expected
     assert await Digests(None, mailer("smtp://127.0.0.1:9"), None).next_digest(  # type: ignore[arg-type]
         after) is None
+
+
+def self_signed(directory: Path) -> tuple[ssl.SSLContext, str]:
+    """A server context for 127.0.0.1 and the PEM a client verifies it with."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "baton test mail")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(datetime.now(UTC) - timedelta(days=1))
+            .not_valid_after(datetime.now(UTC) + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context, str(cert_path)
+
+
+async def test_starttls_is_used_when_the_server_offers_it(tmp_path: Path) -> None:
+    context, ca_file = self_signed(tmp_path)
+    with smtp_sink(tls=context) as sink:
+        secured = Mailer(MailSettings(server=SmtpServer.parse(sink.url, ca_file=ca_file),
+                                      letterhead=LETTERHEAD))
+        await ActivityEnvironment().run(secured.send_mail, REQUEST)
+        with pytest.raises(ApplicationError) as unverified:  # the system's roots do not know it
+            await ActivityEnvironment().run(mailer(sink.url).send_mail, REQUEST)
+    assert sink.secure == [True] and not unverified.value.non_retryable
+    with smtp_sink() as plain:  # a server that offers no STARTTLS still gets the mail
+        await ActivityEnvironment().run(mailer(plain.url).send_mail, REQUEST)
+    assert plain.secure == [False]
