@@ -154,6 +154,17 @@ def _simple(s: InitiativeState, p: ev.Payload) -> list[_Notice]:
                         f"The sponsor approved the launch. As the expert, improve {_metric(s)} "
                         "and record the result you delivered; the handoff starts then.",
                         page=page)]
+    if isinstance(p, ev.Reopened):
+        return [_Notice([spec.expert], f"Result to deliver again: {spec.name}",
+                        f"The sponsor reopened the initiative for improvement: {p.reason}. As "
+                        f"the expert, improve {_metric(s)} again and record the result.",
+                        page=page)]
+    if isinstance(p, ev.OwnerReassigned):
+        accept = " Accept ownership once the handoff steps are done." if s.phase in (
+            Phase.HANDING_OFF, Phase.IN_REVIEW) else ""
+        return [_Notice([p.owner], f"You are the owner: {spec.name}",
+                        f"The PMO made you the owner of '{spec.name}', accountable for "
+                        f"{_metric(s)} (previously {p.previous}).{accept}", page=page)]
     if isinstance(p, ev.OwnershipAccepted):
         return [_Notice([spec.pmo], f"Handoff to review: {spec.name}",
                         f"{s.owner} accepted ownership. Approve the handoff, or send it back "
