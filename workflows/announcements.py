@@ -200,6 +200,8 @@ _ANNOUNCE: dict[type[ev.Payload], Callable[[InitiativeState, Any], list[_Notice]
     ev.IdeaAdopted: lambda s, p: _idea_outcome(s, p.idea_id, "adopted", p.reason),
     ev.IdeaDeclined: lambda s, p: _idea_outcome(s, p.idea_id, "declined", p.reason),
     ev.IdeaDelivered: lambda s, p: _idea_outcome(s, p.idea_id, "delivered", ""),
+    ev.IdeaMarkedDuplicate: lambda s, p: _idea_outcome(
+        s, p.idea_id, "marked a duplicate", f"it repeats {p.duplicate_of}."),
     **{kind: _closed for kind in (ev.Sustained, ev.ClosedRegressed, ev.Cancelled,
                                   ev.LaunchRejected)},
 }
