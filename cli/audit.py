@@ -13,8 +13,6 @@ the README), never migrate it and never write. `baton verify` stays as a shorter
 from __future__ import annotations
 
 import argparse
-import inspect
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,23 +20,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cli.args import BatonParser, CommandTable, Handler, add_initiative_id, initiative_id
-from cli.audit_output import (
-    replay_json,
-    replay_text,
-    verified_json,
-    verified_text,
-    workflow_check_json,
-    workflow_check_text,
-)
-from cli.errors import CliError, ExitCode, bad_input, unreachable
-from cli.session import Session, worker_identities
+from cli.audit_output import replay_text, verified_text, workflow_check_text
+from cli.errors import ExitCode, bad_input
+from cli.session import Session
 
 if TYPE_CHECKING:
-    from audit.verify import VerifiedStream, Witnesses
-    from store import EventStore
+    from app.audit import VerifiedStream
 
 PROGRESS_EVERY = 1.0  # seconds between progress lines on stderr
-PARALLEL_FROM = 300_000  # events in the store
 SUMMARY_FROM = 100  # initiatives verified, for a last progress line even when it was quick
 
 
@@ -85,7 +74,7 @@ def _verify_arguments(parser: BatonParser) -> None:
                         help="do not ask Temporal: check against the head rows alone")
     parser.add_argument("--jobs", type=positive_number, metavar="N",
                         help="processes to verify with (default: one per core when the "
-                             f"store holds {PARALLEL_FROM:,} events or more, else one)")
+                             "store holds 300,000 events or more, else one)")
 
 
 def _report_arguments(parser: BatonParser) -> None:
@@ -99,128 +88,56 @@ def _report_arguments(parser: BatonParser) -> None:
 
 
 async def replay_command(args: argparse.Namespace, session: Session) -> int:
-    from audit import replay
+    from app.audit import replay
+    from app.audit_json import replay_json
 
-    store = await session.audit_store()
-    replayed = await replay(store, args.initiative_id, as_of=args.as_of, to_version=args.version)
-    if not replayed.events:
-        if replayed.latest_version == 0:
-            raise bad_input(f"unknown initiative {args.initiative_id}: no events recorded")
-        raise bad_input(f"initiative {args.initiative_id} had recorded nothing by "
-                        f"{args.as_of.isoformat() if args.as_of else args.version}")
+    replayed = await replay(session.context(), args.initiative_id, as_of=args.as_of,
+                            version=args.version)
     session.out.result(replay_json(replayed, args.as_of),
                        lambda: replay_text(replayed, args.as_of))
     return ExitCode.OK if replayed.chain_break is None else ExitCode.REJECTED
 
 
 async def verify_command(args: argparse.Namespace, session: Session) -> int:
-    from audit import verify_streams
+    from app.audit import verify
+    from app.audit_json import verified_json
 
     if bool(args.initiative_ids) == args.all:
         raise bad_input("name the initiatives to verify, or pass --all (not both)")
-    store = await session.audit_store()
-    witnesses = None if args.store_only else await _witnesses(session)
     progress = _Progress(session)
-    results = await verify_streams(store, args.initiative_ids or None, witnesses,
-                                   progress.verified, processes=await _jobs(args, store),
-                                   dsn=session.audit_database_url)
+    results = await verify(session.context(), args.initiative_ids or None,
+                           store_only=args.store_only, jobs=args.jobs,
+                           on_verified=progress.verified, note=_note(session))
     progress.done()
-    unknown = [r.audit.stream_id for r in results if r.unknown]
-    if unknown and args.initiative_ids:
-        raise bad_input(f"unknown initiative {', '.join(unknown)}: no events recorded")
     session.out.result([verified_json(r) for r in results], lambda: verified_text(results))
     return ExitCode.OK if all(r.ok for r in results) else ExitCode.REJECTED
 
 
 async def report_command(args: argparse.Namespace, session: Session) -> int:
-    from audit.replay import replay_events, trusted_prefix
-    from audit.report import build_report
-    from audit.scan import read_one_stream
-    from audit.verify import verify_stored
+    from app.audit import report
     from cli.audit_report import write_report
-    from cli.render_state import describe_event
 
-    store = await session.audit_store()
-    witnesses = None if args.store_only else await _witnesses(session)
-    witnessed = await witnesses.witnesses([args.initiative_id]) if witnesses else {}
-    stored = await read_one_stream(store.pool, store.schema, args.initiative_id)
-    verified = await verify_stored(stored, witnessed.get(stored.stream_id), witnesses)
-    state, _ = replay_events(stored.stream_id,
-                             trusted_prefix(stored.events, verified.audit.first_break))
-    if state.spec is None:
-        raise bad_input(f"unknown initiative {args.initiative_id}: no launch recorded")
-    report = build_report(verified, stored.events, state, describe_event, datetime.now(UTC))
+    filed = await report(session.context(), args.initiative_id, store_only=args.store_only,
+                         note=_note(session))
     fmt = args.format or ("json" if args.json else "md")
-    write_report(report, fmt, args.output, session.out)
-    return ExitCode.OK if verified.ok else ExitCode.REJECTED
+    write_report(filed.document, fmt, args.output, session.out)
+    return ExitCode.OK if filed.intact else ExitCode.REJECTED
 
 
 async def workflow_command(args: argparse.Namespace, session: Session) -> int:
-    from audit.history import fetch_runs
-    from audit.history_replay import replay_runs
-    from audit.workflow_check import cross_check
-    from workflows.contracts import workflow_id_for
+    from app.audit import workflow
+    from app.audit_json import workflow_check_json
 
-    client = await session.temporal()
-    runs = await fetch_runs(client, workflow_id_for(args.initiative_id))
-    if runs is None:
-        raise bad_input(f"Temporal holds no history of initiative {args.initiative_id} (unknown, "
-                        "or closed longer ago than the namespace's retention); `baton audit "
-                        "verify` checks the event store alone")
-    with session.out.step(f"replaying {len(runs.histories)} run(s) on the current code"):
-        replays = await replay_runs(runs.histories)
-    # Read after the history, so that a live workflow can only seem behind the store, never
-    # ahead of it (see `cross_check`).
-    stored = await (await session.audit_store()).read_stream(args.initiative_id)
-    check = cross_check(args.initiative_id, runs, replays, stored)
+    def replaying(runs: int) -> None:
+        session.out.note(f"replaying {runs} run(s) on the current code")
+
+    check = await workflow(session.context(), args.initiative_id, replaying)
     session.out.result(workflow_check_json(check), lambda: workflow_check_text(check))
     return ExitCode.OK if check.ok else ExitCode.REJECTED
 
 
-async def _jobs(args: argparse.Namespace, store: EventStore) -> int:
-    """Processes pay off once hashing and folding outweigh starting them (about a second)."""
-    from audit.scan import recorded_events
-
-    if args.jobs is not None:
-        return int(args.jobs)
-    if args.initiative_ids or await recorded_events(store.pool, store.schema) < PARALLEL_FROM:
-        return 1
-    return os.cpu_count() or 1
-
-
-async def _witnesses(session: Session) -> Witnesses | None:
-    """The workflows as witnesses; without Temporal the audit goes on against the head rows."""
-    from audit.witnesses import TemporalWitnesses
-
-    try:
-        client = await session.temporal()
-        pollers = await worker_identities(client, session.settings.temporal_namespace,
-                                          session.task_queue)
-    except CliError as error:
-        session.out.note(f"baton: note: {error.message}; checking against the head rows alone")
-        return None
-    if not pollers:
-        session.out.note(f"baton: note: no worker polls task queue {session.task_queue!r}; "
-                         "reading the workflows' heads from their histories")
-    return TemporalWitnesses(client, ask_workers=bool(pollers))
-
-
-def _store_readable(handler: Handler) -> Handler:
-    """The two ways a read-only audit finds the database unusable, said in a sentence."""
-    async def run(args: argparse.Namespace, session: Session) -> int:
-        import asyncpg
-
-        schema = session.settings.db_schema
-        try:
-            outcome = handler(args, session)
-            return int(await outcome if inspect.isawaitable(outcome) else outcome)
-        except (asyncpg.UndefinedTableError, asyncpg.InvalidSchemaNameError):
-            raise unreachable(f"the database holds no Baton event store in schema {schema!r}: "
-                              "check BATON_DB_SCHEMA and the database URL") from None
-        except asyncpg.InsufficientPrivilegeError as error:
-            raise unreachable(f"the database user may not read schema {schema!r} ({error}): "
-                              "make it a member of baton_auditor (see the README)") from None
-    return run
+def _note(session: Session) -> Callable[[str], None]:
+    return lambda message: session.out.note(f"baton: note: {message}")
 
 
 class _Progress:
@@ -280,10 +197,10 @@ def register(commands: CommandTable) -> None:
         "audit", f"Read-only questions about the record (through BATON_AUDIT_DATABASE_URL when "
                  f"set):\n\n{listing}")
     for sub in SUBCOMMANDS:
-        parser = family.add("Audit", sub.name, sub.summary, _store_readable(sub.handler),
+        parser = family.add("Audit", sub.name, sub.summary, sub.handler,
                             usage_hint=sub.usage_hint, description=sub.description)
         sub.arguments(parser)
     verify = next(sub for sub in SUBCOMMANDS if sub.name == "verify")
     _verify_arguments(commands.add("Audit", "verify", "the same as `baton audit verify`",
-                                   _store_readable(verify.handler), usage_hint=verify.usage_hint,
+                                   verify.handler, usage_hint=verify.usage_hint,
                                    description=verify.description))

@@ -1,35 +1,20 @@
-"""What `baton audit replay`, `verify` and `workflow` print, as text and as JSON."""
+"""What `baton audit replay`, `verify` and `workflow` print as text (their JSON is
+`app.audit_json`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from app.audit_json import replayed_view
+from app.presenter import describe_event
 from cli.output import table, when
-from cli.render_state import describe_event, state_json, state_text
+from cli.render_state import state_text
 
 if TYPE_CHECKING:
-    from audit import Break, Replayed, VerifiedStream
-    from audit.workflow_check import WorkflowCheck
-    from workflows.contracts import InitiativeView
+    from app.audit import Break, Replayed, VerifiedStream, WorkflowCheck
 
 SHORT_HASH = 16
-
-
-def _view(replayed: Replayed) -> InitiativeView | None:
-    """The replayed state dressed as the workflow's view, so it prints as `baton show` does."""
-    from domain.deadlines import pending_deadlines
-    from workflows.contracts import InitiativeView
-
-    state = replayed.state
-    if state.spec is None:
-        return None
-    return InitiativeView(state=state, head_hash=replayed.head_hash,
-                          deadlines=pending_deadlines(state), run_id="")
-
-
-def _break_json(found: Break | None) -> dict[str, Any] | None:
-    return None if found is None else {"version": found.version, "reason": found.reason}
 
 
 def _break_text(found: Break, label: str = "ALTERED") -> str:
@@ -45,20 +30,6 @@ def _result(verified: VerifiedStream) -> str:
 # -- replay ------------------------------------------------------------------------------------
 
 
-def replay_json(replayed: Replayed, as_of: datetime | None) -> dict[str, Any]:
-    from audit.report import timeline
-
-    view = _view(replayed)
-    state = state_json(view) if view is not None else None
-    if state is not None:
-        del state["run_id"]  # no run: the state comes from the store
-    return {"id": replayed.initiative_id, "as_of": as_of, "version": replayed.state.version,
-            "latest_version": replayed.latest_version, "head_hash": replayed.head_hash,
-            "intact": replayed.chain_break is None,
-            "first_break": _break_json(replayed.chain_break), "state": state,
-            "timeline": timeline(replayed.events, describe_event)}
-
-
 def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
     events, version = replayed.events, replayed.state.version
     latest = replayed.latest_version
@@ -66,7 +37,7 @@ def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
     moment = as_of or (events[-1].event.occurred_at if version < latest else datetime.now(UTC))
     lines = [f"As of {when(moment)}: version {version} of {latest}, replayed from the event "
              "store", ""]
-    view = _view(replayed)
+    view = replayed_view(replayed)
     if view is not None:
         lines += [state_text(view, moment), ""]
     lines += ["Timeline", table(
@@ -82,18 +53,6 @@ def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
 
 
 # -- verify ------------------------------------------------------------------------------------
-
-
-def verified_json(verified: VerifiedStream) -> dict[str, Any]:
-    from audit.report import verification
-
-    facts = verification(verified)
-    found = verified.audit.first_break
-    return {"id": verified.audit.stream_id, "ok": verified.ok, "events": verified.audit.events,
-            "phase": verified.phase, "head_hash": facts["head_hash"],
-            "broken_version": found.version if found else None,
-            "reason": found.reason if found else None,
-            **{key: facts[key] for key in ("head_row", "workflow", "workflow_note", "notes")}}
 
 
 def _checked_against(verified: VerifiedStream) -> str:
@@ -117,19 +76,6 @@ def verified_text(results: list[VerifiedStream]) -> str:
 
 
 # -- workflow ----------------------------------------------------------------------------------
-
-
-def workflow_check_json(check: WorkflowCheck) -> dict[str, Any]:
-    return {
-        "workflow_id": check.workflow_id, "ok": check.ok, "deterministic": check.deterministic,
-        "runs": [{"run_id": run.run_id, "replays": run.failure is None, "failure": run.failure,
-                  "appends": run.appends, "versions": run.versions} for run in check.runs],
-        "complete_history": check.complete, "finished": check.finished,
-        "stored_events": check.stored, "matched": check.matched,
-        "covered_from_version": check.covered_from, "in_flight": list(check.in_flight),
-        "replay_differences": [_break_json(found) for found in check.replay_differences],
-        "problems": [_break_json(problem) for problem in check.problems],
-    }
 
 
 def workflow_check_text(check: WorkflowCheck) -> str:

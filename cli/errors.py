@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -29,12 +30,14 @@ _LABELS = {
 class CliError(Exception):
     """Ends the command with `code`; `message` is the whole story, one line per problem."""
 
-    def __init__(self, message: str, code: ExitCode) -> None:
+    def __init__(self, message: str, code: ExitCode,
+                 details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         # Each problem on one line, whatever the source said; several problems, several lines.
         self.message = "\n".join(" ".join(line.split()) for line in message.splitlines()
                                  if line.strip())
         self.code = code
+        self.details = details or {}  # more for a script, in the JSON of the error
 
     @property
     def label(self) -> str:

@@ -1,7 +1,8 @@
-"""`baton`: the command line of Baton.
+"""`baton`: the command line of Baton, a door onto the use cases of `app/`.
 
-Start-up stays fast because command modules import the heavy libraries (temporalio, pydantic,
-asyncpg) inside their handlers, only when a command runs.
+The composition root (`workers.baton`) runs it with the commands that start servers and a
+factory for the use cases' context. Start-up stays fast because command modules import the heavy
+libraries (temporalio, pydantic, asyncpg) inside their handlers, only when a command runs.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Protocol
 
-from cli import actions, audit, initiatives, portfolio_view, stack
-from cli.args import BatonParser, new_parser
+from cli import actions, audit, initiatives, portfolio_view
+from cli.args import BatonParser, CommandTable, new_parser
 from cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 from cli.failures import translate
 from cli.output import Output
+from cli.session import ContextFactory
 
 DESCRIPTION = """\
 Baton: governed improvement initiatives whose gains stick. A PMO launches an initiative from a
@@ -31,17 +34,23 @@ Commands find Temporal and PostgreSQL through TEMPORAL_ADDRESS and DATABASE_URL,
 running `baton up` under $BATON_HOME (default .baton)."""
 
 
-def build_parser() -> BatonParser:
+class CommandGroup(Protocol):
+    def register(self, commands: CommandTable) -> None: ...
+
+
+def build_parser(first: Sequence[CommandGroup] = ()) -> BatonParser:
+    """`first`: groups of commands the composition root adds before the door's own."""
     parser, commands = new_parser()
-    for group in (stack, initiatives, portfolio_view, actions, audit):
+    for group in (*first, initiatives, portfolio_view, actions, audit):
         group.register(commands)
     parser.description = f"{DESCRIPTION}\n\n{commands.overview()}"
     parser.epilog = f"{EXIT_CODES_HELP}. `baton COMMAND --help` tells more."
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    code = run(argv)
+def main(make_context: ContextFactory, argv: Sequence[str] | None = None,
+         first: Sequence[CommandGroup] = ()) -> int:
+    code = run(make_context, argv, first)
     if argv is None and "temporalio.bridge" in sys.modules:
         _exit_skipping_finalization(code)
     return code
@@ -57,8 +66,9 @@ def _exit_skipping_finalization(code: int) -> None:
     os._exit(code)
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def run(make_context: ContextFactory, argv: Sequence[str] | None = None,
+        first: Sequence[CommandGroup] = ()) -> int:
+    parser = build_parser(first)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)
@@ -66,30 +76,27 @@ def run(argv: Sequence[str] | None = None) -> int:
         return ExitCode.BAD_INPUT
     out = Output(json_mode=args.json)
     try:
-        return asyncio.run(_run(args, out))
+        return asyncio.run(_run(args, out, make_context))
     except KeyboardInterrupt:
         out.note("baton: interrupted")
         return 130
 
 
-async def _run(args: argparse.Namespace, out: Output) -> int:
+async def _run(args: argparse.Namespace, out: Output, make_context: ContextFactory) -> int:
     from cli.session import Session
 
-    session: Session | None = None
+    session = Session(args, out, make_context)
     try:
-        session = Session(args, out)
         outcome = args.handler(args, session)
         return int(await outcome if inspect.isawaitable(outcome) else outcome)
     except Exception as error:
-        address = session.temporal_address if session is not None else "?"
-        failure = translate(error, address)
+        failure = translate(error)
         if failure is None:
             failure = _internal(error)
         out.error(failure)
         return failure.code
     finally:
-        if session is not None:
-            await session.close()
+        await session.close()
 
 
 def _internal(error: Exception) -> CliError:
@@ -98,6 +105,3 @@ def _internal(error: Exception) -> CliError:
     return CliError(f"{type(error).__name__}: {error} (this is a bug in baton; rerun with "
                     "BATON_LOG_LEVEL=DEBUG for the traceback)", ExitCode.INTERNAL)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -45,7 +45,7 @@ class Output:
             self.note(f"baton: {error.label}: {line}")
         if self.json_mode:
             self.result({"error": {"kind": error.label, "exit_code": int(error.code),
-                                   "message": error.message}}, "")
+                                   "message": error.message, **error.details}}, "")
 
     @contextmanager
     def step(self, message: str) -> Iterator[None]:

@@ -22,12 +22,9 @@ def register(commands: CommandTable) -> None:
 
 
 async def show_portfolio(args: argparse.Namespace, session: Session) -> int:
-    from domain.portfolio import portfolio
-    from store.portfolio import PortfolioReader
+    from app.portfolio import figures as portfolio_figures
 
-    store = await session.store()
-    entries = await PortfolioReader(store.pool, store.schema).entries()
-    figures = portfolio(entries, datetime.now(UTC))
+    figures = await portfolio_figures(session.context(), datetime.now(UTC))
     session.out.result(figures.model_dump(mode="json"), lambda: portfolio_text(figures))
     return ExitCode.OK
 

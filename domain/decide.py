@@ -17,7 +17,7 @@ from domain.acceptance import acceptance
 from domain.deadlines import due_deadlines
 from domain.durations import format_duration
 from domain.envelope import Event
-from domain.errors import Rejected
+from domain.errors import Rejected, RejectionKind
 from domain.plausibility import require_finite_figures, require_improvement, require_plausible
 from domain.spec import Role
 from domain.state import CLOSED_PHASES, IdeaStatus, InitiativeState, Phase, StepStatus
@@ -38,7 +38,8 @@ def require_role(state: InitiativeState, actor: str, role: Role, action: str) ->
     if role in state.roles_of(actor):
         return
     holder = "" if role is Role.FRONT_LINE else f" ({state.holder_of(role)})"
-    raise Rejected(f"{actor} cannot {action}: only {_ROLE_NAMES[role]}{holder} can")
+    raise Rejected(f"{actor} cannot {action}: only {_ROLE_NAMES[role]}{holder} can",
+                   RejectionKind.FORBIDDEN)
 
 
 def require_phase(state: InitiativeState, phases: Iterable[Phase], action: str) -> None:
@@ -53,14 +54,15 @@ def _step(state: InitiativeState, step_id: str) -> Any:
     step = state.step(step_id)
     if step is None:
         known = ", ".join(s.id for s in state.steps)
-        raise Rejected(f"unknown step {step_id!r}; the steps are: {known}")
+        raise Rejected(f"unknown step {step_id!r}; the steps are: {known}",
+                       RejectionKind.NOT_FOUND)
     return step
 
 
 def _idea(state: InitiativeState, idea_id: str) -> Any:
     idea = state.idea(idea_id)
     if idea is None:
-        raise Rejected(f"unknown idea {idea_id!r}")
+        raise Rejected(f"unknown idea {idea_id!r}", RejectionKind.NOT_FOUND)
     return idea
 
 
@@ -69,7 +71,7 @@ def _launch(s: InitiativeState, c: cmd.Launch, now: datetime) -> Payloads:
         raise Rejected(f"initiative {s.initiative_id} has already been launched")
     if c.actor != c.spec.pmo:
         raise Rejected(f"{c.actor} cannot launch: only the PMO named in the spec "
-                       f"({c.spec.pmo}) can")
+                       f"({c.spec.pmo}) can", RejectionKind.FORBIDDEN)
     return [ev.InitiativeLaunched(spec=c.spec)]
 
 
@@ -176,7 +178,7 @@ def _triage(s: InitiativeState, c: cmd.TriageIdea, now: datetime) -> Payloads:
     if c.adopt:
         return [ev.IdeaAdopted(idea_id=idea.id, reason=c.reason)]
     if not c.reason:
-        raise Rejected(f"declining idea {idea.id} needs a reason")
+        raise Rejected(f"declining idea {idea.id} needs a reason", RejectionKind.INVALID)
     return [ev.IdeaDeclined(idea_id=idea.id, reason=c.reason)]
 
 
@@ -226,13 +228,15 @@ def _reopen(s: InitiativeState, c: cmd.Reopen, now: datetime) -> Payloads:
 
 def _flag_stuck(s: InitiativeState, c: cmd.FlagStuck, now: datetime) -> Payloads:
     if c.actor != cmd.SYSTEM_ACTOR:
-        raise Rejected(f"{c.actor} cannot flag an initiative stuck: only the engine can")
+        raise Rejected(f"{c.actor} cannot flag an initiative stuck: only the engine can",
+                       RejectionKind.FORBIDDEN)
     return [ev.InitiativeStuck(reason=c.reason, command=c.command)]
 
 
 def _timed(s: InitiativeState, c: Any, now: datetime) -> Payloads:
     if c.actor != cmd.SYSTEM_ACTOR:
-        raise Rejected(f"{c.actor} cannot issue {c.kind}: only the engine's timers can")
+        raise Rejected(f"{c.actor} cannot issue {c.kind}: only the engine's timers can",
+                       RejectionKind.FORBIDDEN)
     if all(d.command != c for d in due_deadlines(s, now)):
         raise Rejected(f"nothing is due for {c.kind} at {now.isoformat()}")
     if isinstance(c, cmd.MarkStepOverdue):
@@ -276,11 +280,12 @@ def decide(state: InitiativeState, command: Any, now: datetime) -> list[Event]:
     if isinstance(command, cmd.Launch):
         payloads = _launch(state, command, now)
     elif state.phase is Phase.NEW:
-        raise Rejected(f"unknown initiative {state.initiative_id}: it has not been launched")
+        raise Rejected(f"unknown initiative {state.initiative_id}: it has not been launched",
+                       RejectionKind.NOT_FOUND)
     # A closed initiative's last messages may still be refused: that much is still recorded.
     elif state.phase in CLOSED_PHASES and not isinstance(command, cmd.RecordUndelivered):
         raise Rejected(f"initiative {state.initiative_id} is {state.phase.value}; "
-                       "nothing more can be recorded")
+                       "nothing more can be recorded", RejectionKind.CLOSED)
     else:
         payloads = _HANDLERS[type(command)](state, command, now)
     events = [

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 # A fixed namespace makes event ids a pure function of (initiative, sequence): a retried append of
 # the same decision carries the same ids, which is what makes appends idempotent.
 EVENT_ID_NAMESPACE = uuid.UUID("6f1c2a4e-8d3b-5b7a-9c0e-1a2b3c4d5e6f")
+# What the hash chain of a stream starts from: the "previous hash" of its first event.
+GENESIS_HASH = "0" * 64
 
 
 def event_id_for(initiative_id: str, sequence: int) -> uuid.UUID:

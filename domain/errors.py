@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class RejectionKind(StrEnum):
+    """Why a request is refused, so that each door answers in its own terms (an exit code, an
+    HTTP status) without reading the message."""
+
+    FORBIDDEN = "forbidden"  # who is acting may not do this
+    CONFLICT = "conflict"  # not in this phase, or already done
+    INVALID = "invalid"  # the input itself is wrong
+    NOT_FOUND = "not_found"  # no such initiative, step or idea
+    CLOSED = "closed"  # the initiative is closed; nothing more can be recorded
+    UNAVAILABLE = "unavailable"  # Temporal, PostgreSQL or a worker did not answer
+
 
 class Rejected(Exception):
     """A command the rules refuse; the message is the one line a person reads."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: RejectionKind = RejectionKind.CONFLICT) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = RejectionKind(kind)
 
 
 class SpecError(ValueError):

@@ -24,11 +24,10 @@ from uuid import UUID
 
 import orjson
 
+from domain.envelope import GENESIS_HASH as GENESIS_HASH  # where a chain starts: the domain's
 from domain.envelope import Event
 
 from .canonical_json import NotCanonicalisable, canonical_json, encode_json
-
-GENESIS_HASH = "0" * 64
 
 
 def format_timestamp(moment: datetime) -> str:

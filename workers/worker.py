@@ -75,14 +75,15 @@ def build_worker(client: Client, store: EventStore, settings: Settings,
 
 
 async def run_worker(settings: Settings, *, address: str | None = None,
-                     ready: asyncio.Event | None = None) -> None:
-    """Run until SIGINT or SIGTERM, then finish in-flight activities and stop."""
+                     ready: asyncio.Event | None = None, migrate: bool = True) -> None:
+    """Run until SIGINT or SIGTERM, then finish in-flight activities and stop. `migrate=False`
+    when the caller has migrated the store already."""
     telemetry = start_worker_telemetry(settings)
     client = await connect_client(settings, address=address, runtime=telemetry.runtime,
                                   interceptors=telemetry.interceptors)
-    store = await EventStore.connect(database_url(settings), schema=settings.db_schema)
+    store = await EventStore.connect(database_url(settings), schema=settings.db_schema,
+                                     migrate=migrate)
     try:
-        await store.migrate()
         worker = build_worker(client, store, settings)
         await start_digest(client, settings)
         stop = asyncio.Event()

@@ -12,18 +12,24 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import InitiativeSpec, InitiativeState, Rejected, decide
+from domain import InitiativeSpec, InitiativeState, Rejected, RejectionKind, decide
 from domain.commands import AnyCommand, CommandEnvelope, Launch
 from domain.envelope import Event
 from domain.state import CheckStatus
 from domain.text import for_one_line
 from workflows.activity_contracts import READ_METRIC
 from workflows.contracts import (
+    REJECTED,
     InitiativeInput,
     InitiativeView,
     MetricSourceProblem,
@@ -45,10 +51,18 @@ def new_initiative_id(name: str) -> str:
 def _rejection_from(error: BaseException) -> Rejected | None:
     cause: BaseException | None = error
     while cause is not None:
-        if isinstance(cause, ApplicationError) and cause.type == "Rejected":
-            return Rejected(cause.message)
+        if isinstance(cause, ApplicationError) and cause.type == REJECTED:
+            return Rejected(cause.message, _kind(cause.details))
         cause = cause.__cause__
     return None
+
+
+def _kind(details: Any) -> RejectionKind:
+    """The kind the workflow sent; a refusal recorded before kinds existed is a conflict."""
+    try:
+        return RejectionKind(details[0])
+    except (IndexError, TypeError, ValueError):
+        return RejectionKind.CONFLICT
 
 
 class InitiativeClient:
@@ -86,7 +100,8 @@ class InitiativeClient:
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
         except WorkflowAlreadyStartedError:
-            raise Rejected(f"initiative {initiative_id} already exists") from None
+            raise Rejected(f"initiative {initiative_id} already exists",
+                           RejectionKind.CONFLICT) from None
         return initiative_id
 
     async def send(self, initiative_id: str, command: AnyCommand,
@@ -99,6 +114,11 @@ class InitiativeClient:
                     InitiativeWorkflow.execute, envelope, id=request_id)
             except WorkflowUpdateFailedError as error:
                 raise _rejection_from(error) or error from None
+            except WorkflowUpdateRPCTimeoutOrCancelledError:
+                # The server holds the update for a worker: it may still be recorded, and a
+                # retry with the same request id then answers with what it recorded.
+                raise Rejected(f"no worker confirmed the command on initiative "
+                               f"{initiative_id} in time", RejectionKind.UNAVAILABLE) from None
             except RPCError as error:
                 # The server bounds the updates in flight per workflow; the same request id
                 # makes the retry safe.
@@ -144,10 +164,11 @@ class InitiativeClient:
             phase = (await self.view(initiative_id)).state.phase.value
         except Rejected as unknown:
             return unknown
-        return Rejected(f"initiative {initiative_id} is {phase}; nothing more can be recorded")
+        return Rejected(f"initiative {initiative_id} is {phase}; nothing more can be recorded",
+                        RejectionKind.CLOSED)
 
     @staticmethod
     def _not_found(initiative_id: str, error: RPCError) -> Exception:
         if error.status == RPCStatusCode.NOT_FOUND:
-            return Rejected(f"unknown initiative {initiative_id}")
+            return Rejected(f"unknown initiative {initiative_id}", RejectionKind.NOT_FOUND)
         return error

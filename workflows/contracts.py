@@ -8,11 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.commands import CommandEnvelope
 from domain.deadlines import Deadline
-from domain.envelope import Event
+from domain.envelope import GENESIS_HASH, Event
 from domain.state import InitiativeState
 from workflows.activity_contracts import Notification
 
-GENESIS_HASH = "0" * 64
+# The ApplicationError type of a refusal by the rules; its first detail is the RejectionKind.
+REJECTED = "Rejected"
 
 
 def workflow_id_for(initiative_id: str) -> str:

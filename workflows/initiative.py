@@ -19,7 +19,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import InitiativeState, Rejected, decide, evolve, fold
+    from domain import InitiativeState, Rejected, RejectionKind, decide, evolve, fold
     from domain import commands as cmd
     from domain.commitments import commitments
     from domain.deadlines import Deadline, moot, pending_deadlines
@@ -42,7 +42,12 @@ with workflow.unsafe.imports_passed_through():
         Notification,
     )
     from workflows.announcements import announcements_for
-    from workflows.contracts import InitiativeInput, InitiativeView, MetricSourceProblem
+    from workflows.contracts import (
+        REJECTED,
+        InitiativeInput,
+        InitiativeView,
+        MetricSourceProblem,
+    )
     from workflows.notifications import notifications_for
 
 # Stores and webhooks may be down for a while; activities keep trying, a little less often.
@@ -70,8 +75,10 @@ def _refused_by_store(error: ActivityError | ApplicationError) -> str | None:
 ANNOUNCE = "announcements-mail-reminders"
 
 
-def _rejection(reason: str) -> ApplicationError:
-    return ApplicationError(reason, type="Rejected", non_retryable=True)
+def _rejection(rejected: Rejected) -> ApplicationError:
+    # The kind travels in the details, so a client never needs to read the message.
+    return ApplicationError(rejected.reason, rejected.kind.value, type=REJECTED,
+                            non_retryable=True)
 
 
 @workflow.defn(name="Initiative")
@@ -98,7 +105,7 @@ class InitiativeWorkflow:
             try:
                 await self._record(self._launch.command, self._launch.request_id)
             except Rejected as rejected:
-                raise _rejection(rejected.reason) from None
+                raise _rejection(rejected) from None
         self._resume_metric_reads()
         self._dispatch_notifications()
         while self._state.is_open:
@@ -118,7 +125,7 @@ class InitiativeWorkflow:
         try:
             return await self._record(request.command, request.request_id)
         except Rejected as rejected:
-            raise _rejection(rejected.reason) from None
+            raise _rejection(rejected) from None
 
     @execute.validator
     def _validate(self, request: cmd.CommandEnvelope) -> None:
@@ -128,11 +135,12 @@ class InitiativeWorkflow:
         if isinstance(command, (cmd.Launch, *_TIMER_COMMANDS)) or (
             command.actor == cmd.SYSTEM_ACTOR
         ):
-            raise _rejection(f"{command.kind} is not a command people can send")
+            raise _rejection(Rejected(f"{command.kind} is not a command people can send",
+                                      RejectionKind.FORBIDDEN))
         try:
             decide(self._state_once_launched(), command, workflow.now())
         except Rejected as rejected:
-            raise _rejection(rejected.reason) from None
+            raise _rejection(rejected) from None
 
     def _state_once_launched(self) -> InitiativeState:
         """An update can arrive before the launch is recorded; it is judged as if it were."""

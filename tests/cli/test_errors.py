@@ -77,7 +77,7 @@ async def test_bad_input_exits_2_with_one_line_and_records_nothing(
         (("cancel", iid, "--reason", "   ", "--as", PMO), "--reason: must not be empty"),
         (("respond", iid, "--plan", "p", "--within", "soon", "--as", OWNER),
          "'soon' is not a duration"),
-        (("review", iid, "--approve", "--reopen", "sop", "--as", PMO), "--reopen goes with"),
+        (("review", iid, "--approve", "--reopen", "sop", "--as", PMO), "--reopen: only with a send-back"),
         (("review", iid, "--as", PMO), "one of the arguments --approve --send-back"),
         (("complete", iid, "sop"), "pass --as ACTOR or set BATON_ACTOR"),
         (("complete", iid, "sop", "--as", "two words"), "is not an actor id"),

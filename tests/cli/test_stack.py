@@ -9,7 +9,8 @@ import signal
 import socket
 from pathlib import Path
 
-from cli.stack_files import process_alive
+from workers.stack_files import process_alive
+
 from tests.domain.builders import PMO
 
 from .conftest import Stack

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from cli.main import build_parser
+from workers.baton import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

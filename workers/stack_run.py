@@ -12,14 +12,14 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
 from cli.errors import ExitCode, bad_input, unreachable
-from cli.failures import redact, temporal_unreachable
-from cli.session import Session, open_store
-from cli.stack_files import StackInfo
+from cli.session import Session
+from workers.composition import Place, open_store, redact
 from workers.logging import configure_logging
+from workers.stack_files import StackInfo
 
 
-async def run_stack(session: Session) -> int:
-    files = session.stack
+async def run_stack(place: Place, session: Session) -> int:
+    files = place.stack
     running = files.up_pid()
     if running is not None and running != os.getpid():
         raise bad_input(f"baton is already up under {files.home} (pid {running}): see "
@@ -28,12 +28,12 @@ async def run_stack(session: Session) -> int:
     files.claim()
     try:
         async with AsyncExitStack() as stack:
-            info = await _start_everything(session, stack)
+            info = await _start_everything(place, session, stack)
             # Only now: the start-up steps report themselves, the worker's log follows them.
-            configure_logging(session.settings.log_format, session.settings.log_level)
+            configure_logging(place.settings.log_format, place.settings.log_level)
             files.announce(info)
             session.out.result(_ready_json(info),
-                               lambda: ready_text(info, session) + "\nCtrl-C stops it all.")
+                               lambda: ready_text(info, place) + "\nCtrl-C stops it all.")
             await stop.wait()
             session.out.note("stopping: the worker finishes what it is doing, then Temporal "
                              "and PostgreSQL stop")
@@ -51,13 +51,14 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInfo:
+async def _start_everything(place: Place, session: Session,
+                            stack: AsyncExitStack) -> StackInfo:
     from workers.embedded_postgres import ensure_embedded_postgres
-    from workers.embedded_temporal import start_embedded_temporal
+    from workers.embedded_temporal import EmbeddedTemporalError, start_embedded_temporal
     from workers.temporal_client import connect_client
     from workers.worker import build_worker, start_digest
 
-    settings, out = session.settings, session.out
+    settings, out = place.settings, session.out
     dsn, postgres_pid = settings.database_url, None
     if dsn is None:
         with out.step(f"starting PostgreSQL in {settings.postgres_dir}"):
@@ -73,8 +74,12 @@ async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInf
     if address is None:
         with out.step(f"starting Temporal on port {settings.temporal_port} "
                       f"(Web UI on {settings.ui_port})"):
-            temporal = await start_embedded_temporal(
-                settings.temporal_dir, port=settings.temporal_port, ui_port=settings.ui_port)
+            try:
+                temporal = await start_embedded_temporal(
+                    settings.temporal_dir, port=settings.temporal_port,
+                    ui_port=settings.ui_port)
+            except EmbeddedTemporalError as error:
+                raise unreachable(str(error)) from None
         stack.push_async_callback(asyncio.to_thread, temporal.stop)
         address, ui_url, temporal_pid = temporal.address, temporal.ui_url, temporal.pid
     with out.step(f"migrating the event store (schema {settings.db_schema!r})"):
@@ -84,7 +89,9 @@ async def _start_everything(session: Session, stack: AsyncExitStack) -> StackInf
     try:
         client = await connect_client(settings, address=address)
     except ConnectionError:
-        raise temporal_unreachable(address, bool(settings.temporal_address)) from None
+        hint = ("check TEMPORAL_ADDRESS" if settings.temporal_address
+                else "set TEMPORAL_ADDRESS to a server of your own")
+        raise unreachable(f"cannot reach Temporal at {address}: {hint}") from None
     # Entered last, so it stops first: the worker drains before Temporal and PostgreSQL go.
     await stack.enter_async_context(build_worker(client, store, settings))
     await start_digest(client, settings)
@@ -100,8 +107,8 @@ def _ready_json(info: StackInfo) -> dict[str, object]:
             "pid": info.pid}
 
 
-def ready_text(info: StackInfo, session: Session) -> str:
-    settings = session.settings
+def ready_text(info: StackInfo, place: Place) -> str:
+    settings = place.settings
     embedded = "embedded, data in {}".format
     lines = [
         "Baton is up.",

@@ -1,4 +1,5 @@
-"""Running Baton: `up` (foreground or detached), `down`, `status`, `worker`."""
+"""Running Baton: `up` (foreground or detached), `down`, `status`, `worker`: the commands that
+start servers, added to the `baton` command line by its composition root (`workers.baton`)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from app.errors import Rejected
 from cli.args import CommandTable
 from cli.errors import CliError, ExitCode, unreachable
-from cli.failures import redact
 from cli.output import table
-from cli.session import Session, worker_identities
-from cli.stack_files import StackFiles, StackInfo, process_alive
+from cli.session import Session
+from workers.composition import Place, load_settings, redact
+from workers.stack_files import StackFiles, StackInfo, process_alive
 
 START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
 STOP_TIMEOUT = 30.0
@@ -45,23 +47,24 @@ def register(commands: CommandTable) -> None:
 
 
 async def up(args: argparse.Namespace, session: Session) -> int:
+    place = Place(load_settings())
     if args.detach:
-        return await asyncio.to_thread(_detach, session)
-    from cli.stack_run import run_stack
+        return await asyncio.to_thread(_detach, place, session)
+    from workers.stack_run import run_stack
 
-    return await run_stack(session)
+    return await run_stack(place, session)
 
 
-def _detach(session: Session) -> int:
-    from cli.stack_run import ready_text
+def _detach(place: Place, session: Session) -> int:
+    from workers.stack_run import ready_text
 
-    files = session.stack
+    files = place.stack
     info = files.running()
     if info is None:
         info = _start_in_background(files, session)
     else:
         session.out.note(f"baton is already up under {files.home} (pid {info.pid})")
-    session.out.result(_status_of_stack(info), lambda: ready_text(info, session)
+    session.out.result(_status_of_stack(info), lambda: ready_text(info, place)
                        + "\nStop with: baton down")
     return ExitCode.OK
 
@@ -72,7 +75,7 @@ def _start_in_background(files: StackFiles, session: Session) -> StackInfo:
     with files.log_path.open("ab") as log:
         # A session of its own: closing this terminal must not stop the stack.
         child = subprocess.Popen(
-            [sys.executable, "-m", "cli", "up"], stdin=subprocess.DEVNULL, stdout=log,
+            [sys.executable, "-m", "workers.baton", "up"], stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "BATON_HOME": str(files.home)})
     deadline = time.monotonic() + START_TIMEOUT
@@ -98,7 +101,8 @@ def _failure_from_log(log_path: Path, returncode: int) -> CliError:
 
 
 async def down(args: argparse.Namespace, session: Session) -> int:
-    files = session.stack
+    place = Place(load_settings())
+    files = place.stack
     pid = files.up_pid()
     leftover = files.read()
     if pid is None and leftover is None:
@@ -113,7 +117,7 @@ async def down(args: argparse.Namespace, session: Session) -> int:
             session.out.note(f"pid {pid} did not stop within {STOP_TIMEOUT:.0f} s; killing it")
             os.kill(pid, signal.SIGKILL)
     if leftover is not None:
-        await asyncio.to_thread(_stop_leftovers, leftover, session)
+        await asyncio.to_thread(_stop_leftovers, leftover, place, session)
     files.clear()
     session.out.result({"stopped": True}, "baton is down")
     return ExitCode.OK
@@ -128,7 +132,7 @@ async def _wait_for_exit(pid: int, timeout: float) -> bool:
     return False
 
 
-def _stop_leftovers(info: StackInfo, session: Session) -> None:
+def _stop_leftovers(info: StackInfo, place: Place, session: Session) -> None:
     """What a `baton up` that was killed, not stopped, leaves running."""
     if info.temporal_pid and _runs(info.temporal_pid, "temporal"):
         session.out.note(f"stopping the Temporal server it left (pid {info.temporal_pid})")
@@ -137,7 +141,7 @@ def _stop_leftovers(info: StackInfo, session: Session) -> None:
         from workers.embedded_postgres import ensure_embedded_postgres
 
         session.out.note(f"stopping the PostgreSQL server it left (pid {info.postgres_pid})")
-        ensure_embedded_postgres(session.settings.postgres_dir).stop()
+        ensure_embedded_postgres(place.settings.postgres_dir).stop()
 
 
 def _runs(pid: int, program: str) -> bool:
@@ -151,16 +155,17 @@ def _runs(pid: int, program: str) -> bool:
 
 
 async def status(args: argparse.Namespace, session: Session) -> int:
-    info = session.stack.running()
+    place = Place(load_settings())
+    info = place.stack.running()
     temporal_ok, workers = await _probe_temporal(session)
-    database_ok = await _probe_database(session.database_url)
+    database_ok = await _probe_database(place.database_url)
     data = {
-        "temporal_address": session.temporal_address, "temporal_reachable": temporal_ok,
-        "ui_url": session.ui_url,
-        "database_url": redact(session.database_url) if session.database_url else None,
-        "database_reachable": database_ok, "db_schema": session.settings.db_schema,
-        "task_queue": session.task_queue, "workers": workers,
-        "stack": {"home": str(session.settings.home), "running": info is not None,
+        "temporal_address": place.temporal_address, "temporal_reachable": temporal_ok,
+        "ui_url": place.ui_url,
+        "database_url": redact(place.database_url) if place.database_url else None,
+        "database_reachable": database_ok, "db_schema": place.settings.db_schema,
+        "task_queue": place.settings.task_queue, "workers": workers,
+        "stack": {"home": str(place.settings.home), "running": info is not None,
                   **(_status_of_stack(info) if info else {})},
     }
     session.out.result(data, lambda: _status_text(data))
@@ -180,10 +185,8 @@ def _status_of_stack(info: StackInfo) -> dict[str, object]:
 
 async def _probe_temporal(session: Session) -> tuple[bool, list[str]]:
     try:
-        client = await session.temporal()
-        return True, await worker_identities(client, session.settings.temporal_namespace,
-                                             session.task_queue)
-    except CliError:
+        return True, await session.context().workers_polling()
+    except Rejected:
         return False, []
 
 
@@ -225,14 +228,15 @@ async def worker(args: argparse.Namespace, session: Session) -> int:
     from workers.logging import configure_logging
     from workers.worker import run_worker
 
-    settings = session.settings
-    await session.temporal()  # fail with a clear line before anything starts
-    await session.store()
-    await session.close()
+    place = Place(load_settings())
+    settings = place.settings
+    await place.temporal()  # fail with a clear line before anything starts
+    store = await place.store()  # and migrate, once, here: the worker then does not
+    await store.close()
     settings = replace(settings, task_queue=args.task_queue or settings.task_queue,
-                       database_url=session.database_url)
+                       database_url=place.database_url)
     configure_logging(settings.log_format, settings.log_level)
     session.out.note(f"worker polling task queue {settings.task_queue!r} at "
-                     f"{session.temporal_address}; SIGTERM or Ctrl-C stops it")
-    await run_worker(settings, address=session.temporal_address)
+                     f"{place.temporal_address}; SIGTERM or Ctrl-C stops it")
+    await run_worker(settings, address=place.temporal_address, migrate=False)
     return ExitCode.OK

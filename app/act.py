@@ -1,0 +1,58 @@
+"""Anyone acting on an initiative: one use case for every action of the registry
+(`app.actions`). It answers with the events recorded and the state after them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.actions import Arguments, command_for
+from app.context import Context, use_case
+from app.errors import InvalidArgument, Rejected, RejectionKind, Unconfirmed
+from app.ids import check_initiative_id
+from domain.envelope import Event
+from workflows.contracts import InitiativeView
+
+REQUEST_ID_LIMIT = 128
+
+
+class ActRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    initiative_id: str
+    action: str  # a name in app.actions.ACTIONS, e.g. "approve-launch"
+    actor: str
+    arguments: Mapping[str, Any] | Arguments = Field(default_factory=dict)
+    # The same id again records at most once and answers with what it recorded.
+    request_id: str | None = None
+
+
+class Acted(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    initiative_id: str
+    request_id: str
+    events: list[Event]  # what this request recorded (again, on a retry)
+    view: InitiativeView  # the initiative after them
+
+
+@use_case
+async def act(context: Context, request: ActRequest) -> Acted:
+    iid = check_initiative_id(request.initiative_id)
+    command = command_for(request.action, request.arguments, request.actor)
+    request_id = request.request_id or uuid.uuid4().hex
+    if not 0 < len(request_id) <= REQUEST_ID_LIMIT or "\x00" in request_id:
+        raise InvalidArgument("request_id", f"at most {REQUEST_ID_LIMIT} characters, no NUL")
+    initiatives = await context.initiatives()
+    await context.require_worker()
+    try:
+        async with context.worker_answers():
+            events = await initiatives.send(iid, command, request_id)
+    except Rejected as rejected:
+        if rejected.kind is RejectionKind.UNAVAILABLE:
+            raise Unconfirmed(f"{rejected.reason}; it may still be recorded", request_id) from None
+        raise
+    async with context.worker_answers():
+        view = await initiatives.view(iid)
+    return Acted(initiative_id=iid, request_id=request_id, events=events, view=view)

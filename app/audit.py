@@ -1,0 +1,153 @@
+"""What an auditor asks of the record, with read-only rights: the initiative replayed as of a
+moment, each stream verified against its witnesses, the audit report, and Temporal's history
+replayed and cross-checked with the store. All of it reads the auditor's store (never migrated,
+never written)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from app.context import Context, use_case
+from app.errors import Rejected, RejectionKind, not_found
+from app.ids import check_initiative_id
+from app.presenter import describe_event
+from audit import Break, Replayed, VerifiedStream
+from audit.verify import Witnesses
+from audit.workflow_check import WorkflowCheck
+
+__all__ = ["Break", "Replayed", "Report", "VerifiedStream", "WorkflowCheck", "replay", "report",
+           "verify", "workflow"]
+
+PARALLEL_FROM = 300_000  # events in the store: past this, processes pay off
+
+Note = Callable[[str], None]
+
+
+def _ignore(message: str) -> None:
+    pass
+
+
+@use_case
+async def replay(context: Context, initiative_id: str, *, as_of: datetime | None = None,
+                 version: int | None = None) -> Replayed:
+    from audit import replay as replay_stream
+
+    check_initiative_id(initiative_id)
+    store = await context.audit_store()
+    replayed = await replay_stream(store, initiative_id, as_of=as_of, to_version=version)
+    if not replayed.events:
+        if replayed.latest_version == 0:
+            raise not_found(f"unknown initiative {initiative_id}: no events recorded")
+        raise not_found(f"initiative {initiative_id} had recorded nothing by "
+                        f"{as_of.isoformat() if as_of else version}")
+    return replayed
+
+
+@use_case
+async def verify(context: Context, initiative_ids: list[str] | None, *,
+                 store_only: bool = False, jobs: int | None = None,
+                 on_verified: Callable[[VerifiedStream], None] | None = None,
+                 note: Note = _ignore) -> list[VerifiedStream]:
+    """`initiative_ids` None: every initiative. `note` hears what the audit goes without."""
+    from audit import verify_streams
+
+    for iid in initiative_ids or ():
+        check_initiative_id(iid)
+    store = await context.audit_store()
+    witnesses = None if store_only else await _witnesses(context, note)
+    processes = jobs if jobs is not None else await _jobs(context, initiative_ids)
+    results = await verify_streams(store, initiative_ids or None, witnesses,
+                                   on_verified or (lambda verified: None), processes=processes,
+                                   dsn=context.where.audit_dsn)
+    unknown = [r.audit.stream_id for r in results if r.unknown]
+    if unknown and initiative_ids:
+        raise not_found(f"unknown initiative {', '.join(unknown)}: no events recorded")
+    return results
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    document: dict[str, Any]  # the sections of the record, as plain data
+    intact: bool
+
+
+@use_case
+async def report(context: Context, initiative_id: str, *, store_only: bool = False,
+                 note: Note = _ignore, now: datetime | None = None) -> Report:
+    from audit.replay import replay_events, trusted_prefix
+    from audit.report import build_report
+    from audit.scan import read_one_stream
+    from audit.verify import verify_stored
+
+    check_initiative_id(initiative_id)
+    store = await context.audit_store()
+    witnesses = None if store_only else await _witnesses(context, note)
+    witnessed = await witnesses.witnesses([initiative_id]) if witnesses else {}
+    stored = await read_one_stream(store.pool, store.schema, initiative_id)
+    verified = await verify_stored(stored, witnessed.get(stored.stream_id), witnesses)
+    state, _ = replay_events(stored.stream_id,
+                             trusted_prefix(stored.events, verified.audit.first_break))
+    if state.spec is None:
+        raise not_found(f"unknown initiative {initiative_id}: no launch recorded")
+    document = build_report(verified, stored.events, state, describe_event,
+                            now or datetime.now(UTC))
+    return Report(document=document, intact=verified.ok)
+
+
+@use_case
+async def workflow(context: Context, initiative_id: str,
+                   replaying: Callable[[int], Any] | None = None) -> WorkflowCheck:
+    """`replaying(runs)` is told before the (slow) replay of that many runs begins."""
+    from audit.history import fetch_runs
+    from audit.history_replay import replay_runs
+    from audit.workflow_check import cross_check
+    from workflows.contracts import workflow_id_for
+
+    check_initiative_id(initiative_id)
+    client = await context.temporal()
+    runs = await fetch_runs(client, workflow_id_for(initiative_id))
+    if runs is None:
+        raise not_found(f"Temporal holds no history of initiative {initiative_id} (unknown, "
+                        "or closed longer ago than the namespace's retention); `baton audit "
+                        "verify` checks the event store alone")
+    if replaying is not None:
+        replaying(len(runs.histories))
+    replays = await replay_runs(runs.histories)
+    # Read after the history, so that a live workflow can only seem behind the store, never
+    # ahead of it (see `cross_check`).
+    stored = await (await context.audit_store()).read_stream(initiative_id)
+    return cross_check(initiative_id, runs, replays, stored)
+
+
+async def _jobs(context: Context, initiative_ids: list[str] | None) -> int:
+    """Processes pay off once hashing and folding outweigh starting them (about a second)."""
+    from audit.scan import recorded_events
+
+    store = await context.audit_store()
+    if initiative_ids or await recorded_events(store.pool, store.schema) < PARALLEL_FROM:
+        return 1
+    return os.cpu_count() or 1
+
+
+async def _witnesses(context: Context, note: Note) -> Witnesses | None:
+    """The workflows as witnesses; without Temporal the audit goes on against the head rows."""
+    from audit.witnesses import TemporalWitnesses
+
+    try:
+        client = await context.temporal()
+        pollers = await context.workers_polling()
+    except Rejected as error:
+        if error.kind is not RejectionKind.UNAVAILABLE:
+            raise
+        note(f"{error.reason}; checking against the head rows alone")
+        return None
+    if not pollers:
+        note(f"no worker polls task queue {context.where.task_queue!r}; reading the "
+             "workflows' heads from their histories")
+    return TemporalWitnesses(client, ask_workers=bool(pollers))
+

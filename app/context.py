@@ -1,0 +1,192 @@
+"""What the use cases need from the outside world, opened on first use and closed once.
+
+A composition root (`workers/`) builds a `Context` from the settings and hands it to a door: the
+CLI builds one per command, a server one per process, entered with `async with` in its lifespan
+so its clients close with it. Use cases take it as their first argument.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar
+
+from app.errors import Rejected, unavailable
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from store import EventStore
+    from workflows.client import InitiativeClient
+    from workflows.source_hosts import SourceHosts
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# A worker that polls the task queue answers within milliseconds; this long means none will.
+ANSWER_TIMEOUT = 30.0
+
+Opener = Callable[[], Awaitable[Any]]
+Patience = Callable[[str], AbstractAsyncContextManager[None]]
+
+
+@asynccontextmanager
+async def _no_patience(message: str) -> AsyncIterator[None]:
+    yield
+
+
+@dataclass
+class Where:
+    """Where things run, as the composition root resolved it; said in messages."""
+
+    temporal_address: str
+    namespace: str
+    task_queue: str
+    db_schema: str
+    audit_dsn: str | None = None  # for audits run in several processes
+    default_actor: str | None = None  # BATON_ACTOR: who acts when a command does not say
+
+
+@dataclass
+class Context:
+    """The clients of one door. Each opener raises `Rejected` (kind `unavailable`) with the one
+    line a person needs when its server cannot be reached."""
+
+    where: Where
+    open_temporal: Callable[[], Awaitable[Client]]
+    open_store: Callable[[], Awaitable[EventStore]]  # the writer's: migrated
+    open_read_store: Callable[[], Awaitable[EventStore]]  # never migrated, never written
+    open_audit_store: Callable[[], Awaitable[EventStore]]  # the auditor's role when configured
+    answer_timeout: float = ANSWER_TIMEOUT
+    # Which hosts a launch's metric source may name (BATON_METRIC_SOURCE_HOSTS); None: the default.
+    source_hosts: SourceHosts | None = None
+    # A door may show something while a worker is slow to answer (the CLI says it is waiting).
+    patience: Patience = _no_patience
+    _opened: dict[str, Any] = field(default_factory=dict)
+
+    async def _once(self, name: str, opener: Opener) -> Any:
+        if name not in self._opened:
+            self._opened[name] = await opener()
+        return self._opened[name]
+
+    async def temporal(self) -> Client:
+        client: Client = await self._once("temporal", self.open_temporal)
+        return client
+
+    async def initiatives(self) -> InitiativeClient:
+        from workflows.client import InitiativeClient
+
+        return InitiativeClient(await self.temporal(), self.where.task_queue,
+                                source_hosts=self.source_hosts)
+
+    async def store(self) -> EventStore:
+        store: EventStore = await self._once("store", self.open_store)
+        return store
+
+    async def read_store(self) -> EventStore:
+        store: EventStore = await self._once("read_store", self.open_read_store)
+        return store
+
+    async def audit_store(self) -> EventStore:
+        store: EventStore = await self._once("audit_store", self.open_audit_store)
+        return store
+
+    async def workers_polling(self) -> list[str]:
+        """Who polls the task queue for workflow tasks (the server remembers pollers for a
+        minute)."""
+        from temporalio.api.enums.v1 import TaskQueueType
+        from temporalio.api.taskqueue.v1 import TaskQueue
+        from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+        client = await self.temporal()
+        response: Any = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=self.where.namespace, task_queue=TaskQueue(name=self.where.task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+        return [poller.identity for poller in response.pollers]
+
+    async def require_worker(self) -> None:
+        """Refuse early, recording nothing, when no worker would carry the command out."""
+        if not await self.workers_polling():
+            raise unavailable(
+                f"no worker polls task queue {self.where.task_queue!r} at "
+                f"{self.where.temporal_address}: run `baton up` or `baton worker`")
+
+    @asynccontextmanager
+    async def worker_answers(self, meanwhile: str = "") -> AsyncIterator[None]:
+        """Around a call that a worker must answer: gives up after `answer_timeout`;
+        `meanwhile` tells what becomes of the request then."""
+        try:
+            async with (
+                self.patience(f"waiting for a worker on task queue {self.where.task_queue!r}..."),
+                asyncio.timeout(self.answer_timeout),
+            ):
+                yield
+        except TimeoutError:
+            raise unavailable(
+                f"no worker answered on task queue {self.where.task_queue!r} within "
+                f"{self.answer_timeout:.0f} s" + (f"; {meanwhile}" if meanwhile else "")) from None
+
+    async def close(self) -> None:
+        opened, self._opened = self._opened, {}
+        for name, resource in opened.items():
+            if name != "temporal":  # a Temporal client holds no connection to close
+                with contextlib.suppress(Exception):
+                    await resource.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        await self.close()
+
+
+def use_case(
+    function: Callable[Concatenate[Context, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[Context, P], Coroutine[Any, Any, R]]:
+    """Turns what the servers below raise while a use case runs into `Rejected`, so a door only
+    ever handles `Rejected`. Its first argument is the Context."""
+
+    async def run(context: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await function(context, *args, **kwargs)
+        except Rejected:
+            raise
+        except Exception as error:
+            refusal = _refusal(error, context.where)
+            if refusal is None:
+                raise
+            raise refusal from None
+
+    functools.update_wrapper(run, function)
+    return run
+
+
+def _refusal(error: Exception, where: Where) -> Rejected | None:
+    import sys
+
+    # Only what the use case already loaded can have raised: nothing is imported to find out.
+    service = sys.modules.get("temporalio.service")
+    if service is not None and isinstance(error, service.RPCError) and error.status in (
+        service.RPCStatusCode.UNAVAILABLE, service.RPCStatusCode.DEADLINE_EXCEEDED,
+    ):
+        return unavailable(f"lost Temporal at {where.temporal_address}: {error.message}")
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is None:
+        return None
+    schema = where.db_schema
+    if isinstance(error, asyncpg.UndefinedTableError | asyncpg.InvalidSchemaNameError):
+        return unavailable(f"the database holds no Baton event store in schema {schema!r}: "
+                           "check BATON_DB_SCHEMA and the database URL")
+    if isinstance(error, asyncpg.InsufficientPrivilegeError):
+        return unavailable(f"the database user may not read schema {schema!r} ({error}): "
+                           "make it a member of baton_auditor (see the README)")
+    if isinstance(error, OSError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
+        return unavailable(f"lost PostgreSQL: {error}")
+    return None

@@ -1,0 +1,63 @@
+"""The action registry: one table for every door, refusals that name the argument."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.actions import ACTIONS, command_for
+from app.errors import InvalidArgument, Rejected, RejectionKind
+from cli.actions import ACTIONS as CLI_ACTIONS
+from domain import commands as c
+
+ACTOR = "owner@acme.example"
+
+
+def test_every_action_has_a_command_line_and_every_command_line_an_action() -> None:
+    assert [action.name for action in CLI_ACTIONS] == list(ACTIONS)
+
+
+@pytest.mark.parametrize(("name", "arguments", "expected"), [
+    ("approve-launch", {}, c.ApproveLaunch(actor=ACTOR)),
+    ("complete", {"step": "sop", "evidence": "wiki"},
+     c.CompleteStep(actor=ACTOR, step_id="sop", evidence="wiki")),
+    ("review", {"approve": True}, c.ApproveReview(actor=ACTOR)),
+    ("review", {"send_back": "no SOP", "reopen": ["sop"]},
+     c.SendBack(actor=ACTOR, reason="no SOP", reopen=["sop"])),
+    ("respond", {"plan": "retrain", "within": "10d"},
+     c.SubmitResponsePlan(actor=ACTOR, action="retrain", within="10d")),
+    ("triage", {"idea": "idea-1", "decline": "no budget"},
+     c.TriageIdea(actor=ACTOR, idea_id="idea-1", adopt=False, reason="no budget")),
+    ("triage", {"idea": "idea-1", "adopt": True},
+     c.TriageIdea(actor=ACTOR, idea_id="idea-1", adopt=True)),
+    ("reading", {"value": "5.1"}, c.RecordReading(actor=ACTOR, value=5.1)),
+])
+def test_arguments_become_the_domain_command(name: str, arguments: dict[str, object],
+                                             expected: object) -> None:
+    assert command_for(name, arguments, ACTOR) == expected
+
+
+@pytest.mark.parametrize(("name", "arguments", "field", "problem"), [
+    ("idea", {"text": "x" * 4001}, "text", "4001 characters; at most 4000 allowed"),
+    ("cancel", {"reason": "  "}, "reason", "must not be empty"),
+    ("respond", {"plan": "p", "within": "soon"}, "within", "'soon' is not a duration"),
+    ("respond", {"plan": "", "within": "1d"}, "plan", "must not be empty"),
+    ("complete", {"step": "a\x00b"}, "step", "has characters that are not allowed here"),
+    ("review", {"approve": True, "reopen": ["sop"]}, "reopen", "only with a send-back"),
+    ("review", {}, "approve", "either approve or send_back"),
+    ("triage", {"idea": "idea-1"}, "adopt", "either adopt or decline"),
+    ("deliver", {"value": "many"}, "value", "valid number"),
+    ("deliver", {"value": 1, "colour": "red"}, "colour", "Extra inputs are not permitted"),
+])
+def test_a_bad_argument_is_named_as_the_door_spells_it(
+        name: str, arguments: dict[str, object], field: str, problem: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        command_for(name, arguments, ACTOR)
+    assert refused.value.kind is RejectionKind.INVALID
+    assert refused.value.field == field
+    assert problem in refused.value.problem
+
+
+def test_an_unknown_action_is_not_found() -> None:
+    with pytest.raises(Rejected) as refused:
+        command_for("approve-everything", {}, ACTOR)
+    assert refused.value.kind is RejectionKind.NOT_FOUND
