@@ -1,0 +1,69 @@
+"""Each concern in a room of its own, and no circle between rooms: a room imports only rooms
+below it (README, Layout). Read from the source, so an import inside a function or under
+TYPE_CHECKING counts as much as one at the top."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Lowest first. Rooms on one rung do not import each other.
+ORDER: tuple[tuple[str, ...], ...] = (
+    ("domain",), ("workflows",), ("store",), ("activities",), ("audit",), ("app",),
+    ("cli", "web"), ("workers",),
+)
+RANK = {room: rank for rank, rung in enumerate(ORDER) for room in rung}
+DOORS = {"cli", "web"}
+# A door reaches the use cases only, and the domain's types where it cannot do without them.
+DOORS_MAY_IMPORT = {"app", "domain"}
+# Libraries that do I/O, or orchestrate it, and the rooms that must not reach for them.
+FORBIDDEN_LIBRARIES = {
+    "domain": {"temporalio", "asyncpg", "httpx", "structlog"},
+    "cli": {"temporalio", "asyncpg"},
+    "web": {"temporalio", "asyncpg"},
+}
+
+
+def modules() -> Iterator[tuple[str, Path]]:
+    for room in RANK:
+        for path in sorted((ROOT / room).rglob("*.py")):
+            yield room, path
+
+
+def imported(path: Path) -> Iterator[tuple[int, str]]:
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: from inside the same package, or a parent of it
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                yield node.lineno, f"{base}.{node.module}" if node.module else base
+            elif node.module:
+                yield node.lineno, node.module
+
+
+def test_a_room_imports_only_rooms_below_it() -> None:
+    wrong = []
+    for room, path in modules():
+        for line, name in imported(path):
+            top = name.split(".")[0]
+            where = f"{path.relative_to(ROOT)}:{line} imports {name}"
+            if top in RANK and top != room:
+                if RANK[top] >= RANK[room]:
+                    wrong.append(f"{where} (a room above or beside {room}/)")
+                elif room in DOORS and top not in DOORS_MAY_IMPORT:
+                    wrong.append(f"{where} (a door imports only app/ and domain/)")
+            if top in FORBIDDEN_LIBRARIES.get(room, ()):
+                wrong.append(f"{where} ({room}/ does not use {top})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_room_is_placed() -> None:
+    """A new top-level package must take its place in ORDER (bench/ and tests/ stand beside)."""
+    beside = {"bench", "tests", "deploy", "examples"}
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    assert packages - beside <= set(RANK), packages - beside - set(RANK)
