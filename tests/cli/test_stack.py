@@ -9,9 +9,8 @@ import signal
 import socket
 from pathlib import Path
 
-from workers.stack_files import process_alive
-
 from tests.domain.builders import PMO
+from workers.stack_files import process_alive
 
 from .conftest import Stack
 from .runner import BATON, Baton
