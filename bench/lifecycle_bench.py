@@ -52,9 +52,10 @@ def bench_spec(metric_url: str) -> InitiativeSpec:
     })
 
 
-HANDOFF = [c.ApproveLaunch(actor=SPONSOR), c.DeliverImprovement(actor=EXPERT, value=5.0),
-           c.CompleteStep(actor=EXPERT, step_id="sop"), c.CompleteStep(actor=OWNER, step_id="plan"),
-           c.AcceptOwnership(actor=OWNER), c.ApproveReview(actor=PMO)]
+HANDOFF: list[c.HumanCommand] = [
+    c.ApproveLaunch(actor=SPONSOR), c.DeliverImprovement(actor=EXPERT, value=5.0),
+    c.CompleteStep(actor=EXPERT, step_id="sop"), c.CompleteStep(actor=OWNER, step_id="plan"),
+    c.AcceptOwnership(actor=OWNER), c.ApproveReview(actor=PMO)]
 
 
 async def baton_lifecycle(initiatives: InitiativeClient, spec: InitiativeSpec) -> str:

@@ -178,6 +178,7 @@ class EventStore:
             else:
                 async with self._pool.acquire() as connection, connection.transaction():
                     row = await connection.fetchrow(self._sql.append, *arguments)
+                    assert row is not None  # append_to_stream returns one row, always
                     if row["appended"]:
                         await project(connection, _recorded(batch, row, prev_hash, hashes))
         except asyncpg.UniqueViolationError as error:
@@ -189,6 +190,7 @@ class EventStore:
             message = f"stream {batch.stream_id!r} refused the events: {error}"
             raise InvalidAppend(message) from error
 
+        assert row is not None  # append_to_stream returns one row, always
         head = StreamHead(row["stream_version"], row["stream_head"])
         self._heads.remember(batch.stream_id, head)
         if not row["appended"]:

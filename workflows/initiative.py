@@ -217,13 +217,14 @@ class InitiativeWorkflow:
         # A local activity: the append runs in this worker without a round trip to the server
         # to schedule it, which is most of an owner's wait; idempotent appends make its
         # at-least-once retries safe.
-        return await workflow.execute_local_activity(
+        outcome: AppendOutcome = await workflow.execute_local_activity(
             APPEND_EVENTS,
             AppendRequest(initiative_id=self._state.initiative_id,
                           expected_version=self._state.version, events=events,
                           request_id=request_id),
             result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
+        return outcome
 
     def _apply(self, events: list[Event], head_hash: str) -> None:
         for event in events:

@@ -46,6 +46,7 @@ async def test_the_migrations_grant_the_auditor_role_select_only(
             "SELECT has_table_privilege('baton_auditor', $1, 'SELECT') AS reads, "
             "has_table_privilege('baton_auditor', $1, 'INSERT, UPDATE, DELETE, TRUNCATE') "
             "AS writes", f"{schema}.{table}")
+        assert rights is not None
         assert (rights["reads"], rights["writes"]) == (True, False), table
 
 

@@ -12,7 +12,7 @@ from workflows.contracts import InitiativeView
 
 from .conftest import CALM, AuditStack
 
-STEPS = [
+STEPS: list[c.HumanCommand] = [
     c.ApproveLaunch(actor=SPONSOR),
     c.DeliverImprovement(actor=EXPERT, value=5.2),
     c.CompleteStep(actor=EXPERT, step_id="sop", evidence="SOP v3 in the wiki"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 from domain import fold
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
@@ -15,11 +16,11 @@ from .runner import BATON, Baton, write_spec
 NEW_OWNER = "ap-deputy@acme.example"
 
 
-async def until(baton: Baton, iid: str, predicate: str, timeout: float = 15.0) -> dict:
+async def until(baton: Baton, iid: str, predicate: str, timeout: float = 15.0) -> dict[str, Any]:
     """Poll `show --json` until `predicate` (a Python expression over `s`) holds."""
     deadline = time.monotonic() + timeout
     while True:
-        state = (await baton.ok("show", iid, "--json")).json
+        state: dict[str, Any] = (await baton.ok("show", iid, "--json")).json
         if eval(predicate, {}, {"s": state}):
             return state
         assert time.monotonic() < deadline, f"{predicate} never held: {state}"

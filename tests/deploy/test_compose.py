@@ -3,6 +3,7 @@ use, start in an order that works, and run commands Baton has."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from tests.deploy.manifests import (
@@ -19,7 +20,7 @@ from workers.worker import SHUTDOWN_GRACE
 TEMPORAL_FRONTEND_PORT = 7233
 
 
-def worker() -> dict:
+def worker() -> dict[str, Any]:
     return services()["worker"]
 
 

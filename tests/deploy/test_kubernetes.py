@@ -5,6 +5,7 @@ configuration and the files its settings point to."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.deploy.manifests import (
@@ -26,12 +27,13 @@ from workers.worker import SHUTDOWN_GRACE
 WORKER = "baton-worker"
 
 
-def deployment() -> dict:
+def deployment() -> dict[str, Any]:
     return k8s_object("Deployment", WORKER)
 
 
-def worker_container() -> dict:
-    (container,) = deployment()["spec"]["template"]["spec"]["containers"]
+def worker_container() -> dict[str, Any]:
+    containers: list[dict[str, Any]] = deployment()["spec"]["template"]["spec"]["containers"]
+    (container,) = containers
     return container
 
 

@@ -105,7 +105,7 @@ def check_benefit(state: InitiativeState, before: tuple[float, float]) -> tuple[
 
 def likely_next(state: InitiativeState) -> list[Any]:
     """Commands that move the initiative on from its phase, so runs reach the late phases."""
-    return {
+    moves: dict[Phase, list[Any]] = {
         Phase.PROPOSED: [c.ApproveLaunch(actor=SPONSOR)],
         Phase.IMPROVING: [c.DeliverImprovement(actor=EXPERT, value=5.0)],
         Phase.HANDING_OFF: [c.CompleteStep(actor=EXPERT, step_id="sop"),
@@ -115,7 +115,8 @@ def likely_next(state: InitiativeState) -> list[Any]:
         Phase.SUSTAINING: [timedelta(days=30), c.RecordReading(actor=state.owner, value=5.0)],
         Phase.REGRESSED: [c.SubmitResponsePlan(actor=state.owner, action="fix", within="5d"),
                           c.RecordReading(actor=state.owner, value=5.0), timedelta(days=10)],
-    }.get(state.phase, [timedelta(days=1)])
+    }
+    return moves.get(state.phase, [timedelta(days=1)])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,6 +7,7 @@ import pytest
 
 from domain import commands as c
 from domain import events as ev
+from domain.envelope import Event
 from domain.upcasting import UPCASTERS, upcast, upcaster
 
 from .builders import PMO, SPONSOR, Timeline, make_spec
@@ -35,7 +36,7 @@ def escalated_v2() -> Iterator[None]:
     del UPCASTERS[("Escalated", 1)]
 
 
-def stored_v1_escalation() -> ev.Event:
+def stored_v1_escalation() -> Event:
     t = Timeline()
     t.run(c.Launch(actor=PMO, spec=make_spec()))
     t.run(c.ApproveLaunch(actor=SPONSOR))

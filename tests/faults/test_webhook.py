@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import httpx
 import pytest
@@ -47,7 +48,7 @@ def settings(receiver: WebhookReceiver) -> Settings:
 def notifications_owed(events: list[Event]) -> dict[str, Notification]:
     """The notifications the recorded events call for, by id (each follows one event here)."""
     state = InitiativeState(initiative_id=events[0].initiative_id)
-    owed = {}
+    owed: dict[str, Notification] = {}
     for event in events:
         state = evolve(state, event)
         owed.update((n.notification_id, n) for n in announcements_for(state, [event]))
@@ -73,7 +74,7 @@ async def test_every_notification_arrives_through_failures_and_timeouts(
 
     # Every notification meets each misbehaviour before the receiver moves on to the next.
     for mode, then in ((Mode.FAIL, Mode.HANG), (Mode.HANG, Mode.ACCEPT)):
-        await until(lambda mode=mode: receiver.met(mode) >= owed.keys())
+        await until(partial(lambda mode: receiver.met(mode) >= owed.keys(), mode))
         receiver.mode = then
     # A closed initiative's workflow ends only once its last notification is out.
     await asyncio.wait_for(initiatives.handle(iid).result(), timeout=30)

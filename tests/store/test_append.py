@@ -26,7 +26,8 @@ from .builders import event, events
 
 
 async def count_events(store: EventStore) -> int:
-    return await store.pool.fetchval(f"SELECT count(*) FROM {store.schema}.events")
+    count: int = await store.pool.fetchval(f"SELECT count(*) FROM {store.schema}.events")
+    return count
 
 
 async def test_first_append_chains_from_genesis(store: EventStore) -> None:

@@ -186,11 +186,13 @@ async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
 
 async def through_postgres(connection: asyncpg.Connection, subject: Event) -> Event:
     """The event as the store reads it back: payload via jsonb, occurred_at via timestamptz."""
-    payload, occurred_at = await connection.fetchrow(
+    row = await connection.fetchrow(
         "SELECT $1::text::jsonb, $2::timestamptz",
         canonical_json(subject.payload),
         subject.occurred_at,
     )
+    assert row is not None
+    payload, occurred_at = row
     return subject.model_copy(update={"payload": payload, "occurred_at": occurred_at})
 
 
