@@ -48,9 +48,9 @@ def build_report(
              "reading": c.reading, "retention": c.retention, "rules": list(c.rules),
              "judged_at": c.judged_at} for c in state.checks],
         "readings": [{"at": r.at, "value": r.value, "actor": r.actor} for r in state.readings],
-        "regressions": _of_type(events, "RegressionDetected", "check", "reading", "retention",
+        "regressions": _of_type(events, ev.RegressionDetected, "check", "reading", "retention",
                                 "rules", "reason"),
-        "response_plans": _of_type(events, "ResponsePlanSubmitted", "action", "due_at"),
+        "response_plans": _of_type(events, ev.ResponsePlanSubmitted, "action", "due_at"),
         "escalations": [{"at": e.at, "subject": e.subject, "reason": e.reason, "to": e.to}
                         for e in state.escalations],
         "ideas": [
@@ -61,7 +61,7 @@ def build_report(
              "supporters": list(i.supporters), "duplicate_of": i.duplicate_of,
              "triaged_on_time": None if i.triaged_at is None else i.triaged_at <= i.triage_due_at}
             for i in state.ideas],
-        "acceptances": _of_type(events, ev.OwnershipAccepted.TYPE, "statement", "steps"),
+        "acceptances": _of_type(events, ev.OwnershipAccepted, "statement", "steps"),
         "benefit": benefit_trace(state, events),
         "pull": pull_figures([state], state.closed_at or now).model_dump(),
         "commitments": _commitments(commitments(state), now),
@@ -82,7 +82,7 @@ def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> dict[st
         "delivered_at": state.delivered_at, "delivered_value": state.delivered_value,
         "accepted_at": state.accepted_at, "approved_at": state.approved_at,
         "expert_on_call_until": state.expert_on_call_until,
-        "send_backs": _of_type(events, "ReviewSentBack", "reason", "reopened"),
+        "send_backs": _of_type(events, ev.ReviewSentBack, "reason", "reopened"),
         "steps": [
             {"id": s.id, "title": s.title, "assignee": s.assignee.value, "status": s.status.value,
              "due_at": s.due_at, "completed_at": s.completed_at, "completed_by": s.completed_by,
@@ -106,14 +106,14 @@ def benefit_trace(state: InitiativeState,
 
 
 def _of_type(
-    events: Sequence[RecordedEvent], event_type: str, *fields: str
+    events: Sequence[RecordedEvent], kind: type[ev.Payload], *fields: str
 ) -> list[dict[str, Any]]:
     """Events of one type with who recorded them and when: what the state keeps only the last
     of (send-backs, regressions, response plans) stays in the record this way."""
     return [
         {"at": r.event.occurred_at, "by": r.event.actor,
          **{name: r.event.payload.get(name) for name in fields}}
-        for r in events if r.event.type == event_type]
+        for r in events if r.event.type == kind.TYPE]
 
 
 def _commitments(found: Sequence[Commitment], now: datetime) -> dict[str, Any]:

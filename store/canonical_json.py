@@ -83,15 +83,6 @@ def canonical_json(value: Any) -> str:
     return encode_json(normal).decode()
 
 
-def encode_stored_json(value: Any) -> str:
-    """The canonical text of a value read back from jsonb, which is already in normal form.
-
-    Skips the normalisation, so a value rewritten behind the store's back is encoded as it now
-    is, which is what a verifier must hash.
-    """
-    return encode_json(value).decode()
-
-
 def encode_json(value: Any) -> bytes:
     """Canonical text of a value already in normal form (see `canonical_json`), as UTF-8.
 

@@ -45,14 +45,6 @@ class AppendResult:
     head_hash: str
     already_recorded: bool = False
 
-    @property
-    def first_position(self) -> int:
-        return self.positions[0]
-
-    @property
-    def last_position(self) -> int:
-        return self.positions[-1]
-
 
 @dataclass(frozen=True, slots=True)
 class ChainVerification:

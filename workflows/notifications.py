@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
+from domain import events as ev
 from domain.envelope import Event
 from domain.spec import Role
 from domain.state import InitiativeState
 from workflows.activity_contracts import Notification
 
+_CLOSING = {ev.Sustained.TYPE, ev.ClosedRegressed.TYPE, ev.Cancelled.TYPE, ev.LaunchRejected.TYPE}
+
 
 def _message(state: InitiativeState, event: Event) -> tuple[list[str], str] | None:
     p = event.payload
     sponsor, owner, pmo = (state.holder_of(r) for r in (Role.SPONSOR, Role.OWNER, Role.PMO))
-    if event.type == "StepOverdue":
+    if event.type == ev.StepOverdue.TYPE:
         step = state.step(p["step_id"])
         to = state.holder_of(step.assignee) if step else owner
         return [to], f"Reminder: handoff step '{p['step_id']}' is overdue."
-    if event.type == "Escalated":
+    if event.type == ev.Escalated.TYPE:
         return [p["to"], pmo], f"Escalation: {p['reason']}."
-    if event.type == "CheckDue" and state.require_spec().metric.source is None:
+    if event.type == ev.CheckDue.TYPE and state.require_spec().metric.source is None:
         return [owner], (f"Sustainment check {p['check']} is due: please record a reading of "
                          f"{state.require_spec().metric.name}.")
-    if event.type == "RegressionDetected":
+    if event.type == ev.RegressionDetected.TYPE:
         return [owner, sponsor], (f"Regression detected ({p['reason']}); a response plan is "
                                   "needed.")
-    if event.type == "IdeaSubmitted":
+    if event.type == ev.IdeaSubmitted.TYPE:
         return [owner], f"New idea {p['idea_id']} to triage: {p['text']}"
-    if event.type == "InitiativeStuck":
+    if event.type == ev.InitiativeStuck.TYPE:
         return [pmo], (f"Initiative stuck: {p['reason']}. Nothing else is held up; cancel it "
                        "if it cannot go on.")
-    if event.type in ("Sustained", "ClosedRegressed", "Cancelled", "LaunchRejected"):
+    if event.type in _CLOSING:
         return [pmo, sponsor], f"Initiative closed: {state.phase.value}."
     return None
 

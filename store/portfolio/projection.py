@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from domain import InitiativeState, evolve
+from domain import events as ev
 from domain.commitments import commitments
 from domain.envelope import Event
 from store import RecordedEvent
@@ -23,7 +24,7 @@ from store.migrations import quote_schema
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
 
-REGRESSION_EVENT = "RegressionDetected"
+REGRESSION_EVENT = ev.RegressionDetected.TYPE
 
 
 class PortfolioProjection:
