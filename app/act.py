@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from temporalio.service import RPCError, RPCStatusCode
 
 from app.actions import Arguments, command_for
 from app.context import Context, use_case
@@ -46,13 +47,19 @@ async def act(context: Context, request: ActRequest) -> Acted:
         raise InvalidArgument("request_id", f"at most {REQUEST_ID_LIMIT} characters, no NUL")
     initiatives = await context.initiatives()
     await context.require_worker()
+    # From here on the command may be recorded even if no answer comes: every way of not hearing
+    # back says so, with the request id that makes sending it again safe.
     try:
         async with context.worker_answers():
             events = await initiatives.send(iid, command, request_id)
+            view = await initiatives.view(iid)
     except Rejected as rejected:
         if rejected.kind is RejectionKind.UNAVAILABLE:
             raise Unconfirmed(f"{rejected.reason}; it may still be recorded", request_id) from None
         raise
-    async with context.worker_answers():
-        view = await initiatives.view(iid)
+    except RPCError as error:
+        if error.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise
+        raise Unconfirmed(f"lost Temporal at {context.where.temporal_address} before it "
+                          "confirmed the command; it may still be recorded", request_id) from None
     return Acted(initiative_id=iid, request_id=request_id, events=events, view=view)

@@ -60,7 +60,8 @@ class Context:
     where: Where
     open_temporal: Callable[[], Awaitable[Client]]
     open_store: Callable[[], Awaitable[EventStore]]  # the writer's: migrated
-    open_read_store: Callable[[], Awaitable[EventStore]]  # never migrated, never written
+    # For listing and figures: never migrated, never written, so a read-only role will do.
+    open_read_store: Callable[[], Awaitable[EventStore]]
     open_audit_store: Callable[[], Awaitable[EventStore]]  # the auditor's role when configured
     answer_timeout: float = ANSWER_TIMEOUT
     # Which hosts a launch's metric source may name (BATON_METRIC_SOURCE_HOSTS); None: the default.
@@ -130,7 +131,7 @@ class Context:
         except TimeoutError:
             raise unavailable(
                 f"no worker answered on task queue {self.where.task_queue!r} within "
-                f"{self.answer_timeout:.0f} s" + (f"; {meanwhile}" if meanwhile else "")) from None
+                f"{self.answer_timeout:g} s" + (f"; {meanwhile}" if meanwhile else "")) from None
 
     async def close(self) -> None:
         opened, self._opened = self._opened, {}

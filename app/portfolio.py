@@ -11,7 +11,7 @@ from domain.portfolio import Portfolio, PortfolioEntry, portfolio
 async def portfolio_entries(context: Context) -> list[PortfolioEntry]:
     from store.portfolio import PortfolioReader
 
-    store = await context.store()
+    store = await context.read_store()
     return await PortfolioReader(store.pool, store.schema).entries()
 
 

@@ -55,7 +55,7 @@ async def list_initiatives(context: Context, where: ListFilter,
         raise InvalidArgument("phase", f"{where.phase!r} is not a phase (one of: "
                                        f"{', '.join(PHASES)})")
     now = now or datetime.now(UTC)
-    store = await context.store()
+    store = await context.read_store()
     rows = await PortfolioReader(store.pool, store.schema).summaries(
         phase=where.phase, owner=where.owner, overdue_at=now if where.overdue else None)
     return [Summary(initiative_id=r.initiative_id, name=r.name, phase=r.phase, owner=r.owner,

@@ -20,7 +20,10 @@ import asyncpg
 from .errors import MigrationError
 
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# The one rule for schema names, which the settings apply too. Lowercase only: the store quotes
+# the name, and a quoted "Baton" is another schema than the baton an unquoted query finds.
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+SCHEMA_NAME_RULE = "a lowercase SQL identifier (a-z, 0-9 and _, not starting with a digit)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +39,8 @@ class Migration:
 
 def quote_schema(schema: str) -> str:
     """The schema as a quoted identifier, after checking it is a plain lowercase name."""
-    if not _SCHEMA_NAME.match(schema):
-        raise ValueError(f"schema must be a lowercase SQL identifier, got {schema!r}")
+    if not SCHEMA_NAME.match(schema):
+        raise ValueError(f"schema must be {SCHEMA_NAME_RULE}, got {schema!r}")
     return f'"{schema}"'
 
 

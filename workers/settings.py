@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,6 +128,12 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Actor recorded by CLI commands that are not given `--as ACTOR`.",
     ),
     EnvironmentVariable(
+        "BATON_ANSWER_TIMEOUT",
+        "30",
+        "Seconds a command waits for a worker to confirm it; then it exits 3 with the request "
+        "id to send it again with.",
+    ),
+    EnvironmentVariable(
         "BATON_AUDIT_DATABASE_URL",
         None,
         "PostgreSQL DSN (a read-only role) for audit commands; unset: the main database.",
@@ -192,7 +197,6 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
 _DEFAULTS = {variable.name: variable.default for variable in ENVIRONMENT_VARIABLES}
 
 # The schema name is spliced into SQL as an identifier, so only plain identifiers pass.
-_SQL_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 class SettingsError(ValueError):
@@ -223,6 +227,7 @@ class Settings:
     digest: Literal["daily", "weekly"] | None
     digest_only: bool
     actor: str | None
+    answer_timeout: float
     audit_database_url: str | None
     temporal_api_key: str | None = field(repr=False)  # a secret: kept out of logs
     temporal_tls: bool | None  # None: decided by the other TLS settings
@@ -278,6 +283,7 @@ class Settings:
             digest=_digest(read("BATON_DIGEST")),
             digest_only=bool(_flag("BATON_DIGEST_ONLY", required("BATON_DIGEST_ONLY"))),
             actor=read("BATON_ACTOR"),
+            answer_timeout=_seconds("BATON_ANSWER_TIMEOUT", required("BATON_ANSWER_TIMEOUT")),
             audit_database_url=read("BATON_AUDIT_DATABASE_URL"),
             temporal_api_key=read("TEMPORAL_API_KEY"),
             temporal_tls=_flag("TEMPORAL_TLS", read("TEMPORAL_TLS")),
@@ -301,10 +307,10 @@ class Settings:
 
 
 def _schema(value: str) -> str:
-    if not _SQL_IDENTIFIER.fullmatch(value):
-        raise SettingsError(
-            f"BATON_DB_SCHEMA must be a plain SQL identifier (letters, digits, _), got {value!r}"
-        )
+    from store.migrations import SCHEMA_NAME, SCHEMA_NAME_RULE  # the store's rule, the only one
+
+    if not SCHEMA_NAME.match(value):
+        raise SettingsError(f"BATON_DB_SCHEMA must be {SCHEMA_NAME_RULE}, got {value!r}")
     return value
 
 
@@ -360,6 +366,16 @@ def _log_level(value: str) -> str:
     if not isinstance(logging.getLevelName(level), int):
         raise SettingsError(f"BATON_LOG_LEVEL is not a logging level name: {value!r}")
     return level
+
+
+def _seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86400:  # NaN fails this too
+        raise SettingsError(f"{name} must be a number of seconds above 0, got {value!r}")
+    return seconds
 
 
 def _port(name: str, value: str) -> int:

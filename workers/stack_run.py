@@ -53,6 +53,7 @@ def _stop_on_signals() -> asyncio.Event:
 
 async def _start_everything(place: Place, session: Session,
                             stack: AsyncExitStack) -> StackInfo:
+    from store.portfolio import PortfolioReader
     from workers.embedded_postgres import ensure_embedded_postgres
     from workers.embedded_temporal import EmbeddedTemporalError, start_embedded_temporal
     from workers.temporal_client import connect_client
@@ -85,6 +86,11 @@ async def _start_everything(place: Place, session: Session,
     with out.step(f"migrating the event store (schema {settings.db_schema!r})"):
         store = await open_store(dsn, settings.db_schema,
                                  configured=bool(settings.database_url))
+        try:
+            await PortfolioReader(store.pool, store.schema).catch_up()  # the writer repairs
+        except BaseException:
+            await store.close()
+            raise
     stack.push_async_callback(store.close)
     try:
         client = await connect_client(settings, address=address)

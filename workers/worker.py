@@ -20,7 +20,7 @@ from activities.metrics import MetricReader
 from activities.notifications import Notifier
 from activities.recording import Recorder
 from store import EventStore
-from store.portfolio import PortfolioProjection
+from store.portfolio import PortfolioProjection, PortfolioReader
 from workers.embedded_postgres import database_url
 from workers.health import serve_health
 from workers.settings import Settings
@@ -84,6 +84,7 @@ async def run_worker(settings: Settings, *, address: str | None = None,
     store = await EventStore.connect(database_url(settings), schema=settings.db_schema,
                                      migrate=migrate)
     try:
+        await PortfolioReader(store.pool, store.schema).catch_up()  # the writer repairs rows
         worker = build_worker(client, store, settings)
         await start_digest(client, settings)
         stop = asyncio.Event()

@@ -77,10 +77,16 @@ class PortfolioProjection:
 
     async def _save_fold(self, connection: asyncpg.Connection, state: InitiativeState,
                          regressions: int, events: Sequence[Event]) -> None:
-        for event in events:
-            state = evolve(state, event)
-            regressions += event.type == REGRESSION_EVENT
-        await connection.execute(self._save, *row_values(state, regressions))
+        await connection.execute(self._save, *row_values(*fold_onto(state, regressions, events)))
+
+
+def fold_onto(state: InitiativeState, regressions: int,
+              events: Sequence[Event]) -> tuple[InitiativeState, int]:
+    """A row's state and regression count with `events` applied: what the row becomes."""
+    for event in events:
+        state = evolve(state, event)
+        regressions += event.type == REGRESSION_EVENT
+    return state, regressions
 
 
 def next_due_at(state: InitiativeState) -> datetime | None:

@@ -1,8 +1,14 @@
 """Reading the portfolio read model: the rows `baton list` shows and the states `baton portfolio`
-turns into figures."""
+turns into figures.
+
+Reads never write, so they work on a read-only role: a row that is missing or behind its stream
+is folded in memory for the answer, from the row onwards when it can be. Only the writer side
+repairs rows (`catch_up`, which a worker runs when it starts).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,8 +17,10 @@ import asyncpg
 from domain import InitiativeState
 from domain.portfolio import PortfolioEntry
 from store.migrations import quote_schema
+from store.rows import recorded_event
+from store.statements import EVENT_COLUMNS
 
-from .projection import PortfolioProjection
+from .projection import PortfolioProjection, fold_onto, next_due_at
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,12 @@ class InitiativeSummary:
     def overdue(self, now: datetime) -> bool:
         return self.next_due_at is not None and self.next_due_at < now
 
+    @classmethod
+    def of(cls, state: InitiativeState) -> InitiativeSummary:
+        assert state.updated_at is not None  # a launched initiative has recorded its launch
+        return cls(state.initiative_id, state.require_spec().name, state.phase.value, state.owner,
+                   state.version, state.updated_at, next_due_at(state))
+
 
 class PortfolioReader:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
@@ -42,15 +56,21 @@ class PortfolioReader:
             "SELECT initiative_id, name, phase, owner, version, updated_at, next_due_at "
             f"FROM {s}.portfolio_initiatives WHERE ($1::text IS NULL OR phase = $1) "
             "AND ($2::text IS NULL OR owner = $2) "
-            "AND ($3::timestamptz IS NULL OR next_due_at < $3) ORDER BY updated_at DESC"
+            "AND ($3::timestamptz IS NULL OR next_due_at < $3) "
+            "AND initiative_id <> ALL($4::text[]) ORDER BY updated_at DESC"
         )
-        self._entries = f"SELECT state, regressions FROM {s}.portfolio_initiatives"
+        self._entries = (f"SELECT state, regressions FROM {s}.portfolio_initiatives "
+                         "WHERE initiative_id <> ALL($1::text[])")
+        self._rows_of = (f"SELECT initiative_id, version, regressions, state "
+                         f"FROM {s}.portfolio_initiatives WHERE initiative_id = ANY($1::text[])")
+        self._events_after = (f"SELECT {EVENT_COLUMNS} FROM {s}.events "
+                              "WHERE stream_id = $1 AND version > $2 ORDER BY version")
 
     async def catch_up(self) -> int:
         """Rebuild the rows that are missing or behind their stream; returns how many.
 
         Appends keep the rows current; this covers streams recorded before the table existed,
-        or by a worker that did not project.
+        or by a worker that did not project. The writer's to run: it writes.
         """
         stale = await self._pool.fetch(self._stale)
         for row in stale:
@@ -61,12 +81,46 @@ class PortfolioReader:
     async def summaries(self, *, phase: str | None = None, owner: str | None = None,
                         overdue_at: datetime | None = None) -> list[InitiativeSummary]:
         """Newest first; `overdue_at` keeps only initiatives with a commitment past due then."""
-        await self.catch_up()
-        rows = await self._pool.fetch(self._summaries, phase, owner, overdue_at)
-        return [InitiativeSummary(**dict(row)) for row in rows]
+        async with self._pool.acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
+            stale = [row["stream_id"] for row in await connection.fetch(self._stale)]
+            rows = await connection.fetch(self._summaries, phase, owner, overdue_at, stale)
+            folded = [InitiativeSummary.of(state)
+                      for state, _ in await self._folded(connection, stale)]
+        found = [InitiativeSummary(**dict(row)) for row in rows] + [
+            s for s in folded if (phase is None or s.phase == phase)
+            and (owner is None or s.owner == owner)
+            and (overdue_at is None or s.overdue(overdue_at))]
+        return sorted(found, key=lambda s: s.updated_at, reverse=True)
 
     async def entries(self) -> list[PortfolioEntry]:
-        await self.catch_up()
-        rows = await self._pool.fetch(self._entries)
+        async with self._pool.acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
+            stale = [row["stream_id"] for row in await connection.fetch(self._stale)]
+            rows = await connection.fetch(self._entries, stale)
+            folded = await self._folded(connection, stale)
         return [PortfolioEntry(InitiativeState.model_validate(row["state"]), row["regressions"])
-                for row in rows]
+                for row in rows] + [PortfolioEntry(state, count) for state, count in folded]
+
+    async def _folded(self, connection: asyncpg.Connection,
+                      stale: Iterable[str]) -> list[tuple[InitiativeState, int]]:
+        """The states of the streams whose rows are missing or behind, as their rows will be."""
+        stale = list(stale)
+        if not stale:
+            return []
+        rows = {row["initiative_id"]: row
+                for row in await connection.fetch(self._rows_of, stale)}
+        folded = []
+        for stream_id in stale:
+            row = rows.get(stream_id)
+            if row is None:
+                state, regressions = InitiativeState(initiative_id=stream_id), 0
+            else:
+                state = InitiativeState.model_validate(row["state"])
+                regressions = row["regressions"]
+            events = [recorded_event(r).event for r in await connection.fetch(
+                self._events_after, stream_id, state.version)]
+            state, regressions = fold_onto(state, regressions, events)
+            if state.spec is not None:
+                folded.append((state, regressions))
+        return folded

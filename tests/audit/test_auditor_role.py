@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import socket
-import uuid
-from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -15,26 +12,6 @@ from store import EventStore
 from tests.store.builders import events
 
 from .conftest import AuditStack
-
-
-def as_user(dsn: str, user: str, password: str) -> str:
-    parts = urlsplit(dsn)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
-
-
-@pytest.fixture
-async def auditor_dsn(admin: asyncpg.Connection, database_url: str) -> AsyncIterator[str]:
-    """A login of the auditor role, as the README tells a DBA to create one."""
-    if not await admin.fetchval(
-            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"):
-        pytest.skip("creating a login role needs CREATEROLE")
-    user = f"auditor_{uuid.uuid4().hex[:8]}"
-    await admin.execute(f"CREATE ROLE {user} LOGIN PASSWORD 'read-only' IN ROLE baton_auditor")
-    try:
-        yield as_user(database_url, user, "read-only")
-    finally:
-        await admin.execute(f"DROP OWNED BY {user}; DROP ROLE {user}")
 
 
 async def test_the_migrations_grant_the_auditor_role_select_only(

@@ -95,6 +95,11 @@ async def test_bad_input_exits_2_with_one_line_and_records_nothing(
     assert await shared_stack.streams() == streams_before
 
 
+async def test_a_schema_name_the_store_refuses_is_refused_by_the_settings(baton: Baton) -> None:
+    failed(await baton.with_env(BATON_DB_SCHEMA="Baton")("list"), BAD_INPUT,
+           "BATON_DB_SCHEMA must be a lowercase SQL identifier", "'Baton'")
+
+
 async def test_unreachable_temporal_exits_3_naming_the_address(baton: Baton,
                                                                 spec: Path) -> None:
     port = closed_port()

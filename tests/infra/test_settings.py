@@ -102,6 +102,7 @@ def test_empty_values_count_as_unset() -> None:
         ("BATON_UI_PORT", "eighty"),
         ("BATON_UI_PORT", "70000"),
         ("BATON_DB_SCHEMA", "baton; drop table events"),
+        ("BATON_DB_SCHEMA", "Baton"),  # the store's rule: lowercase only
     ],
 )
 def test_invalid_values_name_the_variable(name: str, value: str) -> None:

@@ -1,21 +1,15 @@
-"""The portfolio read model: projected in the append's transaction, rebuilt when behind, and the
-figures computed from it."""
+"""The portfolio figures, pure: the same folded states always give the same figures."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
-import asyncpg
 import pytest
 
 from domain import commands as c
-from domain import fold
+from domain import events as ev
 from domain.deadlines import due_deadlines
 from domain.portfolio import PortfolioEntry, portfolio
-from store import EventStore, RecordedEvent
-from store.portfolio import PortfolioProjection, PortfolioReader
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
 
 DAY = timedelta(days=1)
@@ -39,7 +33,7 @@ def read(t: Timeline, value: float, after: timedelta) -> None:
 
 
 def entry(t: Timeline) -> PortfolioEntry:
-    return PortfolioEntry(t.state, sum(e.type == "RegressionDetected" for e in t.events))
+    return PortfolioEntry(t.state, sum(e.type == ev.RegressionDetected.TYPE for e in t.events))
 
 
 def test_sustained_gain_rate_counts_only_gains_that_never_slipped() -> None:
@@ -97,73 +91,3 @@ def test_pull_and_reliability() -> None:
     assert (owner.person, owner.on_time, owner.late, owner.overdue) == (OWNER, 3, 0, 1)
     assert owner.rate == 0.75
     assert [x.subject for x in figures.overdue_commitments] == ["idea-3"]
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[EventStore]:
-    async with await EventStore.connect(database_url,
-                                        schema=f"rm_{uuid.uuid4().hex[:12]}") as event_store:
-        yield event_store
-        await event_store.drop_schema()
-
-
-async def append_in_batches(store: EventStore, t: Timeline, size: int,
-                            project: PortfolioProjection | None) -> None:
-    for start in range(0, len(t.events), size):
-        await store.append(t.state.initiative_id, start, t.events[start:start + size],
-                           project=project)
-
-
-async def stored_row(store: EventStore, initiative_id: str) -> asyncpg.Record | None:
-    return await store.pool.fetchrow(
-        f"SELECT * FROM {store.schema}.portfolio_initiatives WHERE initiative_id = $1",
-        initiative_id)
-
-
-async def test_each_append_folds_onto_the_row_in_its_own_transaction(store: EventStore) -> None:
-    t = handed_over("projected")
-    read(t, 11, 30 * DAY)
-    t.run(c.SubmitResponsePlan(actor=OWNER, action="retrain", within="5d"))
-    await append_in_batches(store, t, 3, PortfolioProjection(store.schema))
-
-    row = await stored_row(store, "projected")
-    assert row is not None
-    stored = await store.read_stream("projected")
-    assert row["state"] == fold("projected", [r.event for r in stored]).model_dump(mode="json")
-    assert (row["phase"], row["owner"], row["version"], row["regressions"]) == (
-        "regressed", OWNER, len(t.events), 1)
-    assert row["next_due_at"] == t.now + 5 * DAY  # the response plan's deadline
-
-
-async def test_a_failing_projection_takes_the_events_down_with_it(store: EventStore) -> None:
-    projection = PortfolioProjection(store.schema)
-
-    async def project_then_fail(connection: asyncpg.Connection,
-                                recorded: Sequence[RecordedEvent]) -> None:
-        await projection(connection, recorded)
-        raise RuntimeError("read model unavailable")
-
-    with pytest.raises(RuntimeError, match="read model unavailable"):
-        await store.append("doomed", 0, handed_over("doomed").events, project=project_then_fail)
-    assert await store.stream_head("doomed") is None
-    assert await stored_row(store, "doomed") is None
-
-
-async def test_readers_rebuild_rows_that_are_missing_or_behind(store: EventStore) -> None:
-    projection = PortfolioProjection(store.schema)
-    behind, missing = handed_over("behind"), handed_over("missing")
-    await store.append("behind", 0, behind.events[:2], project=projection)
-    await store.append("behind", 2, behind.events[2:])  # a worker that did not project
-    await append_in_batches(store, missing, 100, None)
-
-    reader = PortfolioReader(store.pool, store.schema)
-    summaries = await reader.summaries()
-
-    assert {(s.initiative_id, s.phase, s.version) for s in summaries} == {
-        ("behind", "sustaining", len(behind.events)),
-        ("missing", "sustaining", len(missing.events))}
-    assert await reader.catch_up() == 0
-    read(behind, 5.1, 30 * DAY)  # the projection picks up from the rebuilt row
-    await store.append("behind", len(behind.events) - 2, behind.events[-2:], project=projection)
-    [entry_] = [e for e in await reader.entries() if e.state.initiative_id == "behind"]
-    assert entry_.state == behind.state
