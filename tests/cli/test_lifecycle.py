@@ -33,9 +33,9 @@ async def test_help_is_fast_and_lists_every_command() -> None:
     assert outcome.code == 0
     assert time.perf_counter() - begun < 2.0
     for command in ("up", "down", "status", "worker", "launch", "show", "list", "portfolio",
-                    "approve-launch", "reject-launch", "deliver", "complete", "accept", "review",
-                    "reading", "respond", "idea", "triage", "idea-delivered", "reassign",
-                    "cancel", "reopen", "verify"):
+                    "work", "approve-launch", "reject-launch", "deliver", "complete", "accept",
+                    "review", "reading", "respond", "idea", "triage", "idea-delivered",
+                    "reassign", "cancel", "reopen", "verify"):
         assert f"\n  {command} " in outcome.stdout or f"\n  {command}\n" in outcome.stdout
     assert BATON.exists()
 

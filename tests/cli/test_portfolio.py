@@ -1,4 +1,5 @@
-"""`baton list` and `baton portfolio` over the read model, on a stack of the test's own."""
+"""`baton list`, `baton portfolio` and `baton work` over the read model, on a stack of the
+test's own."""
 
 from __future__ import annotations
 
@@ -58,3 +59,8 @@ async def test_list_filters_and_portfolio_figures(fresh_stack: Stack, tmp_path: 
     for heading in ("By phase", "Sustained-gain rate", "Open regressions",
                     "Overdue commitments", "Pull", "Commitment reliability"):
         assert f"\n{heading}" in text
+
+    work = (await baton.ok("work", "--json", actor=OWNER)).json
+    assert [(w["initiative_id"], w["action"], w["subject"], w["overdue"]) for w in work] == [
+        (late, "complete", "control-plan", True)]
+    assert (await baton.ok("work", actor=OTHER_OWNER)).stdout.strip() == "nothing waits on you"
