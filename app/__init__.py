@@ -6,8 +6,10 @@ conflict, invalid, not_found, closed, unavailable) tells the door what to answer
 
 How a door calls a use case
     A composition root (`workers/`) builds a `Context` (`app.context`) from the settings and
-    hands it to the door; a server enters it in its lifespan (`async with context:`), the CLI
-    once per command. A use case is an async function taking the context first::
+    hands it to the door: `workers.composition.Place(settings).context()` (the CLI's is
+    `workers.composition.context_from_env`). A server enters it in its lifespan, so its clients
+    close with it (`async with context: yield`); the CLI builds one per command. A use case is
+    an async function taking the context first::
 
         from app.act import ActRequest, act
         acted = await act(context, ActRequest(initiative_id=iid, action="complete",
