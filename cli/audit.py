@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cli.args import BatonParser, CommandTable, Handler, add_initiative_id, initiative_id
-from cli.audit_output import replay_text, verified_text, workflow_check_text
 from cli.errors import ExitCode, bad_input
 from cli.session import Session
 
@@ -90,6 +89,7 @@ def _report_arguments(parser: BatonParser) -> None:
 async def replay_command(args: argparse.Namespace, session: Session) -> int:
     from app.audit import replay
     from app.audit_json import replay_json
+    from cli.audit_output import replay_text
 
     replayed = await replay(session.context(), args.initiative_id, as_of=args.as_of,
                             version=args.version)
@@ -101,6 +101,7 @@ async def replay_command(args: argparse.Namespace, session: Session) -> int:
 async def verify_command(args: argparse.Namespace, session: Session) -> int:
     from app.audit import verify
     from app.audit_json import verified_json
+    from cli.audit_output import verified_text
 
     if bool(args.initiative_ids) == args.all:
         raise bad_input("name the initiatives to verify, or pass --all (not both)")
@@ -127,6 +128,7 @@ async def report_command(args: argparse.Namespace, session: Session) -> int:
 async def workflow_command(args: argparse.Namespace, session: Session) -> int:
     from app.audit import workflow
     from app.audit_json import workflow_check_json
+    from cli.audit_output import workflow_check_text
 
     def replaying(runs: int) -> None:
         session.out.note(f"replaying {runs} run(s) on the current code")

@@ -1,5 +1,6 @@
 """The composition root of the doors: where things run, and the use cases' `Context` built from
 the settings, with openers that say in one line what cannot be reached and what to do about it.
+The use cases are imported when a command runs, so that `baton --help` stays quick.
 
 Where things run: TEMPORAL_ADDRESS and DATABASE_URL when set; otherwise what a running
 `baton up` announced in $BATON_HOME/stack.json; otherwise the embedded defaults, which are only
@@ -12,14 +13,13 @@ import asyncio
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from app.context import Context, Where
-from app.errors import invalid, unavailable
 from workers.settings import Settings, SettingsError
 from workers.stack_files import StackFiles, StackInfo
 
 if TYPE_CHECKING:
     from temporalio.client import Client
 
+    from app.context import Context, Where
     from store import EventStore
 
 CONNECT_TIMEOUT = 10.0
@@ -27,6 +27,8 @@ _NEXT_STEP = "run `baton up` (or `baton up --detach`)"
 
 
 def load_settings() -> Settings:
+    from app.errors import invalid
+
     try:
         return Settings.from_env()
     except SettingsError as error:
@@ -75,12 +77,15 @@ class Place:
         return self.settings.audit_database_url or self.database_url
 
     def where(self) -> Where:
+        from app.context import Where
+
         s = self.settings
         return Where(temporal_address=self.temporal_address, namespace=s.temporal_namespace,
                      task_queue=s.task_queue, db_schema=s.db_schema,
                      audit_dsn=self.audit_database_url, default_actor=s.actor)
 
     async def temporal(self) -> Client:
+        from app.errors import unavailable
         from workers.temporal_client import connect_client
 
         try:
@@ -94,6 +99,8 @@ class Place:
                 f"cannot reach Temporal at {self.temporal_address}: {hint}") from None
 
     async def store(self, *, migrate: bool = True) -> EventStore:
+        from app.errors import unavailable
+
         dsn = self.database_url
         if dsn is None:
             raise unavailable(
@@ -105,6 +112,8 @@ class Place:
     async def audit_store(self) -> EventStore:
         """Through BATON_AUDIT_DATABASE_URL when set (a read-only role, see the README), and
         never migrated, since reading needs no writes."""
+        from app.errors import unavailable
+
         audit_dsn = self.settings.audit_database_url
         dsn = self.audit_database_url
         if dsn is None:
@@ -117,6 +126,8 @@ class Place:
             variable="BATON_AUDIT_DATABASE_URL" if audit_dsn else "DATABASE_URL")
 
     def context(self) -> Context:
+        from app.context import Context
+
         return Context(where=self.where(), open_temporal=self.temporal, open_store=self.store,
                        open_read_store=lambda: self.store(migrate=False),
                        open_audit_store=self.audit_store,
@@ -134,6 +145,7 @@ async def open_store(dsn: str, schema: str, *, configured: bool, migrate: bool =
                      variable: str = "DATABASE_URL") -> EventStore:
     import asyncpg
 
+    from app.errors import unavailable
     from store import EventStore
     from store.errors import MigrationError
 

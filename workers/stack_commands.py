@@ -14,12 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from app.errors import Rejected
 from cli.args import CommandTable
 from cli.errors import CliError, ExitCode, unreachable
 from cli.output import table
 from cli.session import Session
-from workers.composition import Place, load_settings, redact
+from workers.composition import Place, load_settings, redact  # light: imports app/ lazily
 from workers.stack_files import StackFiles, StackInfo, process_alive
 
 START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
@@ -184,6 +183,8 @@ def _status_of_stack(info: StackInfo) -> dict[str, object]:
 
 
 async def _probe_temporal(session: Session) -> tuple[bool, list[str]]:
+    from app.errors import Rejected
+
     try:
         return True, await session.context().workers_polling()
     except Rejected:
