@@ -69,10 +69,13 @@ class Context:
     # A door may show something while a worker is slow to answer (the CLI says it is waiting).
     patience: Patience = _no_patience
     _opened: dict[str, Any] = field(default_factory=dict)
+    _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def _once(self, name: str, opener: Opener) -> Any:
-        if name not in self._opened:
-            self._opened[name] = await opener()
+        # A server's concurrent requests must not open a second pool while the first opens.
+        async with self._opening:
+            if name not in self._opened:
+                self._opened[name] = await opener()
         return self._opened[name]
 
     async def temporal(self) -> Client:
