@@ -38,13 +38,22 @@ class Acted(BaseModel):
     view: InitiativeView  # the initiative after them
 
 
+def _sendable(request_id: str) -> bool:
+    try:
+        request_id.encode()  # a byte that is not UTF-8 reaches argv as a lone surrogate
+    except UnicodeEncodeError:
+        return False
+    return 0 < len(request_id) <= REQUEST_ID_LIMIT and "\x00" not in request_id
+
+
 @use_case
 async def act(context: Context, request: ActRequest) -> Acted:
     iid = check_initiative_id(request.initiative_id)
     command = command_for(request.action, request.arguments, request.actor)
-    request_id = request.request_id or uuid.uuid4().hex
-    if not 0 < len(request_id) <= REQUEST_ID_LIMIT or "\x00" in request_id:
-        raise InvalidArgument("request_id", f"at most {REQUEST_ID_LIMIT} characters, no NUL")
+    request_id = uuid.uuid4().hex if request.request_id is None else request.request_id
+    if not _sendable(request_id):
+        raise InvalidArgument("request_id", f"{request_id!r} is not a request id (1 to "
+                                            f"{REQUEST_ID_LIMIT} characters of text, no NUL)")
     initiatives = await context.initiatives()
     await context.require_worker()
     # From here on the command may be recorded even if no answer comes: every way of not hearing

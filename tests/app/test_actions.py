@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from app.actions import ACTIONS, command_for
@@ -61,3 +63,20 @@ def test_an_unknown_action_is_not_found() -> None:
     with pytest.raises(Rejected) as refused:
         command_for("approve-everything", {}, ACTOR)
     assert refused.value.kind is RejectionKind.NOT_FOUND
+
+
+@pytest.mark.parametrize("request_id", ["", "x" * 129, "a\x00b", "caf\udce9"])
+async def test_a_request_id_that_cannot_travel_is_refused_before_sending(
+        request_id: str) -> None:
+    from app.act import ActRequest, act
+    from app.context import Context, Where
+
+    async def nowhere() -> Any:
+        raise AssertionError("nothing is opened for a request refused up front")
+
+    context = Context(where=Where("127.0.0.1:1", "default", "q", "baton"), open_temporal=nowhere,
+                      open_store=nowhere, open_read_store=nowhere, open_audit_store=nowhere)
+    with pytest.raises(InvalidArgument) as refused:
+        await act(context, ActRequest(initiative_id="some-initiative", action="accept",
+                                      actor=ACTOR, request_id=request_id))
+    assert refused.value.field == "request_id"
