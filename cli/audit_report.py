@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from cli.errors import bad_input
-from cli.output import NONE, Output, for_one_line, money, percent, span, when
+from cli.output import NONE, Output, money, percent, span, when
+from domain.text import for_one_line
 
 Report = dict[str, Any]
 

@@ -12,7 +12,7 @@ from domain.commitments import commitments
 from domain.state import CheckStatus
 
 from .builders import CLERK, OWNER, Timeline
-from .test_lifecycle import answer_check, handed_over
+from .test_lifecycle import answer_check, handed_over, phase_of
 
 
 def correct(t: Timeline, value: float, reason: str = "typed 50 for 5.0") -> list[str]:
@@ -25,7 +25,7 @@ def test_a_typo_that_opened_a_regression_is_corrected_and_the_check_passes() -> 
     assert answer_check(t, 50.0)[-1] == "RegressionDetected"
     assert t.state.phase is Phase.REGRESSED
     assert correct(t, 5.0) == ["ReadingCorrected", "CheckPassed"]
-    assert t.state.phase is Phase.SUSTAINING
+    assert phase_of(t) is Phase.SUSTAINING
     check = t.state.checks[0]
     assert (check.status, check.reading) == (CheckStatus.PASSED, 5.0)
     assert (t.state.readings[-1].value, t.state.readings[-1].corrected_from) == (5.0, 50.0)
@@ -52,7 +52,7 @@ def test_corrections_can_follow_each_other_and_the_last_one_decides() -> None:
     correct(t, 11.0)
     assert t.state.phase is Phase.REGRESSED
     assert correct(t, 5.0) == ["ReadingCorrected", "CheckPassed"]
-    assert t.state.phase is Phase.SUSTAINING
+    assert phase_of(t) is Phase.SUSTAINING
     assert len(t.state.regressions) == 0
     assert t.state.readings[-1].corrected_from == 50.0
 
