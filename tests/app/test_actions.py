@@ -46,7 +46,7 @@ def test_arguments_become_the_domain_command(name: str, arguments: dict[str, obj
     ("complete", {"step": "a\x00b"}, "step", "is not an id"),
     ("review", {"approve": True, "reopen": ["sop"]}, "reopen", "only with a send-back"),
     ("review", {}, "approve", "either approve or send_back"),
-    ("triage", {"idea": "idea-1"}, "adopt", "either adopt or decline"),
+    ("triage", {"idea": "idea-1"}, "adopt", "one of adopt, decline or duplicate_of"),
     ("deliver", {"value": "many"}, "value", "valid number"),
     ("deliver", {"value": 1, "colour": "red"}, "colour", "Extra inputs are not permitted"),
 ])
