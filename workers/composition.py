@@ -131,7 +131,6 @@ class Place:
         return Context(where=self.where(), open_temporal=self.temporal, open_store=self.store,
                        open_read_store=lambda: self.store(migrate=False),
                        open_audit_store=self.audit_store,
-                       open_audit_store=self.audit_store,
                        answer_timeout=self.settings.answer_timeout,
                        source_hosts=self.settings.metric_source_hosts)
 
