@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from domain.durations import Duration
+from domain.envelope import Provenance
 from domain.spec import MAX_TEXT, WITHOUT_NUL, ActorId, InitiativeSpec, StepId, Text
 from domain.text import multi_line, single_line
 
@@ -208,3 +209,5 @@ class CommandEnvelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     request_id: Annotated[str, Field(min_length=1, max_length=128, pattern=WITHOUT_NUL)]
     command: AnyCommand
+    # How the actor was authenticated; stamped on every event the command records.
+    provenance: Provenance | None = None

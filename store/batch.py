@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.envelope import Event
 
 from .canonical_json import NotCanonicalisable, canonical_json
-from .chain import chain_hash, encode_envelope, format_timestamp
+from .chain import chain_hash, encode_envelope, format_timestamp, provenance_of
 from .errors import InvalidAppend
 
 
@@ -31,6 +31,7 @@ class PreparedBatch:
     actors: list[str]
     occurred_at: list[datetime]
     payloads: list[str]
+    provenances: list[str | None]
     encodings: list[bytes]
 
     def hashes_from(self, prev_hash: str) -> list[str]:
@@ -51,11 +52,14 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
         raise InvalidAppend(f"nothing to append to stream {stream_id!r}")
     if len({event.event_id for event in events}) < len(events):
         raise InvalidAppend(f"an event id appears twice in one append to stream {stream_id!r}")
-    payloads, encodings = [], []
+    payloads: list[str] = []
+    provenances: list[str | None] = []
+    encodings: list[bytes] = []
     for offset, event in enumerate(events, start=1):
         _check_place(stream_id, expected_version + offset, event)
         try:
             payload = canonical_json(event.payload)
+            provenance = provenance_of(event)
             encoding = encode_envelope(
                 event_id=str(event.event_id),
                 stream_id=stream_id,
@@ -65,10 +69,12 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
                 actor=event.actor,
                 occurred_at=format_timestamp(event.occurred_at),
                 payload_json=payload,
+                provenance=provenance,
             )
         except NotCanonicalisable as error:
             raise InvalidAppend(f"event {event.event_id} cannot be stored: {error}") from error
         payloads.append(payload)
+        provenances.append(None if provenance is None else canonical_json(provenance))
         encodings.append(encoding)
     return PreparedBatch(
         stream_id=stream_id,
@@ -80,6 +86,7 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
         actors=[event.actor for event in events],
         occurred_at=[event.occurred_at for event in events],
         payloads=payloads,
+        provenances=provenances,
         encodings=encodings,
     )
 

@@ -6,7 +6,9 @@ recomputes them from what the database gives back), so the two can never disagre
     canonical_encoding(event) = compact JSON of every envelope field, keys sorted, UTF-8 and not
                                 ASCII-escaped, occurred_at as `format_timestamp` writes it,
                                 payload as `canonical_json.canonical_json` writes it (the whole
-                                envelope is written the same way)
+                                envelope is written the same way); `provenance` appears only
+                                when the event has one, so events from before it existed keep
+                                their hashes
     hash(event)               = sha256(prev_hash || canonical_encoding(event)), as lowercase hex,
                                 where prev_hash is the previous event's hash as 64 ASCII hex
                                 characters and the first event of a stream follows GENESIS_HASH
@@ -54,6 +56,7 @@ def encode_envelope(
     actor: str,
     occurred_at: str,
     payload_json: str,
+    provenance: dict[str, Any] | None = None,
 ) -> bytes:
     """The canonical encoding from already-canonical parts.
 
@@ -62,7 +65,7 @@ def encode_envelope(
     """
     return _encode(
         event_id, stream_id, sequence, type, schema_version, actor, occurred_at,
-        orjson.Fragment(payload_json),
+        orjson.Fragment(payload_json), provenance,
     )  # fmt: skip
 
 
@@ -75,6 +78,7 @@ def encode_stored(
     actor: str,
     occurred_at: datetime,
     payload: dict[str, Any] | orjson.Fragment,
+    provenance: dict[str, Any] | None = None,
 ) -> bytes:
     """The encoding of an event's stored values, in column order: the payload as read from jsonb,
     or its canonical text (`canonical_json.reencode_jsonb`) as an orjson.Fragment.
@@ -85,7 +89,7 @@ def encode_stored(
     # The datetime goes to orjson as it is, which writes it as `format_timestamp` does.
     return _encode(
         str(event_id), stream_id, sequence, type, schema_version, actor, _in_utc(occurred_at),
-        payload,
+        payload, provenance,
     )  # fmt: skip
 
 
@@ -98,21 +102,27 @@ def _encode(
     actor: str,
     occurred_at: str | datetime,
     payload: Any,
+    provenance: dict[str, Any] | None,
 ) -> bytes:
     # One orjson call for the whole envelope: it sorts these keys along with the payload's and
     # refuses text that is not valid Unicode.
-    return encode_json(
-        {
-            "actor": actor,
-            "event_id": event_id,
-            "initiative_id": stream_id,
-            "occurred_at": occurred_at,
-            "payload": payload,
-            "schema_version": schema_version,
-            "sequence": sequence,
-            "type": type,
-        }
-    )
+    envelope = {
+        "actor": actor,
+        "event_id": event_id,
+        "initiative_id": stream_id,
+        "occurred_at": occurred_at,
+        "payload": payload,
+        "schema_version": schema_version,
+        "sequence": sequence,
+        "type": type,
+    }
+    if provenance is not None:
+        envelope["provenance"] = provenance
+    return encode_json(envelope)
+
+
+def provenance_of(event: Event) -> dict[str, Any] | None:
+    return None if event.provenance is None else event.provenance.encoded()
 
 
 def canonical_encoding(event: Event) -> bytes:
@@ -126,6 +136,7 @@ def canonical_encoding(event: Event) -> bytes:
         actor=event.actor,
         occurred_at=format_timestamp(event.occurred_at),
         payload_json=canonical_json(event.payload),
+        provenance=provenance_of(event),
     )
 
 
@@ -140,6 +151,7 @@ def stored_event_encoding(event: Event) -> bytes:
         event.actor,
         event.occurred_at,
         event.payload,
+        provenance_of(event),
     )
 
 

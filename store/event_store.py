@@ -171,6 +171,7 @@ class EventStore:
             batch.occurred_at,
             batch.payloads,
             hashes,
+            batch.provenances,
         )
         try:
             if project is None:

@@ -10,7 +10,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from domain.envelope import Event
+from domain.envelope import Event, Provenance
 
 from .canonical_json import canonical_json, read_jsonb, reencode_jsonb
 from .chain import encode_stored
@@ -28,11 +28,12 @@ async def configure_connection(connection: asyncpg.Connection) -> None:
 def recorded_event(row: asyncpg.Record) -> RecordedEvent:
     """A row selected with `statements.EVENT_COLUMNS`."""
     (position, event_id, stream_id, version, type_, schema_version, actor, occurred_at,
-     recorded_at, payload, prev_hash, hash_) = row  # fmt: skip
+     recorded_at, payload, prev_hash, hash_, provenance) = row  # fmt: skip
     if type(payload) is str:  # as EVENT_COLUMNS selects it; a row read through the codec is not
         payload = read_jsonb(payload)
     event = _stored_event(
-        event_id, stream_id, version, type_, schema_version, actor, occurred_at, payload
+        event_id, stream_id, version, type_, schema_version, actor, occurred_at, payload,
+        provenance,
     )
     return RecordedEvent(event, position, prev_hash, hash_, recorded_at)
 
@@ -51,6 +52,7 @@ def _stored_event(
     actor: str,
     occurred_at: datetime,
     payload: dict[str, Any],
+    provenance: dict[str, Any] | str | None = None,
 ) -> Event:
     """An Event from the columns of a stored row, not validated again.
 
@@ -70,6 +72,9 @@ def _stored_event(
         "actor": actor,
         "occurred_at": occurred_at,
         "payload": payload,
+        # Validated: rare, and written by the few doors that authenticate people.
+        "provenance": None if provenance is None else Provenance.model_validate(
+            _as_object(provenance)),
     })  # fmt: skip
     _set(event, "__pydantic_fields_set__", set(_EVENT_FIELDS))
     _set(event, "__pydantic_extra__", None)
@@ -88,14 +93,19 @@ def stored_links(stream_id: str, rows: Iterable[asyncpg.Record]) -> Iterator[Sto
     for row in rows:
         if row[2] is None:  # the stream has no events
             return
-        _, _, version, event_id, type_, schema_version, actor, occurred_at, payload, prev, hash_ = (
-            row
-        )
+        (_, _, version, event_id, type_, schema_version, actor, occurred_at, payload, prev, hash_,
+         provenance) = row  # fmt: skip
         try:
             encoding: bytes | None = encode_stored(
                 event_id, stream_id, version, type_, schema_version, actor, occurred_at,
                 orjson.Fragment(reencode_jsonb(payload)),
+                None if provenance is None else _as_object(provenance),
             )  # fmt: skip
         except ValueError:  # only rows written behind the store's back have no encoding
             encoding = None
         yield StoredLink(version, prev, hash_, encoding)
+
+
+def _as_object(value: dict[str, Any] | str) -> dict[str, Any]:
+    """A jsonb value as the pool's codec gives it (parsed) or a plain connection does (text)."""
+    return read_jsonb(value) if isinstance(value, str) else value

@@ -11,7 +11,7 @@ from .migrations import quote_schema
 # the same way, only with asyncpg calling into Python once more per row.
 EVENT_COLUMNS = (
     "position, event_id, stream_id, version, type, schema_version, actor, occurred_at, "
-    "recorded_at, payload::text AS payload, prev_hash, hash"
+    "recorded_at, payload::text AS payload, prev_hash, hash, provenance"
 )
 
 # Wider than any version a stream can reach (the column is an integer).
@@ -34,7 +34,7 @@ class Statements:
         return cls(
             append=(
                 "SELECT appended, stream_version, stream_head, positions, recorded_at "
-                f"FROM {s}.append_to_stream($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                f"FROM {s}.append_to_stream($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
             ),
             stream_head=f"SELECT version, head_hash FROM {s}.streams WHERE stream_id = $1",
             read_stream=(
@@ -56,7 +56,8 @@ class Statements:
             # row; with neither, one row of NULLs comes back.
             chain_of_stream=(
                 "SELECT h.version, h.head_hash, e.version, e.event_id, e.type, "
-                "e.schema_version, e.actor, e.occurred_at, e.payload::text, e.prev_hash, e.hash "
+                "e.schema_version, e.actor, e.occurred_at, e.payload::text, e.prev_hash, e.hash, "
+                "e.provenance "
                 "FROM (VALUES ($1::text)) AS wanted (stream_id) "
                 f"LEFT JOIN {s}.streams AS h ON h.stream_id = wanted.stream_id "
                 f"LEFT JOIN {s}.events AS e ON e.stream_id = wanted.stream_id "

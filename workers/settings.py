@@ -193,6 +193,56 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "baton-worker",
         "`service.name` of the worker's traces.",
     ),
+    EnvironmentVariable(
+        "BATON_WEB_HOST",
+        "127.0.0.1",
+        "Address the HTTP API (`baton up`, `baton web`) listens on; `0.0.0.0` in a container.",
+    ),
+    EnvironmentVariable("BATON_WEB_PORT", "8000", "Port of the HTTP API."),
+    EnvironmentVariable(
+        "BATON_PUBLIC_URL",
+        None,
+        "The API's URL as people reach it, for links it hands out; unset: as each request "
+        "came in.",
+    ),
+    EnvironmentVariable(
+        "BATON_SESSION_SECRET",
+        None,
+        "Key signing browser sign-in cookies; set it to one value on every replica (unset: a "
+        "random key per process).",
+    ),
+    EnvironmentVariable(
+        "BATON_OIDC_ISSUER",
+        None,
+        "OpenID Connect issuer URL (exactly as its tokens' `iss`); unset: personal tokens only.",
+    ),
+    EnvironmentVariable("BATON_OIDC_CLIENT_ID", None, "Baton's client id at the issuer."),
+    EnvironmentVariable(
+        "BATON_OIDC_CLIENT_SECRET", None, "Baton's client secret at the issuer (sign-in)."),
+    EnvironmentVariable(
+        "BATON_OIDC_AUDIENCE",
+        None,
+        "`aud` that API bearer JWTs must carry; unset: the client id.",
+    ),
+    EnvironmentVariable(
+        "BATON_OIDC_PERSON_CLAIM", "email", "Claim naming the person, as specs name people."),
+    EnvironmentVariable(
+        "BATON_OIDC_GROUPS_CLAIM", "groups", "Claim listing the person's groups."),
+    EnvironmentVariable(
+        "BATON_OIDC_PMO_GROUP", None, "Group whose members get the `pmo` grant (may launch)."),
+    EnvironmentVariable(
+        "BATON_OIDC_AUDITOR_GROUP",
+        None,
+        "Group whose members get the `auditor` grant (audit trails, event feed).",
+    ),
+    EnvironmentVariable(
+        "BATON_URL",
+        None,
+        "URL of a Baton HTTP API: people's commands then go through it with `BATON_TOKEN` "
+        "(and `--as` is refused).",
+    ),
+    EnvironmentVariable(
+        "BATON_TOKEN", None, "Personal token (or identity provider JWT) sent to `BATON_URL`."),
 )
 
 _DEFAULTS = {variable.name: variable.default for variable in ENVIRONMENT_VARIABLES}
@@ -240,6 +290,20 @@ class Settings:
     health_address: str | None
     otlp_endpoint: str | None
     otel_service_name: str
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    public_url: str | None = None
+    session_secret: str | None = field(default=None, repr=False)
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_audience: str | None = None
+    oidc_person_claim: str = "email"
+    oidc_groups_claim: str = "groups"
+    oidc_pmo_group: str | None = None
+    oidc_auditor_group: str | None = None
+    api_url: str | None = None
+    api_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -296,6 +360,20 @@ class Settings:
             health_address=listen_address("BATON_HEALTH_ADDRESS"),
             otlp_endpoint=read("OTEL_EXPORTER_OTLP_ENDPOINT"),
             otel_service_name=required("OTEL_SERVICE_NAME"),
+            web_host=required("BATON_WEB_HOST"),
+            web_port=_port("BATON_WEB_PORT", required("BATON_WEB_PORT")),
+            public_url=read("BATON_PUBLIC_URL"),
+            session_secret=read("BATON_SESSION_SECRET"),
+            oidc_issuer=read("BATON_OIDC_ISSUER"),
+            oidc_client_id=read("BATON_OIDC_CLIENT_ID"),
+            oidc_client_secret=read("BATON_OIDC_CLIENT_SECRET"),
+            oidc_audience=read("BATON_OIDC_AUDIENCE"),
+            oidc_person_claim=required("BATON_OIDC_PERSON_CLAIM"),
+            oidc_groups_claim=required("BATON_OIDC_GROUPS_CLAIM"),
+            oidc_pmo_group=read("BATON_OIDC_PMO_GROUP"),
+            oidc_auditor_group=read("BATON_OIDC_AUDITOR_GROUP"),
+            api_url=read("BATON_URL"),
+            api_token=read("BATON_TOKEN"),
         )
 
     @property

@@ -24,7 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain import InitiativeSpec, InitiativeState, Rejected, RejectionKind, decide
 from domain.commands import AnyCommand, CommandEnvelope, Launch
-from domain.envelope import Event
+from domain.envelope import Event, Provenance
 from domain.state import CheckStatus
 from domain.text import for_one_line
 from workflows.activity_contracts import READ_METRIC
@@ -79,7 +79,8 @@ class InitiativeClient:
         self._history_limit = history_limit
 
     async def launch(self, spec: InitiativeSpec, actor: str,
-                     initiative_id: str | None = None) -> str:
+                     initiative_id: str | None = None,
+                     provenance: Provenance | None = None) -> str:
         initiative_id = initiative_id or new_initiative_id(spec.name)
         command = Launch(actor=actor, spec=spec)
         # The rules are pure, so a launch the workflow would refuse is refused here, before a
@@ -92,7 +93,8 @@ class InitiativeClient:
                 raise Rejected(f"metric.source.url: {refused}") from None
         start = InitiativeInput(
             initiative_id=initiative_id,
-            launch=CommandEnvelope(request_id=f"launch-{initiative_id}", command=command),
+            launch=CommandEnvelope(request_id=f"launch-{initiative_id}", command=command,
+                                   provenance=provenance),
             index_search_attributes=self._index, history_limit=self._history_limit)
         try:
             await self._client.start_workflow(
@@ -105,9 +107,11 @@ class InitiativeClient:
         return initiative_id
 
     async def send(self, initiative_id: str, command: AnyCommand,
-                   request_id: str | None = None) -> list[Event]:
+                   request_id: str | None = None,
+                   provenance: Provenance | None = None) -> list[Event]:
         request_id = request_id or uuid.uuid4().hex
-        envelope = CommandEnvelope(request_id=request_id, command=command)
+        envelope = CommandEnvelope(request_id=request_id, command=command,
+                                   provenance=provenance)
         for pause in (*BUSY_BACKOFF, None):
             try:
                 return await self.handle(initiative_id).execute_update(

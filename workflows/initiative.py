@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import commands as cmd
     from domain.commitments import commitments
     from domain.deadlines import Deadline, moot, pending_deadlines
-    from domain.envelope import Event
+    from domain.envelope import Event, Provenance
     from domain.state import CheckStatus
     from domain.text import for_one_line
     from workflows import search_attributes as attrs
@@ -103,7 +103,8 @@ class InitiativeWorkflow:
     async def run(self, start: InitiativeInput) -> InitiativeView:
         if self._launch is not None:
             try:
-                await self._record(self._launch.command, self._launch.request_id)
+                await self._record(self._launch.command, self._launch.request_id,
+                                   self._launch.provenance)
             except Rejected as rejected:
                 raise _rejection(rejected) from None
         self._resume_metric_reads()
@@ -123,7 +124,7 @@ class InitiativeWorkflow:
     async def execute(self, request: cmd.CommandEnvelope) -> list[Event]:
         """Record a person's command; returns the events it recorded (again, if retried)."""
         try:
-            return await self._record(request.command, request.request_id)
+            return await self._record(request.command, request.request_id, request.provenance)
         except Rejected as rejected:
             raise _rejection(rejected) from None
 
@@ -156,7 +157,8 @@ class InitiativeWorkflow:
                                          if not moot(d, workflow.now())],
                               run_id=workflow.info().run_id, metric_source=self._source_problem)
 
-    async def _record(self, command: Any, request_id: str | None = None) -> list[Event]:
+    async def _record(self, command: Any, request_id: str | None = None,
+                      provenance: Provenance | None = None) -> list[Event]:
         """Decide, append to the store, then fold: one command at a time."""
         if not isinstance(command, cmd.Launch):
             await workflow.wait_condition(lambda: self._state.version > 0)
@@ -165,6 +167,8 @@ class InitiativeWorkflow:
                 return self._requests[request_id]
             while True:
                 events = decide(self._state, command, workflow.now())
+                if provenance is not None:
+                    events = [e.model_copy(update={"provenance": provenance}) for e in events]
                 try:
                     outcome = await self._append(events, request_id)
                 except (ActivityError, ApplicationError) as error:

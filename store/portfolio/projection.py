@@ -23,6 +23,7 @@ from store import RecordedEvent
 from store.migrations import quote_schema
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
+from store.work import WorkItems
 
 REGRESSION_EVENT = ev.RegressionDetected.TYPE
 
@@ -32,6 +33,7 @@ class PortfolioProjection:
 
     def __init__(self, schema: str) -> None:
         s = quote_schema(schema)
+        self._work = WorkItems(schema)
         self._current = (
             f"SELECT version, regressions, state FROM {s}.portfolio_initiatives "
             "WHERE initiative_id = $1 FOR UPDATE"
@@ -77,7 +79,9 @@ class PortfolioProjection:
 
     async def _save_fold(self, connection: asyncpg.Connection, state: InitiativeState,
                          regressions: int, events: Sequence[Event]) -> None:
-        await connection.execute(self._save, *row_values(*fold_onto(state, regressions, events)))
+        state, regressions = fold_onto(state, regressions, events)
+        await connection.execute(self._save, *row_values(state, regressions))
+        await self._work.save(connection, state)
 
 
 def fold_onto(state: InitiativeState, regressions: int,

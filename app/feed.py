@@ -1,0 +1,96 @@
+"""The global event feed for integrations: every event in one gap-free order, paged or followed.
+
+Positions come from the store's `read_all`, which never moves past a position an open append
+could still fill, so a follower that resumes after the last position it saw misses nothing and
+sees nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from app.identity import Grant, Identity
+from domain.errors import Rejected, RejectionKind
+from store import EventStore, RecordedEvent
+
+# What the feed is read from: the event store (a read-only role is enough).
+FeedSource = EventStore
+
+MAX_PAGE = 1000
+FOLLOW_PAUSE = 0.25  # seconds between reads while nothing new has been recorded
+
+
+class FeedEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    position: int
+    event_id: str
+    initiative_id: str
+    sequence: int
+    type: str
+    schema_version: int
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+    payload: dict[str, Any]
+    provenance: dict[str, str] | None
+    hash: str
+
+
+class FeedPage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    events: list[FeedEvent]
+    next_after: int  # pass as `after` for the next page
+
+
+def require_feed_reader(identity: Identity) -> None:
+    if not (identity.has(Grant.AUDITOR) or identity.has(Grant.PMO)):
+        raise Rejected(f"{identity.person} cannot read the event feed: it needs the auditor "
+                       "or pmo grant", RejectionKind.FORBIDDEN)
+
+
+def _check(after: int, limit: int) -> None:
+    if after < 0:
+        raise Rejected(f"after: must be 0 or more, got {after}", RejectionKind.INVALID)
+    if not 1 <= limit <= MAX_PAGE:
+        raise Rejected(f"limit: must be between 1 and {MAX_PAGE}, got {limit}",
+                       RejectionKind.INVALID)
+
+
+def feed_event(recorded: RecordedEvent) -> FeedEvent:
+    event = recorded.event
+    return FeedEvent(
+        position=recorded.position, event_id=str(event.event_id),
+        initiative_id=event.initiative_id, sequence=event.sequence, type=event.type,
+        schema_version=event.schema_version, actor=event.actor, occurred_at=event.occurred_at,
+        recorded_at=recorded.recorded_at, payload=event.payload,
+        provenance=None if event.provenance is None else event.provenance.encoded(),
+        hash=recorded.hash)
+
+
+async def feed_page(store: EventStore, identity: Identity, after: int = 0,
+                    limit: int = 100) -> FeedPage:
+    require_feed_reader(identity)
+    _check(after, limit)
+    events = [feed_event(r) for r in await store.read_all(after, limit)]
+    return FeedPage(events=events, next_after=events[-1].position if events else after)
+
+
+async def follow(store: EventStore, identity: Identity, after: int = 0,
+                 pause: float = FOLLOW_PAUSE) -> AsyncIterator[FeedEvent]:
+    """Every event after `after`, then each new one as it is recorded, until cancelled."""
+    require_feed_reader(identity)
+    _check(after, MAX_PAGE)
+    while True:
+        page = await store.read_all(after, MAX_PAGE)
+        for recorded in page:
+            yield feed_event(recorded)
+            after = recorded.position
+        if len(page) < MAX_PAGE:
+            await asyncio.sleep(pause)

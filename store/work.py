@@ -1,0 +1,46 @@
+"""The `work_items` read model: written with the events (see the portfolio projection), read
+by person for "my work"."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from domain.state import InitiativeState
+from domain.work import WorkItem, WorkKind, open_work
+
+from .migrations import quote_schema
+
+_COLUMNS = "initiative_id, initiative_name, person, kind, ref, title, due_at, action"
+# More than anyone can work through; the list is about what is next.
+MAX_ITEMS = 1000
+
+
+class WorkItems:
+    def __init__(self, schema: str) -> None:
+        table = f"{quote_schema(schema)}.work_items"
+        self._clear = f"DELETE FROM {table} WHERE initiative_id = $1"
+        self._insert = (f"INSERT INTO {table} ({_COLUMNS}) "
+                        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+                        "$5::text[], $6::text[], $7::timestamptz[], $8::text[])")
+        self._of_person = (f"SELECT {_COLUMNS} FROM {table} WHERE person = $1 "
+                           "ORDER BY due_at NULLS LAST, initiative_id, kind, ref LIMIT $2")
+
+    async def save(self, connection: asyncpg.Connection, state: InitiativeState) -> None:
+        """Replace the initiative's items with what its state owes now (in the caller's
+        transaction)."""
+        await connection.execute(self._clear, state.initiative_id)
+        items = open_work(state)
+        if items:
+            await connection.execute(
+                self._insert, [i.initiative_id for i in items],
+                [i.initiative_name for i in items], [i.person for i in items],
+                [i.kind.value for i in items], [i.ref for i in items],
+                [i.title for i in items], [i.due_at for i in items],
+                [i.action for i in items])
+
+    async def of_person(self, pool: asyncpg.Pool, person: str,
+                        limit: int = MAX_ITEMS) -> list[WorkItem]:
+        rows = await pool.fetch(self._of_person, person, limit)
+        return [WorkItem(initiative_id=r[0], initiative_name=r[1], person=r[2],
+                         kind=WorkKind(r[3]), ref=r[4], title=r[5], due_at=r[6], action=r[7])
+                for r in rows]

@@ -1,0 +1,191 @@
+"""The real web app under a real uvicorn server on a free loopback port, against the session's
+Temporal and PostgreSQL with a worker of its own, and a real OpenID Connect provider process.
+
+    web      the running API: `web.url`, `await web.token(person, *grants)`, `web.client(token)`
+    oidc     the provider: `oidc.issuer`, `await oidc.id_token(sub, claims)` signs a person in
+             through its authorization endpoint (code + PKCE) and returns the ID token
+
+The API is configured to accept the provider's tokens (audience: OIDC_CLIENT_ID), so tests may
+use either kind of credential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import secrets
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from app.identity import Grant
+from app.tokens import Tokens
+from store import EventStore
+from store.tokens import TokenStore
+from web.app import create_app
+from web.config import OidcConfig, WebConfig
+from workers.settings import Settings
+from workers.web import web_services
+from workers.worker import build_worker
+
+OIDC_CLIENT_ID = "baton-tests"
+OIDC_PMO_GROUP = "baton-pmo"
+OIDC_AUDITOR_GROUP = "baton-auditors"
+STARTUP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class OidcProvider:
+    issuer: str
+    http: httpx.AsyncClient
+
+    async def id_token(self, sub: str, claims: dict[str, Any] | None = None) -> str:
+        """Sign `sub` in by authorization code with PKCE, as a browser would, and return the
+        ID token the provider issues (a JWT whose `aud` is OIDC_CLIENT_ID)."""
+        answer = await self.http.put(f"{self.issuer}/users/{sub}",
+                                     json={"email": sub, **(claims or {})})
+        answer.raise_for_status()
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(
+            hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        redirect_uri = "http://127.0.0.1/callback"
+        authorized = await self.http.post(
+            f"{self.issuer}/oauth2/authorize",
+            params={"response_type": "code", "client_id": OIDC_CLIENT_ID,
+                    "redirect_uri": redirect_uri, "scope": "openid email",
+                    "state": "s", "code_challenge": challenge,
+                    "code_challenge_method": "S256"},
+            data={"sub": sub})
+        assert authorized.status_code in (302, 303), authorized.text
+        code = parse_qs(urlsplit(authorized.headers["location"]).query)["code"][0]
+        tokens = await self.http.post(
+            f"{self.issuer}/oauth2/token",
+            data={"grant_type": "authorization_code", "code": code,
+                  "redirect_uri": redirect_uri, "client_id": OIDC_CLIENT_ID,
+                  "client_secret": "any", "code_verifier": verifier})
+        tokens.raise_for_status()
+        id_token: str = tokens.json()["id_token"]
+        return id_token
+
+
+@pytest.fixture(scope="session")
+async def oidc(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OidcProvider]:
+    """`oidc-provider-mock` as a process of its own on a free loopback port."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1",
+             "--port", str(port)], stdout=output, stderr=subprocess.STDOUT)
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            await _until_serving(http, f"{issuer}/.well-known/openid-configuration", process,
+                                 log)
+            yield OidcProvider(issuer, http)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def _until_serving(http: httpx.AsyncClient, url: str, process: subprocess.Popen[bytes],
+                         log: Path) -> None:
+    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
+    while asyncio.get_running_loop().time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the OIDC provider exited: {log.read_text()[-2000:]}")
+        try:
+            if (await http.get(url)).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the OIDC provider did not serve {url} in {STARTUP_TIMEOUT} s")
+
+
+@dataclass
+class WebStack:
+    url: str
+    store: EventStore
+    tokens: Tokens
+    task_queue: str
+
+    async def token(self, person: str, *grants: Grant) -> str:
+        return (await self.tokens.issue(person, set(grants))).token
+
+    def client(self, token: str | None = None) -> httpx.AsyncClient:
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        return httpx.AsyncClient(base_url=self.url, headers=headers, timeout=60)
+
+    async def events_of(self, initiative_id: str) -> int:
+        head = await self.store.stream_head(initiative_id)
+        return head.version if head else 0
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """`app` under uvicorn on a free loopback port, in this event loop; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False,
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before it served")
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def web(temporal_client: Client, database_url: str,
+              oidc: OidcProvider) -> AsyncIterator[WebStack]:
+    schema, queue = f"web_{uuid.uuid4().hex[:12]}", f"web-{uuid.uuid4().hex[:12]}"
+    async with await EventStore.connect(database_url, schema=schema) as store:
+        config = WebConfig(oidc=OidcConfig(
+            issuer=oidc.issuer, client_id=OIDC_CLIENT_ID, client_secret="any secret will do",
+            pmo_group=OIDC_PMO_GROUP,
+            auditor_group=OIDC_AUDITOR_GROUP))
+        app = create_app(config, lambda: web_services(store))
+        worker = build_worker(temporal_client, store, Settings.from_env({}), task_queue=queue)
+        async with worker, serving(app) as url:
+            yield WebStack(url, store, Tokens(TokenStore(store.pool, store.schema)), queue)
+        await store.drop_schema()
+
+
+def problem(answer: httpx.Response) -> dict[str, Any]:
+    """The problem+json body of an error answer, checked for its shape."""
+    assert answer.headers["content-type"].startswith("application/problem+json"), answer.text
+    body: dict[str, Any] = json.loads(answer.text)
+    assert body["status"] == answer.status_code and body["title"] and body["detail"]
+    return body

@@ -1,0 +1,58 @@
+"""The FastAPI application: built by `create_app`, its clients opened in its lifespan."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from web import feed, health, me, problems
+from web import oidc as login
+from web.access_log import AccessLog
+from web.auth import Authenticator
+from web.config import WebConfig
+from web.jwt_bearer import OidcBearer
+from web.services import OpenServices
+
+API_PREFIX = "/api/v1"
+# The identity provider's discovery document and keys: small, and it should answer fast.
+OIDC_HTTP_TIMEOUT = 10.0
+SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
+
+
+def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            services = await stack.enter_async_context(open_services())
+            oidc = None
+            if config.oidc is not None:
+                http = await stack.enter_async_context(
+                    httpx.AsyncClient(timeout=OIDC_HTTP_TIMEOUT))
+                oidc = OidcBearer(config.oidc, http)
+                app.state.oidc_login = login.OidcLogin(config.oidc, oidc, config.public_url)
+            app.state.services = services
+            app.state.authenticator = Authenticator(services.tokens, oidc)
+            app.state.config = config
+            yield
+
+    app = FastAPI(title="Baton", version="1", lifespan=lifespan,
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+                  description="Governed improvement initiatives whose gains stick. Every "
+                              "request acts as the authenticated person.")
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(me.router, prefix=API_PREFIX)
+    app.include_router(feed.router, prefix=API_PREFIX)
+    app.include_router(login.router)
+    # The signed session cookie: the sign-in flow's state and, once signed in, the identity.
+    app.add_middleware(
+        SessionMiddleware, secret_key=config.session_secret or secrets.token_urlsafe(32),
+        session_cookie="baton_session", same_site="lax", max_age=SESSION_MAX_AGE,
+        https_only=bool(config.public_url and config.public_url.startswith("https://")))
+    app.add_middleware(AccessLog)
+    return app

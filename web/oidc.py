@@ -1,0 +1,114 @@
+"""Browser sign-in with OpenID Connect: authorization code with PKCE, through Authlib.
+
+    GET /auth/login?next=/somewhere   redirects to the provider
+    GET /auth/callback                 the provider sends the browser back here with a code
+    GET|POST /auth/logout              forgets the sign-in
+
+The callback exchanges the code (with the PKCE verifier Authlib kept in the session), checks the
+ID token with the same PyJWT validation as API bearer tokens (audience: the client id), and keeps
+the resulting identity in the signed session cookie, where `web.auth.authenticate` finds it.
+The cookie itself, and the pages, belong to the pages; this module only opens and closes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.starlette_client import OAuth, OAuthError
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse
+
+from web.auth import SESSION_IDENTITY
+from web.config import OidcConfig
+from web.jwt_bearer import InvalidBearer, OidcBearer
+from web.problems import unauthenticated, unavailable
+
+PROVIDER = "baton"
+SCOPES = "openid email profile"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would hand a signed-in browser to anyone."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+class OidcLogin:
+    def __init__(self, config: OidcConfig, bearer: OidcBearer, public_url: str | None) -> None:
+        self._config = config
+        self._bearer = bearer
+        self._public_url = public_url.rstrip("/") if public_url else None
+        client_kwargs = {"scope": SCOPES, "code_challenge_method": "S256"}
+        if not config.client_secret:  # a public client: PKCE is its only proof
+            client_kwargs["token_endpoint_auth_method"] = "none"
+        self._oauth = OAuth()
+        self._oauth.register(
+            PROVIDER, client_id=config.client_id, client_secret=config.client_secret,
+            server_metadata_url=config.issuer.rstrip("/") + "/.well-known/openid-configuration",
+            client_kwargs=client_kwargs)
+
+    @property
+    def _client(self) -> Any:
+        return self._oauth.create_client(PROVIDER)
+
+    def _callback_url(self, request: Request) -> str:
+        if self._public_url:
+            return f"{self._public_url}/auth/callback"
+        return str(request.url_for("oidc_callback"))
+
+    async def login(self, request: Request, next_path: str | None) -> RedirectResponse:
+        request.session["after_sign_in"] = _safe_next(next_path)
+        try:
+            redirect: RedirectResponse = await self._client.authorize_redirect(
+                request, self._callback_url(request))
+        except OSError as error:
+            raise unavailable(f"the identity provider did not answer: {error}") from None
+        return redirect
+
+    async def callback(self, request: Request) -> RedirectResponse:
+        try:
+            token = await self._client.authorize_access_token(request)
+        except OAuthError as error:
+            raise unauthenticated(f"sign-in failed: {error.description or error.error}") from None
+        except OSError as error:
+            raise unavailable(f"the identity provider did not answer: {error}") from None
+        id_token = token.get("id_token")
+        if not isinstance(id_token, str):
+            raise unauthenticated("sign-in failed: the provider sent no ID token")
+        try:
+            identity = await self._bearer.identity(id_token, audience=self._config.client_id)
+        except InvalidBearer as error:
+            raise unauthenticated(f"sign-in failed: {error}") from None
+        target = _safe_next(request.session.pop("after_sign_in", None))
+        request.session.clear()  # nothing from before the sign-in carries over
+        request.session[SESSION_IDENTITY] = identity.model_dump(mode="json")
+        return RedirectResponse(target, status_code=303)
+
+
+router = APIRouter(prefix="/auth", include_in_schema=False)
+
+
+def _login(request: Request) -> OidcLogin:
+    login: OidcLogin | None = getattr(request.app.state, "oidc_login", None)
+    if login is None:
+        raise unauthenticated("sign-in is not configured (BATON_OIDC_ISSUER, "
+                              "BATON_OIDC_CLIENT_ID)")
+    return login
+
+
+@router.get("/login")
+async def login(request: Request, next: str | None = None) -> RedirectResponse:
+    return await _login(request).login(request, next)
+
+
+@router.get("/callback", name="oidc_callback")
+async def callback(request: Request) -> RedirectResponse:
+    return await _login(request).callback(request)
+
+
+@router.api_route("/logout", methods=["GET", "POST"])
+async def logout(request: Request) -> RedirectResponse:
+    if "session" in request.scope:
+        request.session.clear()
+    return RedirectResponse("/", status_code=303)
