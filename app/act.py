@@ -14,7 +14,7 @@ from app.actions import Arguments, command_for
 from app.context import Context, use_case
 from app.errors import InvalidArgument, Rejected, RejectionKind, Unconfirmed
 from app.ids import check_initiative_id
-from domain.envelope import Event
+from domain.envelope import Event, Provenance
 from workflows.contracts import InitiativeView
 
 REQUEST_ID_LIMIT = 128
@@ -28,6 +28,8 @@ class ActRequest(BaseModel):
     arguments: Mapping[str, Any] | Arguments = Field(default_factory=dict)
     # The same id again records at most once and answers with what it recorded.
     request_id: str | None = None
+    # How the door knew the actor; recorded with every event (None: not said).
+    provenance: Provenance | None = None
 
 
 class Acted(BaseModel):
@@ -60,7 +62,7 @@ async def act(context: Context, request: ActRequest) -> Acted:
     # back says so, with the request id that makes sending it again safe.
     try:
         async with context.worker_answers():
-            events = await initiatives.send(iid, command, request_id)
+            events = await initiatives.send(iid, command, request_id, request.provenance)
             view = await initiatives.view(iid)
     except Rejected as rejected:
         if rejected.kind is RejectionKind.UNAVAILABLE:

@@ -14,12 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.context import Context, use_case
+from app.errors import Rejected, RejectionKind
 from app.identity import Grant, Identity
-from domain.errors import Rejected, RejectionKind
-from store import EventStore, RecordedEvent
-
-# What the feed is read from: the event store (a read-only role is enough).
-FeedSource = EventStore
+from store import RecordedEvent
 
 MAX_PAGE = 1000
 FOLLOW_PAUSE = 0.25  # seconds between reads while nothing new has been recorded
@@ -74,19 +72,22 @@ def feed_event(recorded: RecordedEvent) -> FeedEvent:
         hash=recorded.hash)
 
 
-async def feed_page(store: EventStore, identity: Identity, after: int = 0,
+@use_case
+async def feed_page(context: Context, identity: Identity, after: int = 0,
                     limit: int = 100) -> FeedPage:
     require_feed_reader(identity)
     _check(after, limit)
+    store = await context.read_store()
     events = [feed_event(r) for r in await store.read_all(after, limit)]
     return FeedPage(events=events, next_after=events[-1].position if events else after)
 
 
-async def follow(store: EventStore, identity: Identity, after: int = 0,
+async def follow(context: Context, identity: Identity, after: int = 0,
                  pause: float = FOLLOW_PAUSE) -> AsyncIterator[FeedEvent]:
     """Every event after `after`, then each new one as it is recorded, until cancelled."""
     require_feed_reader(identity)
     _check(after, MAX_PAGE)
+    store = await context.read_store()
     while True:
         page = await store.read_all(after, MAX_PAGE)
         for recorded in page:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain import events as ev
@@ -88,8 +88,42 @@ def when(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
+NONE = "-"  # how every door shows a value that is not there
+
+
+def json_default(value: Any) -> Any:
+    """How every door writes what JSON has no type for: moments in ISO 8601."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
 def percent(share: float | None) -> str:
-    return "-" if share is None else f"{share:.0%}"
+    return NONE if share is None else f"{share:.0%}"
+
+
+def money(amount: float | None, currency: str) -> str:
+    return NONE if amount is None else f"{amount:,.2f} {currency}"
+
+
+def span(seconds: float | timedelta | None) -> str:
+    """A duration, roughly: 45s, 12m, 5h, 3d."""
+    if seconds is None:
+        return NONE
+    if isinstance(seconds, timedelta):
+        seconds = seconds.total_seconds()
+    seconds = abs(seconds)
+    for limit, size, unit in ((90, 1, "s"), (90 * 60, 60, "m"), (36 * 3600, 3600, "h")):
+        if seconds < limit:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds / 86400:.0f}d"
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as people read logs: UTC, to the second."""
+    if moment is None:
+        return NONE
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {

@@ -9,13 +9,16 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, TextIO
 
+from app.presenter import NONE, json_default
+from app.presenter import money as money
+from app.presenter import percent as percent  # re-exported for the commands
+from app.presenter import span as span
+from app.presenter import when as when
 from cli.errors import CliError
 from domain.text import for_one_line, for_terminal
-
-NONE = "-"
 
 
 class Output:
@@ -28,7 +31,7 @@ class Output:
     def result(self, data: Any, text: str | Callable[[], str]) -> None:
         """The command's answer: `data` as JSON with --json, else the text."""
         if self.json_mode:
-            self._stdout.write(json.dumps(data, indent=2, default=_json_value) + "\n")
+            self._stdout.write(json.dumps(data, indent=2, default=json_default) + "\n")
         else:
             # Recorded text reaches the terminal here: nothing in it may steer the terminal.
             shown = for_terminal(text if isinstance(text, str) else text())
@@ -75,12 +78,6 @@ class Output:
             announcer.cancel()
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
     """Aligned columns; numbers align right. Empty cells show as '-'."""
     cells = [[NONE if value is None or value == "" else for_one_line(str(value)) for value in row]
@@ -98,37 +95,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "
     return "\n".join([line(headers), *(line(row) for row in cells)])
 
 
-def when(moment: datetime | None) -> str:
-    """A moment as people read logs: UTC, to the second."""
-    if moment is None:
-        return NONE
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def span(seconds: float | timedelta | None) -> str:
-    """A duration, roughly: 45s, 12m, 5h, 3d."""
-    if seconds is None:
-        return NONE
-    if isinstance(seconds, timedelta):
-        seconds = seconds.total_seconds()
-    seconds = abs(seconds)
-    for limit, size, unit in ((90, 1, "s"), (90 * 60, 60, "m"), (36 * 3600, 3600, "h")):
-        if seconds < limit:
-            return f"{seconds / size:.0f}{unit}"
-    return f"{seconds / 86400:.0f}d"
-
-
 def relative(moment: datetime | None, now: datetime) -> str:
     """`in 3d` or `2h ago`."""
     if moment is None:
         return NONE
     delta = (moment - now).total_seconds()
     return f"in {span(delta)}" if delta >= 0 else f"{span(delta)} ago"
-
-
-def percent(share: float | None) -> str:
-    return NONE if share is None else f"{share:.0%}"
-
-
-def money(amount: float | None, currency: str) -> str:
-    return NONE if amount is None else f"{amount:,.2f} {currency}"

@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from web import feed, health, me, problems
+from web import audit, feed, health, initiatives, me, problems, work
 from web import oidc as login
 from web.access_log import AccessLog
 from web.auth import Authenticator
@@ -47,6 +47,9 @@ def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(me.router, prefix=API_PREFIX)
+    app.include_router(initiatives.router, prefix=API_PREFIX)
+    app.include_router(work.router, prefix=API_PREFIX)
+    app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(feed.router, prefix=API_PREFIX)
     app.include_router(login.router)
     # The signed session cookie: the sign-in flow's state and, once signed in, the identity.

@@ -28,7 +28,7 @@ async def events_page(request: Request, identity: Authenticated,
                       after: Annotated[int, Query(ge=0)] = 0,
                       limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 100,
                       ) -> feed.FeedPage:
-    return await feed.feed_page(request.app.state.services.store, identity, after, limit)
+    return await feed.feed_page(request.app.state.services.context, identity, after, limit)
 
 
 @router.get("/events/stream", response_class=StreamingResponse)
@@ -52,7 +52,7 @@ async def _messages(request: Request, identity: Identity, after: int) -> AsyncIt
     queue: asyncio.Queue[feed.FeedEvent] = asyncio.Queue(maxsize=feed.MAX_PAGE)
 
     async def pump() -> None:
-        async for event in feed.follow(request.app.state.services.store, identity, after):
+        async for event in feed.follow(request.app.state.services.context, identity, after):
             await queue.put(event)
 
     pumping = asyncio.create_task(pump())

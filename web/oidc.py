@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from authlib.integrations.starlette_client import OAuth, OAuthError
+from authlib.integrations.starlette_client import (  # type: ignore[import-untyped]
+    OAuth,
+    OAuthError,
+)
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse
 

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-from domain.errors import Rejected
+from app.errors import InvalidArgument, InvalidSpec, Rejected, RejectionKind
 
 PROBLEM_JSON = "application/problem+json"
 # How long a client should wait before retrying when a backend did not answer.
@@ -65,19 +65,31 @@ def invalid(detail: str, errors: Sequence[dict[str, Any]] = ()) -> Problem:
     return Problem(422, detail, errors=errors)
 
 
-def _kind_status(rejected: Rejected) -> int:
-    kind = getattr(rejected, "kind", None)
-    value = getattr(kind, "value", "conflict")
-    return {"forbidden": 403, "conflict": 409, "closed": 409, "invalid": 422,
-            "not_found": 404, "unavailable": 503}.get(value, 409)
+STATUS_OF_KIND = {
+    RejectionKind.FORBIDDEN: 403,
+    RejectionKind.CONFLICT: 409,
+    RejectionKind.CLOSED: 409,
+    RejectionKind.INVALID: 422,
+    RejectionKind.NOT_FOUND: 404,
+    RejectionKind.UNAVAILABLE: 503,
+}
+
+
+def _input_errors(rejected: Rejected) -> list[dict[str, Any]]:
+    if isinstance(rejected, InvalidSpec):  # each problem names its line and field already
+        return [{"loc": "body", "msg": problem} for problem in rejected.problems]
+    if isinstance(rejected, InvalidArgument):
+        return [{"loc": f"body.{rejected.field}", "msg": rejected.problem}]
+    return [{"loc": "request", "msg": rejected.reason}]
 
 
 def problem_of_rejection(rejected: Rejected) -> Problem:
-    status = _kind_status(rejected)
-    kind = getattr(getattr(rejected, "kind", None), "value", None)
-    title = {"closed": "Closed"}.get(kind or "")
+    status = STATUS_OF_KIND[rejected.kind]
     if status == 503:
         return unavailable(rejected.reason)
+    if status == 422:
+        return invalid(rejected.reason, _input_errors(rejected))
+    title = "Closed" if rejected.kind is RejectionKind.CLOSED else None
     return Problem(status, rejected.reason, title=title)
 
 

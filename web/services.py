@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from app.feed import FeedSource
+from app.context import Context
 from app.tokens import Tokens
 
 # name -> None when it answers, else what is wrong
@@ -19,9 +19,9 @@ Readiness = Callable[[], Awaitable[dict[str, str | None]]]
 
 @dataclass(frozen=True)
 class WebServices:
+    context: Context
     tokens: Tokens
     ready: Readiness
-    store: FeedSource
 
 
 OpenServices = Callable[[], AbstractAsyncContextManager[WebServices]]

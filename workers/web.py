@@ -1,8 +1,9 @@
-"""The web process's composition root: the clients behind the HTTP door, and its server.
+"""The web process's composition root: the use cases' context behind the HTTP door, and its
+server.
 
-`open_web_services` opens what the use cases need (the event store's pool, the Temporal
-client) for the app's lifespan; `serve_web` runs the app under uvicorn. The process keeps no
-state of its own, so any number of replicas can serve behind a load balancer.
+`web_services` opens what the handlers need for the app's lifespan; `serve_web` runs the app under
+uvicorn. The process keeps no state of its own, so any number of replicas can serve behind a load
+balancer.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
+from temporalio.client import Client
 
+from app.context import Context, Where
 from app.tokens import Tokens
 from store import EventStore
 from store.tokens import TokenStore
 from web.app import create_app
 from web.config import OidcConfig, WebConfig
 from web.services import WebServices
+from workers.composition import Place
 from workers.settings import Settings
 
 PROBE_TIMEOUT = 2.0
@@ -37,31 +41,43 @@ def web_config(settings: Settings) -> WebConfig:
                      session_secret=settings.session_secret)
 
 
+def shared_context(client: Client, store: EventStore, where: Where) -> Context:
+    """A context over clients that someone else opened and closes (`baton up`, tests)."""
+    borrowed = EventStore(store.pool, store.schema)  # closing it leaves the pool open
+
+    async def temporal() -> Client:
+        return client
+
+    async def events() -> EventStore:
+        return borrowed
+
+    return Context(where=where, open_temporal=temporal, open_store=events,
+                   open_read_store=events, open_audit_store=events)
+
+
 @asynccontextmanager
-async def web_services(store: EventStore) -> AsyncIterator[WebServices]:
-    """Services over clients someone else opened and closes (tests, `baton up`)."""
+async def web_services(context: Context) -> AsyncIterator[WebServices]:
+    async with context:
+        store = await context.store()
 
-    async def ready() -> dict[str, str | None]:
-        try:
-            await asyncio.wait_for(store.pool.fetchval("SELECT 1"), PROBE_TIMEOUT)
-            database = None
-        except Exception as error:  # a probe reports whatever went wrong
-            database = type(error).__name__
-        return {"postgres": database}
+        async def ready() -> dict[str, str | None]:
+            checks: dict[str, str | None] = {}
+            for name, probe in (("postgres", store.pool.fetchval("SELECT 1")),
+                                ("temporal", context.workers_polling())):
+                try:
+                    await asyncio.wait_for(probe, PROBE_TIMEOUT)
+                    checks[name] = None
+                except Exception as error:  # a probe reports whatever went wrong
+                    checks[name] = type(error).__name__
+            return checks
 
-    yield WebServices(tokens=Tokens(TokenStore(store.pool, store.schema)), ready=ready,
-                      store=store)
+        yield WebServices(context=context, tokens=Tokens(TokenStore(store.pool, store.schema)),
+                          ready=ready)
 
 
-def build_web_app(settings: Settings, dsn: str, temporal_address: str) -> FastAPI:
-    @asynccontextmanager
-    async def open_services() -> AsyncIterator[WebServices]:
-        # Migrating is the worker's job; a web replica only reads and appends.
-        store = await EventStore.connect(dsn, schema=settings.db_schema, migrate=False)
-        async with store, web_services(store) as services:
-            yield services
-
-    return create_app(web_config(settings), open_services)
+def build_web_app(settings: Settings) -> FastAPI:
+    """The API as `baton web` serves it: its own pools, found as every command finds them."""
+    return create_app(web_config(settings), lambda: web_services(Place(settings).context()))
 
 
 async def serve_web(app: FastAPI, host: str, port: int) -> None:

@@ -39,8 +39,10 @@ from store import EventStore
 from store.tokens import TokenStore
 from web.app import create_app
 from web.config import OidcConfig, WebConfig
+from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
-from workers.web import web_services
+from app.context import Where
+from workers.web import shared_context, web_services
 from workers.worker import build_worker
 
 OIDC_CLIENT_ID = "baton-tests"
@@ -168,7 +170,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def web(temporal_client: Client, database_url: str,
+async def web(temporal_client: Client, temporal_server: EmbeddedTemporal, database_url: str,
               oidc: OidcProvider) -> AsyncIterator[WebStack]:
     schema, queue = f"web_{uuid.uuid4().hex[:12]}", f"web-{uuid.uuid4().hex[:12]}"
     async with await EventStore.connect(database_url, schema=schema) as store:
@@ -176,11 +178,28 @@ async def web(temporal_client: Client, database_url: str,
             issuer=oidc.issuer, client_id=OIDC_CLIENT_ID, client_secret="any secret will do",
             pmo_group=OIDC_PMO_GROUP,
             auditor_group=OIDC_AUDITOR_GROUP))
-        app = create_app(config, lambda: web_services(store))
+        where = Where(temporal_address=temporal_server.address, namespace="default", task_queue=queue,
+                      db_schema=schema, audit_dsn=database_url)
+        app = create_app(config, lambda: web_services(
+            shared_context(temporal_client, store, where)))
         worker = build_worker(temporal_client, store, Settings.from_env({}), task_queue=queue)
         async with worker, serving(app) as url:
+            while not await worker_polls(temporal_client, queue):
+                await asyncio.sleep(0.05)
             yield WebStack(url, store, Tokens(TokenStore(store.pool, store.schema)), queue)
         await store.drop_schema()
+
+
+async def worker_polls(client: Client, queue: str) -> bool:
+    """Whether the server has seen the worker poll yet (until then updates wait for it)."""
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    response = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
+        namespace="default", task_queue=TaskQueue(name=queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+    return bool(response.pollers)
 
 
 def problem(answer: httpx.Response) -> dict[str, Any]:

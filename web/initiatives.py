@@ -1,0 +1,142 @@
+"""Initiatives over HTTP: launch one, list them, show one, and act on one by action name.
+
+The actor is always the authenticated person (`web.auth`): a body that names an actor is
+refused like any unknown field. The JSON of an initiative is the app's one presenter
+(`app.presenter.state_json`), the same object `baton show ID --json` prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from pydantic import ValidationError
+
+from app import presenter
+from app.act import ActRequest, act
+from app.actions import ACTIONS
+from app.context import Context
+from app.identity import Grant
+from app.launch import LaunchRequest, launch, parse_spec
+from app.show import ListFilter, list_initiatives, show
+from domain import InitiativeSpec
+from web.auth import Authenticated, require_grant
+from web.problems import Problem, invalid, validation_errors
+from web.responses import PresentedJSON
+
+router = APIRouter(tags=["initiatives"])
+
+MAX_BODY_BYTES = 256 * 1024
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+JSON_TYPES = ("application/json",)
+
+
+# RFC-draft Idempotency-Key: an opaque string the client chooses per logical request.
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def request_id_for(person: str, key: str | None) -> str | None:
+    """The workflow's request id for a person's Idempotency-Key: a retry with the same key
+    records once and gets the first answer's events; another person's key never collides."""
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise invalid("Idempotency-Key: 1 to 255 visible ASCII characters",
+                      [{"loc": "header.Idempotency-Key", "msg": "not a key"}])
+    return "idem-" + hashlib.sha256(f"{person}\x00{key}".encode()).hexdigest()[:40]
+
+
+def context_of(request: Request) -> Context:
+    context: Context = request.app.state.services.context
+    return context
+
+
+async def _body(request: Request) -> bytes:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise Problem(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    return body
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise invalid("the body is not UTF-8 text") from None
+
+
+async def _spec(request: Request) -> InitiativeSpec:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = _text(await _body(request))
+    if kind in YAML_TYPES:
+        return parse_spec(body)
+    if kind in JSON_TYPES:
+        try:
+            data = json.loads(body)
+        except ValueError as error:
+            raise invalid(f"the body is not JSON: {error}") from None
+        try:
+            return InitiativeSpec.model_validate(data)
+        except ValidationError as error:
+            errors = validation_errors(error.errors())
+            raise invalid("the spec is not valid: " + "; ".join(
+                f"{e['loc']}: {e['msg']}" for e in errors), errors) from None
+    raise Problem(415, "send the spec as application/yaml or application/json, "
+                       f"not {kind or 'no content type'}")
+
+
+@router.post("/initiatives", status_code=201)
+async def launch_initiative(request: Request, identity: Authenticated,
+                            dry_run: bool = False) -> PresentedJSON:
+    require_grant(identity, Grant.PMO, "launch initiatives")
+    spec = await _spec(request)
+    context = context_of(request)
+    launched = await launch(context, LaunchRequest(
+        actor=identity.person, spec=spec, validate_only=dry_run,
+        provenance=identity.provenance))
+    if dry_run:
+        return PresentedJSON({"valid": True, "name": spec.name, "recorded": False})
+    assert launched.initiative_id is not None
+    view = await show(context, launched.initiative_id)
+    return PresentedJSON((presenter.state_json(view)), status_code=201,
+                        headers={"Location": f"{request.url.path}/{launched.initiative_id}"})
+
+
+@router.get("/initiatives")
+async def list_all(request: Request, identity: Authenticated,
+                   phase: str | None = None, owner: str | None = None,
+                   overdue: bool = False) -> PresentedJSON:
+    found = await list_initiatives(context_of(request),
+                                   ListFilter(phase=phase, owner=owner, overdue=overdue))
+    return PresentedJSON({"initiatives": [s.model_dump(mode="json") for s in found]})
+
+
+@router.get("/initiatives/{initiative_id}")
+async def show_one(request: Request, identity: Authenticated,
+                   initiative_id: str) -> PresentedJSON:
+    return PresentedJSON(presenter.state_json(await show(context_of(request), initiative_id)))
+
+
+@router.post("/initiatives/{initiative_id}/actions/{action}")
+async def take_action(request: Request, identity: Authenticated, initiative_id: str,
+                      action: str,
+                      idempotency_key: Annotated[str | None, Header()] = None) -> PresentedJSON:
+    if action not in ACTIONS:
+        raise Problem(404, f"unknown action {action!r} (one of: {', '.join(ACTIONS)})")
+    body = await _body(request)
+    try:
+        arguments = json.loads(body) if body.strip() else {}
+    except ValueError as error:
+        raise invalid(f"the body is not JSON: {error}") from None
+    if not isinstance(arguments, dict):
+        raise invalid("the body must be a JSON object of the action's arguments")
+    acted = await act(context_of(request), ActRequest(
+        initiative_id=initiative_id, action=action, actor=identity.person,
+        arguments=arguments, request_id=request_id_for(identity.person, idempotency_key),
+        provenance=identity.provenance))
+    return PresentedJSON({
+        "events": [e.model_dump(mode="json", exclude_none=True) for e in acted.events],
+        "initiative": presenter.state_json(acted.view)})
