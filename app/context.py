@@ -50,6 +50,9 @@ class Where:
     db_schema: str
     audit_dsn: str | None = None  # for audits run in several processes
     default_actor: str | None = None  # BATON_ACTOR: who acts when a command does not say
+    # BATON_URL and BATON_TOKEN: people's commands then go through that HTTP API instead.
+    api_url: str | None = None
+    api_token: str | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -32,6 +32,5 @@ class Identity(BaseModel):
         return grant in self.grants
 
 
-def operator(person: str) -> Identity:
-    """Whoever holds the Temporal and database credentials, acting as `person` (`--as`)."""
-    return Identity(person=person, provenance=Provenance(method=AuthMethod.OPERATOR))
+# Whoever holds the Temporal and database credentials, acting as anyone (`--as`).
+OPERATOR = Provenance(method=AuthMethod.OPERATOR)

@@ -174,11 +174,19 @@ def submitted_idea(events: list[Event]) -> str | None:
                  if e.type == ev.IdeaSubmitted.TYPE), None)
 
 
+def event_json(event: Event) -> dict[str, Any]:
+    """An event as every door shows it; `provenance` only where it was recorded."""
+    data = event.model_dump(mode="json")
+    if data.get("provenance") is None:
+        data.pop("provenance", None)
+    return data
+
+
 def recorded_json(initiative_id: str, events: list[Event], view: InitiativeView) -> dict[str, Any]:
     """What an action answers: the events it recorded and where the initiative stands now."""
     data: dict[str, Any] = {
         "initiative_id": initiative_id, "phase": view.state.phase.value,
-        "version": view.state.version, "events": [e.model_dump(mode="json") for e in events]}
+        "version": view.state.version, "events": [event_json(e) for e in events]}
     idea_id = submitted_idea(events)
     if idea_id is not None:
         data["idea_id"] = idea_id

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
+from app.context import Context, use_case
+from app.errors import not_found
 from app.identity import Grant, Identity
 from domain.envelope import AuthMethod, Provenance
-from domain.errors import Rejected
 from domain.spec import ActorId
 from store.tokens import TOKEN_PREFIX, TokenRecord, TokenStore
 
@@ -61,7 +62,7 @@ class Tokens:
     async def revoke(self, token_id: str) -> TokenInfo:
         record = await self._store.revoke(token_id)
         if record is None:
-            raise Rejected(f"unknown token {token_id!r}; `baton token list` shows them")
+            raise not_found(f"unknown token {token_id!r}; `baton token list` shows them")
         return _info(record, datetime.now(UTC))
 
     async def authenticate(self, token: str) -> Identity | None:
@@ -72,6 +73,28 @@ class Tokens:
         return Identity(person=record.person, grants=frozenset(_grants(record)),
                         provenance=Provenance(method=AuthMethod.TOKEN, issuer=TOKEN_ISSUER,
                                               subject=record.token_id))
+
+
+async def tokens_of(context: Context) -> Tokens:
+    """The tokens of the context's store (operators: it needs the writer's database access)."""
+    store = await context.store()
+    return Tokens(TokenStore(store.pool, store.schema))
+
+
+@use_case
+async def issue_token(context: Context, person: str, grants: set[Grant],
+                      expires_in: timedelta | None = None) -> IssuedToken:
+    return await (await tokens_of(context)).issue(person, grants, expires_in)
+
+
+@use_case
+async def list_tokens(context: Context) -> list[TokenInfo]:
+    return await (await tokens_of(context)).list()
+
+
+@use_case
+async def revoke_token(context: Context, token_id: str) -> TokenInfo:
+    return await (await tokens_of(context)).revoke(token_id)
 
 
 def _grants(record: TokenRecord) -> list[Grant]:

@@ -124,25 +124,38 @@ def register(commands: CommandTable) -> None:
 async def run_action(action: CliAction, args: argparse.Namespace, session: Session) -> int:
     from app.act import ActRequest, act
     from app.actions import action_named
+    from app.identity import OPERATOR
     from app.presenter import describe_event, recorded_json, submitted_idea
+    from domain.envelope import Event
 
     fields = action_named(action.name).arguments.model_fields
     arguments = {name: getattr(args, name) for name in fields}
-    request = ActRequest(initiative_id=args.initiative_id, action=action.name,
-                         actor=session.actor(), arguments=arguments, request_id=args.request_id)
-    try:
-        acted = await act(session.context(), request)
-    except Exception as error:
-        failure = translate(error, lambda name: action.names.get(name, option_name(name)))
-        if failure is None:
-            raise
-        raise failure from None
-    iid, state = acted.initiative_id, acted.view.state
-    what = ", ".join(describe_event(event) for event in acted.events)
-    summary = f"{iid}: {what}; now {state.phase.value} (version {state.version})"
-    data = recorded_json(iid, acted.events, acted.view)
-    idea_id = submitted_idea(acted.events)
+    remote = session.remote()
+    if remote is not None:
+        answer = await remote.act(args.initiative_id, action.name, arguments, args.request_id)
+        iid, events = args.initiative_id, [Event.model_validate(e) for e in answer["events"]]
+        phase, version = answer["initiative"]["phase"], answer["initiative"]["version"]
+        data = {"initiative_id": iid, "phase": phase, "version": version,
+                "events": answer["events"]}
+    else:
+        request = ActRequest(initiative_id=args.initiative_id, action=action.name,
+                             actor=session.actor(), arguments=arguments,
+                             request_id=args.request_id, provenance=OPERATOR)
+        try:
+            acted = await act(session.context(), request)
+        except Exception as error:
+            failure = translate(error, lambda name: action.names.get(name, option_name(name)))
+            if failure is None:
+                raise
+            raise failure from None
+        iid, events = acted.initiative_id, acted.events
+        phase, version = acted.view.state.phase.value, acted.view.state.version
+        data = recorded_json(iid, acted.events, acted.view)
+    what = ", ".join(describe_event(event) for event in events)
+    summary = f"{iid}: {what}; now {phase} (version {version})"
+    idea_id = submitted_idea(events)
     if idea_id is not None:
+        data["idea_id"] = idea_id
         session.out.note(summary)  # stdout carries only the id, for scripts
         session.out.result(data, idea_id)
     else:

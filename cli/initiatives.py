@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from cli.session import Session
 
 if TYPE_CHECKING:
     from app.show import Summary
+    from cli.remote import Remote
     from domain import InitiativeSpec
 
 
@@ -56,13 +58,18 @@ def read_spec(path: Path) -> InitiativeSpec:
 
 
 async def launch(args: argparse.Namespace, session: Session) -> int:
+    from app.identity import OPERATOR
     from app.launch import LaunchRequest
     from app.launch import launch as launch_initiative
 
-    actor = session.actor()
     spec = read_spec(Path(args.spec))
+    remote = session.remote()
+    if remote is not None:
+        return await _launch_remotely(args, session, remote)
+    actor = session.actor()
     launched = await launch_initiative(session.context(), LaunchRequest(
-        actor=actor, spec=spec, initiative_id=args.id, validate_only=args.validate_only))
+        actor=actor, spec=spec, initiative_id=args.id, validate_only=args.validate_only,
+        provenance=OPERATOR))
     data = {"id": launched.initiative_id, "name": launched.name, "phase": launched.phase,
             "version": launched.version, "head_hash": launched.head_hash}
     if not launched.recorded:
@@ -76,11 +83,35 @@ async def launch(args: argparse.Namespace, session: Session) -> int:
     return ExitCode.OK
 
 
+async def _launch_remotely(args: argparse.Namespace, session: Session, remote: Remote) -> int:
+    if args.id is not None:
+        raise bad_input("--id: the API chooses the id; leave it out when BATON_URL is set")
+    text = Path(args.spec).read_text(encoding="utf-8")
+    answer = await remote.call("POST", "/initiatives", content=text,
+                               headers={"Content-Type": "application/yaml"},
+                               params={"dry_run": "true"} if args.validate_only else None)
+    if args.validate_only:
+        session.out.result({**answer, "valid": True},
+                           f"{args.spec}: valid; you may launch it (nothing recorded)")
+        return ExitCode.OK
+    iid = answer["id"]
+    session.out.note(f"launched {answer['name']!r} as {iid}; next, the sponsor "
+                     f"({answer['sponsor']}) approves: baton approve-launch {iid}")
+    session.out.result({"id": iid, "name": answer["name"], "phase": answer["phase"],
+                        "version": answer["version"], "head_hash": answer["head_hash"]}, iid)
+    return ExitCode.OK
+
+
 async def show(args: argparse.Namespace, session: Session) -> int:
     from app.presenter import state_json
     from app.show import show as show_initiative
     from cli.render_state import state_text
 
+    remote = session.remote()
+    if remote is not None:
+        shown = await remote.call("GET", f"/initiatives/{args.initiative_id}")
+        session.out.result(shown, lambda: json.dumps(shown, indent=2))
+        return ExitCode.OK
     view = await show_initiative(session.context(), args.initiative_id)
     now = datetime.now(UTC)
     session.out.result(state_json(view), lambda: state_text(view, now))
@@ -88,12 +119,20 @@ async def show(args: argparse.Namespace, session: Session) -> int:
 
 
 async def list_initiatives(args: argparse.Namespace, session: Session) -> int:
-    from app.show import ListFilter
+    from app.show import ListFilter, Summary
     from app.show import list_initiatives as listed
 
     now = datetime.now(UTC)
-    rows = await listed(session.context(),
-                        ListFilter(phase=args.phase, owner=args.owner, overdue=args.overdue), now)
+    remote = session.remote()
+    if remote is not None:
+        answer = await remote.call("GET", "/initiatives", params={
+            key: value for key, value in (("phase", args.phase), ("owner", args.owner),
+                                          ("overdue", "true" if args.overdue else None))
+            if value is not None})
+        rows = [Summary.model_validate(row) for row in answer["initiatives"]]
+    else:
+        rows = await listed(session.context(), ListFilter(
+            phase=args.phase, owner=args.owner, overdue=args.overdue), now)
     session.out.result([_summary_json(row) for row in rows], lambda: _summary_table(rows, now))
     return ExitCode.OK
 

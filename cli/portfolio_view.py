@@ -24,7 +24,13 @@ def register(commands: CommandTable) -> None:
 async def show_portfolio(args: argparse.Namespace, session: Session) -> int:
     from app.portfolio import figures as portfolio_figures
 
-    figures = await portfolio_figures(session.context(), datetime.now(UTC))
+    remote = session.remote()
+    if remote is not None:
+        from domain.portfolio import Portfolio
+
+        figures = Portfolio.model_validate(await remote.call("GET", "/portfolio"))
+    else:
+        figures = await portfolio_figures(session.context(), datetime.now(UTC))
     session.out.result(figures.model_dump(mode="json"), lambda: portfolio_text(figures))
     return ExitCode.OK
 

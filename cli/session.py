@@ -12,6 +12,7 @@ from cli.output import Output
 
 if TYPE_CHECKING:
     from app.context import Context
+    from cli.remote import Remote
 
 ContextFactory = Callable[[], "Context"]
 
@@ -36,6 +37,18 @@ class Session:
         except UnicodeEncodeError:  # bytes that are not UTF-8 reach argv as lone surrogates
             raise bad_input(f"--as: {actor!r} is not UTF-8 text") from None
         return actor
+
+    def remote(self) -> Remote | None:
+        """The HTTP API that people's commands go through, when BATON_URL is set."""
+        where = self.context().where
+        if where.api_url is None:
+            return None
+        if self._given_actor:
+            raise bad_input("--as is refused when BATON_URL is set: the API records the person "
+                            "BATON_TOKEN authenticates")
+        from cli.remote import Remote
+
+        return Remote(where.api_url, where.api_token)
 
     def context(self) -> Context:
         if self._context is None:

@@ -138,5 +138,5 @@ async def take_action(request: Request, identity: Authenticated, initiative_id: 
         arguments=arguments, request_id=request_id_for(identity.person, idempotency_key),
         provenance=identity.provenance))
     return PresentedJSON({
-        "events": [e.model_dump(mode="json", exclude_none=True) for e in acted.events],
+        "events": [presenter.event_json(e) for e in acted.events],
         "initiative": presenter.state_json(acted.view)})

@@ -82,7 +82,8 @@ class Place:
         s = self.settings
         return Where(temporal_address=self.temporal_address, namespace=s.temporal_namespace,
                      task_queue=s.task_queue, db_schema=s.db_schema,
-                     audit_dsn=self.audit_database_url, default_actor=s.actor)
+                     audit_dsn=self.audit_database_url, default_actor=s.actor,
+                     api_url=s.api_url, api_token=s.api_token)
 
     async def temporal(self) -> Client:
         from app.errors import unavailable

@@ -1,5 +1,6 @@
-"""Running Baton: `up` (foreground or detached), `down`, `status`, `worker`: the commands that
-start servers, added to the `baton` command line by its composition root (`workers.baton`)."""
+"""Running Baton: `up` (foreground or detached), `down`, `status`, `worker`, `web`: the commands
+that start servers, added to the `baton` command line by its composition root
+(`workers.baton`)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,10 @@ def register(commands: CommandTable) -> None:
     parser = commands.add("Run Baton", "worker", "run a worker (SIGTERM stops it gracefully)",
                           worker, usage_hint="[--task-queue Q]")
     parser.add_argument("--task-queue", metavar="Q", help="default: $BATON_TASK_QUEUE or baton")
+    commands.add("Run Baton", "web", "serve the HTTP API alone (stateless; run any number)",
+                 web, description="Serve the HTTP API on $BATON_WEB_HOST:$BATON_WEB_PORT "
+                 "against TEMPORAL_ADDRESS and DATABASE_URL (or a running `baton up`); "
+                 "SIGTERM stops it once the requests in flight are answered.")
 
 
 async def up(args: argparse.Namespace, session: Session) -> int:
@@ -164,6 +169,7 @@ async def status(args: argparse.Namespace, session: Session) -> int:
         "database_url": redact(place.database_url) if place.database_url else None,
         "database_reachable": database_ok, "db_schema": place.settings.db_schema,
         "task_queue": place.settings.task_queue, "workers": workers,
+        "web_url": info.web_url if info else None,
         "stack": {"home": str(place.settings.home), "running": info is not None,
                   **(_status_of_stack(info) if info else {})},
     }
@@ -179,7 +185,8 @@ def _status_of_stack(info: StackInfo) -> dict[str, object]:
     return {"temporal_address": info.temporal_address, "ui_url": info.ui_url,
             "database_url": redact(info.database_url), "task_queue": info.task_queue,
             "pid": info.pid, "temporal_pid": info.temporal_pid,
-            "postgres_pid": info.postgres_pid, "started_at": info.started_at}
+            "postgres_pid": info.postgres_pid, "started_at": info.started_at,
+            "web_url": info.web_url}
 
 
 async def _probe_temporal(session: Session) -> tuple[bool, list[str]]:
@@ -219,6 +226,7 @@ def _status_text(data: dict[str, object]) -> str:
          state(data["database_reachable"])],
         ["Workers", f"task queue {data['task_queue']!r}",
          ", ".join(workers) if workers else "none polling"],
+        ["HTTP API", data["web_url"] or "not served", ""],
         ["baton up", stack["home"],
          f"pid {stack['pid']}" if stack.get("running") else "not running"],
     ]
@@ -240,4 +248,19 @@ async def worker(args: argparse.Namespace, session: Session) -> int:
     session.out.note(f"worker polling task queue {settings.task_queue!r} at "
                      f"{place.temporal_address}; SIGTERM or Ctrl-C stops it")
     await run_worker(settings, address=place.temporal_address, migrate=False)
+    return ExitCode.OK
+
+
+async def web(args: argparse.Namespace, session: Session) -> int:
+    from workers.logging import configure_logging
+    from workers.web import build_web_app, serve_web
+
+    place = Place(load_settings())
+    settings = place.settings
+    await place.temporal()  # fail with a clear line before anything starts
+    await (await place.store()).close()
+    configure_logging(settings.log_format, settings.log_level)
+    session.out.note(f"serving the HTTP API at http://{settings.web_host}:{settings.web_port} "
+                     f"(Temporal {place.temporal_address}); SIGTERM or Ctrl-C stops it")
+    await serve_web(build_web_app(settings), settings.web_host, settings.web_port)
     return ExitCode.OK

@@ -21,6 +21,7 @@ class StackInfo:
     temporal_pid: int | None  # None when TEMPORAL_ADDRESS pointed at a server of its own
     postgres_pid: int | None  # None when DATABASE_URL did
     started_at: str
+    web_url: str | None = None  # the HTTP API it serves
 
 
 class StackFiles:

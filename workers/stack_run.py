@@ -1,6 +1,7 @@
 """`baton up` in the foreground: embedded PostgreSQL and Temporal (with its Web UI), the event
 store migrated, and a worker, all in this process until Ctrl-C or SIGTERM stops them in reverse
-order: the worker first (it finishes in-flight activities), then Temporal, then PostgreSQL."""
+order: the HTTP API first, then the worker (it finishes in-flight activities), then Temporal,
+then PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ import os
 import signal
 import subprocess
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from cli.errors import ExitCode, bad_input, unreachable
+from cli.output import Output
 from cli.session import Session
 from workers.composition import Place, open_store, redact
 from workers.logging import configure_logging
 from workers.stack_files import StackInfo
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from store import EventStore
 
 
 async def run_stack(place: Place, session: Session) -> int:
@@ -101,16 +110,38 @@ async def _start_everything(place: Place, session: Session,
     # Entered last, so it stops first: the worker drains before Temporal and PostgreSQL go.
     await stack.enter_async_context(build_worker(client, store, settings))
     await start_digest(client, settings)
+    web_url = await _serve_web(place, out, client, store, address, stack)
     return StackInfo(
         pid=os.getpid(), temporal_address=address, ui_url=ui_url, database_url=dsn,
         task_queue=settings.task_queue, temporal_pid=temporal_pid, postgres_pid=postgres_pid,
-        started_at=datetime.now(UTC).isoformat())
+        started_at=datetime.now(UTC).isoformat(), web_url=web_url)
+
+
+async def _serve_web(place: Place, out: Output, client: Client, store: EventStore,
+                     address: str, stack: AsyncExitStack) -> str:
+    """The HTTP API on BATON_WEB_HOST:BATON_WEB_PORT, over this stack's own clients; it stops
+    before the worker does."""
+    from web.app import create_app
+    from workers.web import shared_context, started_server, web_config, web_services
+
+    settings = place.settings
+    where = replace(place.where(), temporal_address=address)
+    app = create_app(web_config(settings), lambda: web_services(
+        shared_context(client, store, where)))
+    with out.step(f"serving the HTTP API on {settings.web_host}:{settings.web_port}"):
+        try:
+            return await stack.enter_async_context(
+                started_server(app, settings.web_host, settings.web_port))
+        except OSError as error:
+            raise unreachable(f"the HTTP API cannot listen on {settings.web_host}:"
+                              f"{settings.web_port}: {error.strerror or error}; set "
+                              "BATON_WEB_PORT to a free port") from None
 
 
 def _ready_json(info: StackInfo) -> dict[str, object]:
     return {"temporal_address": info.temporal_address, "ui_url": info.ui_url,
             "database_url": redact(info.database_url), "task_queue": info.task_queue,
-            "pid": info.pid}
+            "web_url": info.web_url, "pid": info.pid}
 
 
 def ready_text(info: StackInfo, place: Place) -> str:
@@ -124,6 +155,7 @@ def ready_text(info: StackInfo, place: Place) -> str:
         f"  PostgreSQL  {redact(info.database_url)}   "
         f"({embedded(settings.postgres_dir) if info.postgres_pid else 'DATABASE_URL'})",
         f"  Worker      task queue {info.task_queue!r}, schema {settings.db_schema!r}",
+        f"  HTTP API    {info.web_url or '-'}   (tokens: baton token issue PERSON)",
         "",
         "Next: baton launch examples/sustains.yaml --as pmo@acme.example",
     ]

@@ -9,7 +9,8 @@ balancer.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import uvicorn
@@ -27,6 +28,7 @@ from workers.composition import Place
 from workers.settings import Settings
 
 PROBE_TIMEOUT = 2.0
+GRACE_SECONDS = 10  # for requests in flight, on shutdown
 
 
 def web_config(settings: Settings) -> WebConfig:
@@ -80,10 +82,40 @@ def build_web_app(settings: Settings) -> FastAPI:
     return create_app(web_config(settings), lambda: web_services(Place(settings).context()))
 
 
-async def serve_web(app: FastAPI, host: str, port: int) -> None:
+class _EmbeddedServer(uvicorn.Server):
+    """A server inside a process that handles its own signals (`baton up`, tests)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     # uvicorn's own logging config is left out: the access log is ours (web.access_log), and
     # structlog already renders every standard logging record.
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None,
-                                           access_log=False, lifespan="on",
-                                           timeout_graceful_shutdown=10))
-    await server.serve()
+    return uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                          lifespan="on", timeout_graceful_shutdown=GRACE_SECONDS)
+
+
+async def serve_web(app: FastAPI, host: str, port: int) -> None:
+    """Until SIGTERM or Ctrl-C (uvicorn's own handlers)."""
+    await uvicorn.Server(_config(app, host, port)).serve()
+
+
+@asynccontextmanager
+async def started_server(app: FastAPI, host: str, port: int) -> AsyncIterator[str]:
+    """`app` served in this event loop while the context lasts; yields its base URL (port 0
+    picks a free one). OSError when the address cannot be bound."""
+    server = _EmbeddedServer(_config(app, host, port))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises what stopped it
+            raise OSError(f"nothing listens on {host}:{port}")
+        await asyncio.sleep(0.02)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        await task

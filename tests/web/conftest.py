@@ -21,7 +21,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from temporalio.client import Client
 
+from app.context import Where
 from app.identity import Grant
 from app.tokens import Tokens
 from store import EventStore
@@ -41,8 +39,7 @@ from web.app import create_app
 from web.config import OidcConfig, WebConfig
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
-from app.context import Where
-from workers.web import shared_context, web_services
+from workers.web import shared_context, started_server, web_services
 from workers.worker import build_worker
 
 OIDC_CLIENT_ID = "baton-tests"
@@ -146,29 +143,6 @@ class WebStack:
         return head.version if head else 0
 
 
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """`app` under uvicorn on a free loopback port, in this event loop; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False,
-                            lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("uvicorn stopped before it served")
-        if asyncio.get_running_loop().time() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 @pytest.fixture(scope="session")
 async def web(temporal_client: Client, temporal_server: EmbeddedTemporal, database_url: str,
               oidc: OidcProvider) -> AsyncIterator[WebStack]:
@@ -178,12 +152,12 @@ async def web(temporal_client: Client, temporal_server: EmbeddedTemporal, databa
             issuer=oidc.issuer, client_id=OIDC_CLIENT_ID, client_secret="any secret will do",
             pmo_group=OIDC_PMO_GROUP,
             auditor_group=OIDC_AUDITOR_GROUP))
-        where = Where(temporal_address=temporal_server.address, namespace="default", task_queue=queue,
-                      db_schema=schema, audit_dsn=database_url)
+        where = Where(temporal_address=temporal_server.address, namespace="default",
+                      task_queue=queue, db_schema=schema, audit_dsn=database_url)
         app = create_app(config, lambda: web_services(
             shared_context(temporal_client, store, where)))
         worker = build_worker(temporal_client, store, Settings.from_env({}), task_queue=queue)
-        async with worker, serving(app) as url:
+        async with worker, started_server(app, "127.0.0.1", 0) as url:
             while not await worker_polls(temporal_client, queue):
                 await asyncio.sleep(0.05)
             yield WebStack(url, store, Tokens(TokenStore(store.pool, store.schema)), queue)
