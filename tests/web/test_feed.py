@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 import httpx
 
 from app.identity import Grant
-from tests.store.builders import events
+from tests.domain.builders import CLERK
 
 from .conftest import WebStack, problem
+from .test_initiatives import launched
 
 
-async def _append(web: WebStack, stream: str, after_version: int, count: int) -> None:
-    await web.store.append(stream, after_version, events(stream, after_version, count))
+async def _ideas(web: WebStack, iid: str, count: int) -> None:
+    """`count` events on the initiative, recorded as people record them."""
+    async with web.client(await web.token(CLERK)) as http:
+        for n in range(count):
+            answer = await http.post(f"/api/v1/initiatives/{iid}/actions/idea",
+                                     json={"text": f"idea {n}"})
+            assert answer.status_code == 200, answer.text
 
 
 async def _head_position(web: WebStack) -> int:
@@ -33,9 +38,9 @@ async def test_the_feed_needs_the_auditor_or_pmo_grant(web: WebStack) -> None:
 
 
 async def test_a_page_of_the_feed_follows_positions(web: WebStack) -> None:
-    stream = f"feed-{uuid.uuid4().hex[:8]}"
     start = await _head_position(web)
-    await _append(web, stream, 0, 3)
+    stream = await launched(web)
+    await _ideas(web, stream, 2)
     async with web.client(await web.token("auditor@acme.example", Grant.AUDITOR)) as http:
         first = (await http.get("/api/v1/events", params={"after": start, "limit": 2})).json()
         rest = (await http.get("/api/v1/events",
@@ -73,13 +78,13 @@ async def _read_sse(http: httpx.AsyncClient, headers: dict[str, str], params: di
 
 
 async def test_the_stream_resumes_after_last_event_id_without_loss(web: WebStack) -> None:
-    stream = f"sse-{uuid.uuid4().hex[:8]}"
     start = await _head_position(web)
-    await _append(web, stream, 0, 4)
+    stream = await launched(web)
+    await _ideas(web, stream, 3)
     async with web.client(await web.token("pmo@acme.example", Grant.PMO)) as http:
         first = await _read_sse(http, {}, {"after": start}, stream, 2)
         # Recorded while the client is away: the reconnect must deliver these too.
-        await _append(web, stream, 4, 3)
+        await _ideas(web, stream, 3)
         resumed = await _read_sse(http, {"Last-Event-ID": str(first[-1][0])},
                                   {"after": start}, stream, 5)
     sequences = [data["sequence"] for _, data in first + resumed]
@@ -91,11 +96,12 @@ async def test_the_stream_resumes_after_last_event_id_without_loss(web: WebStack
 async def test_the_stream_follows_events_recorded_after_it_opened(web: WebStack) -> None:
     import asyncio
 
-    stream = f"live-{uuid.uuid4().hex[:8]}"
+    stream = await launched(web)
     start = await _head_position(web)
     async with web.client(await web.token("pmo@acme.example", Grant.PMO)) as http:
         reader = asyncio.create_task(_read_sse(http, {}, {"after": start}, stream, 2))
         await asyncio.sleep(0.5)
-        await _append(web, stream, 0, 2)
+        await _ideas(web, stream, 2)
         got = await asyncio.wait_for(reader, 20)
-    assert [data["sequence"] for _, data in got] == [1, 2]
+    assert [data["sequence"] for _, data in got] == [2, 3]
+    assert all(data["provenance"]["method"] == "token" for _, data in got)
