@@ -35,7 +35,7 @@ def test_the_stack_has_what_a_cluster_has() -> None:
     assert images["temporal"].startswith("temporalio/server:")
     assert images["temporal-ui"].startswith("temporalio/ui:")
     assert images["postgresql"].startswith("postgres:")
-    assert set(baton_services()) == {"baton-migrate", "baton-search-attributes", "worker"}
+    assert set(baton_services()) == {"baton-migrate", "baton-search-attributes", "worker", "web"}
     assert worker()["deploy"]["replicas"] == 2
 
 

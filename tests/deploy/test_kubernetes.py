@@ -47,8 +47,9 @@ def test_kustomization_applies_every_manifest() -> None:
 def test_there_is_one_of_each_piece() -> None:
     kinds = sorted(item["kind"] for item in k8s_objects())
 
-    assert kinds == sorted(["Namespace", "ConfigMap", "Secret", "Deployment",
-                            "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job", "Job"])
+    assert kinds == sorted(["Namespace", "ConfigMap", "Secret", "Deployment", "Deployment",
+                            "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job",
+                            "Job"])
 
 
 def test_selectors_match_the_worker_pods() -> None:
@@ -128,3 +129,20 @@ def test_workers_get_time_to_finish_their_activities() -> None:
     grace = deployment()["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
 
     assert grace > SHUTDOWN_GRACE.total_seconds()
+
+
+def test_the_web_service_reaches_the_web_pods_and_their_probes() -> None:
+    web = k8s_object("Deployment", "baton-web")
+    (container,) = web["spec"]["template"]["spec"]["containers"]
+    service = k8s_object("Service", "baton-web")["spec"]
+    labels = web["spec"]["template"]["metadata"]["labels"]
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+
+    assert container["command"] == ["baton", "web"]
+    assert service["selector"].items() <= labels.items()
+    assert web["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert {port["targetPort"] for port in service["ports"]} == {"http"}
+    assert ports["http"] == int(config_map()["BATON_WEB_PORT"])
+    assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert web["spec"]["replicas"] >= 2
