@@ -32,7 +32,7 @@ COO, WAREHOUSE_LEAD, PICKER = "coo@acme.example", "warehouse-lead@acme.example",
 # Variables that would point the demo at someone else's servers or identity.
 _FOREIGN = ("TEMPORAL_ADDRESS", "DATABASE_URL", "BATON_ACTOR", "BATON_TASK_QUEUE",
             "BATON_DB_SCHEMA", "BATON_HOME", "BATON_SMTP_URL", "BATON_SMTP_PASSWORD",
-            "BATON_DIGEST", "BATON_DIGEST_ONLY", "BATON_WEBHOOK_URL")
+            "BATON_DIGEST", "BATON_DIGEST_ONLY", "BATON_WEBHOOK_URL", "BATON_URL", "BATON_TOKEN")
 MAIL_SETTLES = 1.5  # seconds without a new message before the demo counts them
 
 
@@ -46,18 +46,26 @@ class Demo:
         self.mail = mail
         self.env = {key: value for key, value in os.environ.items() if key not in _FOREIGN}
         self.env.update(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(_free_port()),
-                        BATON_UI_PORT=str(_free_port()), BATON_LOG_LEVEL="WARNING",
+                        BATON_UI_PORT=str(_free_port()), BATON_WEB_PORT=str(_free_port()),
+                        BATON_LOG_LEVEL="WARNING",
                         BATON_SMTP_URL=mail.url, BATON_MAIL_FROM="baton@acme.example")
         self._bold = sys.stdout.isatty()
+        self.web_url = ""
 
     def say(self, text: str) -> None:
         print(f"\n{_bold(text) if self._bold else text}", flush=True)
 
-    def run(self, *args: str, actor: str | None = None, expect: int = 0) -> str:
-        """Run `baton ARGS --as ACTOR`, show it and what it printed; returns its stdout."""
+    def run(self, *args: str, actor: str | None = None, expect: int = 0,
+            token: str | None = None) -> str:
+        """Run `baton ARGS --as ACTOR` (or, with `token`, through the HTTP API as the token's
+        person), show it and what it printed; returns its stdout."""
         command = [*args, *(("--as", actor) if actor else ())]
-        print(f"$ baton {' '.join(_quoted(a) for a in command)}", flush=True)
-        done = subprocess.run([str(self.baton), *command], env=self.env, text=True,
+        env = self.env
+        if token is not None:
+            env = {**env, "BATON_URL": self.web_url, "BATON_TOKEN": token}
+        shown = "BATON_TOKEN=... baton" if token is not None else "baton"
+        print(f"$ {shown} {' '.join(_quoted(a) for a in command)}", flush=True)
+        done = subprocess.run([str(self.baton), *command], env=env, text=True,
                               capture_output=True, check=False)
         # Progress and notes (stderr) come before the result they lead to (stdout).
         for line in (done.stderr + done.stdout).rstrip().splitlines():
@@ -67,11 +75,15 @@ class Demo:
                              f"expected {expect}")
         return done.stdout.strip()
 
+    def json(self, *args: str) -> dict[str, Any]:
+        """What `baton ARGS --json` answers, without showing it."""
+        done = subprocess.run([str(self.baton), *args, "--json"], env=self.env, text=True,
+                              capture_output=True, check=False)
+        answer: dict[str, Any] = json.loads(done.stdout)
+        return answer
+
     def state(self, initiative_id: str) -> dict[str, Any]:
-        done = subprocess.run([str(self.baton), "show", initiative_id, "--json"], env=self.env,
-                              text=True, capture_output=True, check=True)
-        state: dict[str, Any] = json.loads(done.stdout)
-        return state
+        return self.json("show", initiative_id)
 
     def until_check_due(self, initiative_id: str, number: int) -> None:
         check = self.state(initiative_id)["checks"][number - 1]
@@ -83,8 +95,10 @@ class Demo:
 
 
 def run_demo(demo: Demo) -> None:
-    demo.say("1. Start Baton: embedded PostgreSQL, Temporal with its Web UI, a worker")
+    demo.say("1. Start Baton: embedded PostgreSQL, Temporal with its Web UI, a worker, the API")
     demo.run("up", "--detach")
+    demo.web_url = demo.json("status")["web_url"]
+    print(f"  the HTTP API: {demo.web_url}", flush=True)
 
     demo.say("2. The PMO launches two initiatives; each sponsor approves its launch")
     invoices = demo.run("launch", str(EXAMPLES / "sustains.yaml"), actor=PMO)
@@ -114,9 +128,13 @@ def run_demo(demo: Demo) -> None:
     demo.run("accept", picking, actor=WAREHOUSE_LEAD)
     demo.run("review", picking, "--approve", actor=PMO)
 
-    demo.say("5. The front line pulls: ideas, support, triaged by the owners")
+    demo.say("5. The front line pulls: ideas, support, triaged by the owners. The clerk has a personal "
+             "token and goes through the HTTP API, where the token says who acts")
+    clerk = demo.run("token", "issue", CLERK).splitlines()[-1]
+    demo.run("idea", invoices, "Scan paper invoices at the mail room", actor=AP_LEAD,
+             token=clerk, expect=2)  # --as is refused with a token
     invoice_idea = demo.run("idea", invoices, "Scan paper invoices at the mail room",
-                               actor=CLERK)
+                            token=clerk)
     picking_idea = demo.run("idea", picking, "Put fast movers next to packing",
                                actor=PICKER)
     demo.run("front-line", invoices, "add", CLERK_3, actor=AP_LEAD)

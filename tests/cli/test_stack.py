@@ -26,7 +26,8 @@ def free_port() -> int:
 async def test_up_detach_status_down(tmp_path: Path, spec: Path) -> None:
     home = tmp_path / "home"
     baton = Baton(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(free_port()),
-                  BATON_UI_PORT=str(free_port()), BATON_LOG_LEVEL="WARNING")
+                  BATON_UI_PORT=str(free_port()), BATON_WEB_PORT=str(free_port()),
+                  BATON_LOG_LEVEL="WARNING")
     started = await baton("up", "--detach", "--json")
     try:
         assert started.code == 0, started.stderr
@@ -38,6 +39,8 @@ async def test_up_detach_status_down(tmp_path: Path, spec: Path) -> None:
         assert report["database_url"].startswith("postgresql://")
         assert report["temporal_reachable"] and report["database_reachable"]
         assert report["workers"], "the detached worker polls the task queue"
+        assert report["web_url"] == f"http://127.0.0.1:{baton.env['BATON_WEB_PORT']}"
+        assert report["web_url"] == started.json["web_url"]
         assert (await baton.ok("up", "--detach")).stderr.startswith("baton is already up")
         stack = json.loads((home / "stack.json").read_text())
 
