@@ -62,8 +62,8 @@ async def act(context: Context, request: ActRequest) -> Acted:
     # back says so, with the request id that makes sending it again safe.
     try:
         async with context.worker_answers():
-            events = await initiatives.send(iid, command, request_id, request.provenance)
-            view = await initiatives.view(iid)
+            recorded = await initiatives.send_viewed(iid, command, request_id,
+                                                     request.provenance)
     except Rejected as rejected:
         if rejected.kind is RejectionKind.UNAVAILABLE:
             raise Unconfirmed(f"{rejected.reason}; it may still be recorded", request_id) from None
@@ -73,4 +73,5 @@ async def act(context: Context, request: ActRequest) -> Acted:
             raise
         raise Unconfirmed(f"lost Temporal at {context.where.temporal_address} before it "
                           "confirmed the command; it may still be recorded", request_id) from None
-    return Acted(initiative_id=iid, request_id=request_id, events=events, view=view)
+    return Acted(initiative_id=iid, request_id=request_id, events=recorded.events,
+                 view=recorded.view)

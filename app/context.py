@@ -30,6 +30,9 @@ R = TypeVar("R")
 
 # A worker that polls the task queue answers within milliseconds; this long means none will.
 ANSWER_TIMEOUT = 30.0
+# How long a worker seen polling is taken to be there still (the server itself remembers a
+# poller for a minute).
+WORKER_SEEN_FOR = 10.0
 
 Opener = Callable[[], Awaitable[Any]]
 Patience = Callable[[str], AbstractAsyncContextManager[None]]
@@ -73,6 +76,7 @@ class Context:
     patience: Patience = _no_patience
     _opened: dict[str, Any] = field(default_factory=dict)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _worker_seen_at: float | None = None
 
     async def _once(self, name: str, opener: Opener) -> Any:
         # A server's concurrent requests must not open a second pool while the first opens.
@@ -118,11 +122,18 @@ class Context:
         return [poller.identity for poller in response.pollers]
 
     async def require_worker(self) -> None:
-        """Refuse early, recording nothing, when no worker would carry the command out."""
+        """Refuse early, recording nothing, when no worker would carry the command out.
+
+        A long-lived context (a server's) asks again only once WORKER_SEEN_FOR has passed since
+        it last saw one: a worker that went away since is caught by `worker_answers`."""
+        now = asyncio.get_running_loop().time()
+        if self._worker_seen_at is not None and now - self._worker_seen_at < WORKER_SEEN_FOR:
+            return
         if not await self.workers_polling():
             raise unavailable(
                 f"no worker polls task queue {self.where.task_queue!r} at "
                 f"{self.where.temporal_address}: run `baton up` or `baton worker`")
+        self._worker_seen_at = now
 
     @asynccontextmanager
     async def worker_answers(self, meanwhile: str = "") -> AsyncIterator[None]:

@@ -10,7 +10,7 @@ import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import (
     Client,
@@ -21,6 +21,7 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from domain import InitiativeSpec, InitiativeState, Rejected, RejectionKind, decide
 from domain.commands import AnyCommand, CommandEnvelope, Launch
@@ -33,6 +34,7 @@ from workflows.contracts import (
     InitiativeInput,
     InitiativeView,
     MetricSourceProblem,
+    Recorded,
     workflow_id_for,
 )
 from workflows.initiative import InitiativeWorkflow
@@ -63,6 +65,15 @@ def _kind(details: Any) -> RejectionKind:
         return RejectionKind(details[0])
     except (IndexError, TypeError, ValueError):
         return RejectionKind.CONFLICT
+
+
+R = TypeVar("R")
+
+
+def _envelope(command: AnyCommand, request_id: str | None,
+              provenance: Provenance | None) -> CommandEnvelope:
+    return CommandEnvelope(request_id=request_id or uuid.uuid4().hex, command=command,
+                           provenance=provenance)
 
 
 class InitiativeClient:
@@ -109,13 +120,23 @@ class InitiativeClient:
     async def send(self, initiative_id: str, command: AnyCommand,
                    request_id: str | None = None,
                    provenance: Provenance | None = None) -> list[Event]:
-        request_id = request_id or uuid.uuid4().hex
-        envelope = CommandEnvelope(request_id=request_id, command=command,
-                                   provenance=provenance)
+        envelope = _envelope(command, request_id, provenance)
+        return await self._update(initiative_id, InitiativeWorkflow.execute, envelope)
+
+    async def send_viewed(self, initiative_id: str, command: AnyCommand,
+                          request_id: str | None = None,
+                          provenance: Provenance | None = None) -> Recorded:
+        """`send`, answered with the initiative right after the events as well."""
+        envelope = _envelope(command, request_id, provenance)
+        return await self._update(initiative_id, InitiativeWorkflow.execute_viewed, envelope)
+
+    async def _update(self, initiative_id: str,
+                      update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
+                      envelope: CommandEnvelope) -> R:
         for pause in (*BUSY_BACKOFF, None):
             try:
                 return await self.handle(initiative_id).execute_update(
-                    InitiativeWorkflow.execute, envelope, id=request_id)
+                    update, envelope, id=envelope.request_id)
             except WorkflowUpdateFailedError as error:
                 raise _rejection_from(error) or error from None
             except WorkflowUpdateRPCTimeoutOrCancelledError:

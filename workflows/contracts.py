@@ -59,3 +59,11 @@ class InitiativeView(BaseModel):
     deadlines: list[Deadline]
     run_id: str
     metric_source: MetricSourceProblem | None = None
+
+
+class Recorded(BaseModel):
+    """What a person's command recorded, and the initiative right after it."""
+
+    model_config = ConfigDict(frozen=True)
+    events: list[Event]
+    view: InitiativeView

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         InitiativeInput,
         InitiativeView,
         MetricSourceProblem,
+        Recorded,
     )
     from workflows.notifications import notifications_for
 
@@ -127,6 +128,17 @@ class InitiativeWorkflow:
             return await self._record(request.command, request.request_id, request.provenance)
         except Rejected as rejected:
             raise _rejection(rejected) from None
+
+    @workflow.update
+    async def execute_viewed(self, request: cmd.CommandEnvelope) -> Recorded:
+        """`execute`, answered with the initiative as it stands right after, so a door shows
+        the result without a query of its own."""
+        events = await self.execute(request)
+        return Recorded(events=events, view=self.view())
+
+    @execute_viewed.validator
+    def _validate_viewed(self, request: cmd.CommandEnvelope) -> None:
+        self._validate(request)
 
     @execute.validator
     def _validate(self, request: cmd.CommandEnvelope) -> None:

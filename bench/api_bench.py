@@ -1,0 +1,153 @@
+"""The HTTP API against the direct client, on one embedded stack, in the same run.
+
+    (a) an owner's update round trip through `POST /api/v1/initiatives/{id}/actions/{action}`
+        (a real uvicorn server on loopback, a personal token), against the same updates sent
+        with the Temporal client directly: `api_update_overhead_ratio` = direct p50 / API p50
+    (b) `GET /api/v1/me/work` for a person with 50 open items among 10,000 initiatives, the
+        read model filled as the projection would fill it
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from app.context import Where
+from app.identity import Grant
+from app.tokens import Tokens
+from domain import commands as c
+from store import EventStore
+from store.tokens import TokenStore
+from web.app import create_app
+from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
+from workers.logging import configure_logging
+from workers.settings import Settings
+from workers.temporal_client import connect_client
+from workers.web import shared_context, started_server, web_config, web_services
+from workers.worker import build_worker
+from workflows.client import InitiativeClient
+
+from .harness import postgres, say
+from .lifecycle_bench import OWNER, PMO, bench_spec
+from .metric_server import serve_constant_metric
+
+ROUND_TRIPS = 200  # per door, alternating in blocks so both see the same machine
+BLOCK = 20
+INITIATIVES = 10_000
+MINE = 50
+WORK_READS = 200
+
+
+def _percentile(sorted_values: list[float], share: float) -> float:
+    return sorted_values[max(0, int(len(sorted_values) * share) - 1)]
+
+
+def _command(n: int) -> tuple[str, dict[str, object], object]:
+    if n % 2 == 0:
+        return "idea", {"text": f"idea {n}"}, c.SubmitIdea(actor=OWNER, text=f"idea {n}")
+    idea = f"idea-{n // 2 + 1}"
+    return ("triage", {"idea": idea, "adopt": True},
+            c.TriageIdea(actor=OWNER, idea_id=idea, adopt=True))
+
+
+async def round_trips(http: httpx.AsyncClient, initiatives: InitiativeClient,
+                      spec: object) -> tuple[list[float], list[float]]:
+    api_iid = await initiatives.launch(spec, PMO)  # type: ignore[arg-type]
+    direct_iid = await initiatives.launch(spec, PMO)  # type: ignore[arg-type]
+    api, direct = [], []
+    for block in range(0, ROUND_TRIPS, BLOCK):
+        for n in range(block, block + BLOCK):
+            action, arguments, _ = _command(n)
+            started = time.perf_counter()
+            answer = await http.post(f"/api/v1/initiatives/{api_iid}/actions/{action}",
+                                     json=arguments)
+            api.append((time.perf_counter() - started) * 1000)
+            answer.raise_for_status()
+        for n in range(block, block + BLOCK):
+            _, _, command = _command(n)
+            started = time.perf_counter()
+            await initiatives.send(direct_iid, command)  # type: ignore[arg-type]
+            direct.append((time.perf_counter() - started) * 1000)
+    return sorted(api), sorted(direct)
+
+
+async def fill_work_items(store: EventStore, person: str) -> None:
+    """10,000 initiatives' open items, 50 of them the person's, as the projection writes."""
+    now = datetime.now(UTC)
+    rows = []
+    for n in range(INITIATIVES):
+        iid = f"bench-work-{n:05d}"
+        holder = person if n % (INITIATIVES // MINE) == 0 else f"owner-{n % 700}@b.example"
+        rows.append((iid, "handoff_step", "sop", holder, f"Initiative {n}", "SOP",
+                     now + timedelta(hours=n % 500), "complete"))
+        rows.append((iid, "idea_triage", "idea-1", f"owner-{n % 700}@b.example",
+                     f"Initiative {n}", "Triage idea", now + timedelta(days=1), "triage"))
+    async with store.pool.acquire() as connection:
+        await connection.copy_records_to_table(
+            "work_items", schema_name=store.schema, records=rows,
+            columns=["initiative_id", "kind", "ref", "person", "initiative_name", "title",
+                     "due_at", "action"])
+        await connection.execute(f"ANALYZE {store.schema}.work_items")
+
+
+async def my_work_latencies(http: httpx.AsyncClient) -> list[float]:
+    latencies = []
+    for _ in range(WORK_READS):
+        started = time.perf_counter()
+        answer = await http.get("/api/v1/me/work")
+        latencies.append((time.perf_counter() - started) * 1000)
+        answer.raise_for_status()
+        assert len(answer.json()["items"]) == MINE
+    return sorted(latencies)
+
+
+async def measure() -> dict[str, float]:
+    settings = Settings.from_env({})
+    configure_logging("console", "WARNING")  # one access-log line per request is too many
+    with (postgres() as dsn, tempfile.TemporaryDirectory() as home,
+          serve_constant_metric(5.0) as url):
+        server = await start_embedded_temporal(Path(home), port=FREE_PORT, ui_port=None)
+        async with server:
+            client = await connect_client(settings, address=server.address)
+            store = await EventStore.connect(dsn, schema="bench_api")
+            queue = f"bench-api-{uuid.uuid4().hex[:6]}"
+            tokens = Tokens(TokenStore(store.pool, store.schema))
+            owner = (await tokens.issue(OWNER, set())).token
+            reader = (await tokens.issue("reader@b.example", {Grant.PMO})).token
+            where = Where(temporal_address=server.address, namespace="default",
+                          task_queue=queue, db_schema=store.schema)
+            app = create_app(web_config(settings), lambda: web_services(
+                shared_context(client, store, where)))
+            async with (build_worker(client, store, settings, task_queue=queue),
+                        started_server(app, "127.0.0.1", 0) as base):
+                initiatives = InitiativeClient(client, queue)
+                say(f"   {ROUND_TRIPS} owner updates through the API and as many direct")
+                async with httpx.AsyncClient(base_url=base, timeout=60, headers={
+                        "Authorization": f"Bearer {owner}"}) as http:
+                    api, direct = await round_trips(http, initiatives, bench_spec(url))
+                say(f"   my work among {INITIATIVES:,} initiatives, {WORK_READS} reads")
+                await fill_work_items(store, "reader@b.example")
+                async with httpx.AsyncClient(base_url=base, timeout=60, headers={
+                        "Authorization": f"Bearer {reader}"}) as http:
+                    work = await my_work_latencies(http)
+            await store.drop_schema()
+            await store.close()
+    api_p50, direct_p50 = statistics.median(api), statistics.median(direct)
+    return {
+        "api_update_round_trip_p50_ms": api_p50,
+        "api_update_round_trip_p99_ms": _percentile(api, 0.99),
+        "api_direct_update_round_trip_p50_ms": direct_p50,
+        "api_update_overhead_ratio": direct_p50 / api_p50,
+        "me_work_ms_at_10k_initiatives": statistics.median(work),
+    }
+
+
+def run() -> dict[str, float]:
+    return asyncio.run(measure())
