@@ -124,17 +124,20 @@ class InitiativeWorkflow:
     @workflow.update
     async def execute(self, request: cmd.CommandEnvelope) -> list[Event]:
         """Record a person's command; returns the events it recorded (again, if retried)."""
-        try:
-            return await self._record(request.command, request.request_id, request.provenance)
-        except Rejected as rejected:
-            raise _rejection(rejected) from None
+        return await self._execute(request)
 
     @workflow.update
     async def execute_viewed(self, request: cmd.CommandEnvelope) -> Recorded:
         """`execute`, answered with the initiative as it stands right after, so a door shows
         the result without a query of its own."""
-        events = await self.execute(request)
+        events = await self._execute(request)
         return Recorded(events=events, view=self.view())
+
+    async def _execute(self, request: cmd.CommandEnvelope) -> list[Event]:
+        try:
+            return await self._record(request.command, request.request_id, request.provenance)
+        except Rejected as rejected:
+            raise _rejection(rejected) from None
 
     @execute_viewed.validator
     def _validate_viewed(self, request: cmd.CommandEnvelope) -> None:
