@@ -20,6 +20,7 @@ from .models import AppendResult, ChainVerification, Projection, RecordedEvent, 
 from .rows import configure_connection, recorded_event, recorded_head, stored_links
 from .statements import LAST_VERSION, Statements
 from .verification import verify_chain
+from .work import WORK_ITEMS_MIGRATION, WorkItems
 
 _EMPTY_STREAM = StreamHead(0, GENESIS_HASH)
 
@@ -106,7 +107,11 @@ class EventStore:
     async def migrate(self) -> list[Migration]:
         """Apply pending migrations; safe when several processes start at once."""
         async with self._pool.acquire() as connection:
-            return await apply_migrations(connection, self._schema)
+            applied = await apply_migrations(connection, self._schema)
+            if any(m.name == WORK_ITEMS_MIGRATION for m in applied):
+                # A table of what each person owes starts with what is already owed.
+                await WorkItems(self._schema).backfill(connection)
+            return applied
 
     async def drop_schema(self) -> None:
         """Drop this store's schema with everything in it: for tests and throwaway databases."""

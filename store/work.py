@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from domain.state import InitiativeState
+from domain.state import CLOSED_PHASES, InitiativeState
 from domain.work import WorkItem, WorkKind, open_work
 
 from .migrations import quote_schema
@@ -13,6 +13,8 @@ from .migrations import quote_schema
 _COLUMNS = "initiative_id, initiative_name, person, kind, ref, title, due_at, action"
 # More than anyone can work through; the list is about what is next.
 MAX_ITEMS = 1000
+# The migration that creates the table; the store fills it from the portfolio once applied.
+WORK_ITEMS_MIGRATION = "work_items"
 
 
 class WorkItems:
@@ -22,6 +24,8 @@ class WorkItems:
         self._insert = (f"INSERT INTO {table} ({_COLUMNS}) "
                         "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
                         "$5::text[], $6::text[], $7::timestamptz[], $8::text[])")
+        self._folded = (f"SELECT state FROM {quote_schema(schema)}.portfolio_initiatives "
+                        "WHERE phase <> ALL($1::text[])")
         self._of_person = (f"SELECT {_COLUMNS} FROM {table} WHERE person = $1 "
                            "ORDER BY due_at NULLS LAST, initiative_id, kind, ref LIMIT $2")
 
@@ -37,6 +41,13 @@ class WorkItems:
                 [i.kind.value for i in items], [i.ref for i in items],
                 [i.title for i in items], [i.due_at for i in items],
                 [i.action for i in items])
+
+    async def backfill(self, connection: asyncpg.Connection) -> None:
+        """Items for every initiative the portfolio read model already folds."""
+        async with connection.transaction():
+            closed = [phase.value for phase in CLOSED_PHASES]
+            for row in await connection.fetch(self._folded, closed):
+                await self.save(connection, InitiativeState.model_validate(row[0]))
 
     async def of_person(self, pool: asyncpg.Pool, person: str,
                         limit: int = MAX_ITEMS) -> list[WorkItem]:

@@ -169,3 +169,18 @@ async def test_an_identity_providers_person_acts_and_is_recorded_so(
     assert event["provenance"]["method"] == "oidc"
     assert event["provenance"]["issuer"] == oidc.issuer
     assert event["provenance"]["subject"] == CLERK
+
+
+async def test_work_items_are_filled_from_the_portfolio_when_the_table_is_new(
+    web: WebStack,
+) -> None:
+    from store.work import WorkItems
+
+    iid = await launched(web)
+    table = f"{web.store.schema}.work_items"
+    async with web.store.pool.acquire() as connection:
+        await connection.execute(f"DELETE FROM {table} WHERE initiative_id = $1", iid)
+        await WorkItems(web.store.schema).backfill(connection)
+        rows = await connection.fetch(f"SELECT person, action FROM {table} "
+                                      "WHERE initiative_id = $1", iid)
+    assert [(r["person"], r["action"]) for r in rows] == [(SPONSOR, "approve-launch")]
