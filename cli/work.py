@@ -21,10 +21,15 @@ def register(commands: CommandTable) -> None:
 
 
 async def show_work(args: argparse.Namespace, session: Session) -> int:
-    from app.work import my_work
+    from app.work import WorkItem, my_work
 
     now = datetime.now(UTC)
-    items = await my_work(session.context(), session.actor(), now)
+    remote = session.remote()
+    if remote is not None:  # the token's person's work
+        answer = await remote.call("GET", "/me/work")
+        items = [WorkItem.model_validate(item) for item in answer["items"]]
+    else:
+        items = await my_work(session.context(), session.actor(), now)
     session.out.result([item.model_dump(mode="json") for item in items],
                        lambda: _work_text(items, now))
     return ExitCode.OK
@@ -34,7 +39,7 @@ def _work_text(items: list[WorkItem], now: datetime) -> str:
     if not items:
         return "nothing waits on you"
     return table(
-        ["INITIATIVE", "PHASE", "TO DO", "SUBJECT", "DUE"],
-        [[i.initiative_id, i.phase, f"baton {i.action}" if i.action else i.kind, i.subject,
+        ["INITIATIVE", "TO DO", "WHAT", "DUE"],
+        [[i.initiative_id, f"baton {i.action} {i.initiative_id}", i.title,
           (f"OVERDUE {relative(i.due_at, now)}" if i.overdue else relative(i.due_at, now))]
          for i in items])

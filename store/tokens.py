@@ -50,6 +50,7 @@ class TokenStore:
             f"INSERT INTO {self._table} (token_id, token_hash, person, grants, expires_at) "
             f"VALUES ($1, $2, $3, $4, $5) RETURNING {_COLUMNS}",
             token_id, token_hash(token), person, sorted(set(grants)), expires_at)
+        assert row is not None  # INSERT ... RETURNING returns the row
         return _record(row), token
 
     async def list(self) -> list[TokenRecord]:

@@ -61,6 +61,6 @@ async def test_list_filters_and_portfolio_figures(fresh_stack: Stack, tmp_path: 
         assert f"\n{heading}" in text
 
     work = (await baton.ok("work", "--json", actor=OWNER)).json
-    assert [(w["initiative_id"], w["action"], w["subject"], w["overdue"]) for w in work] == [
+    assert [(w["initiative_id"], w["action"], w["ref"], w["overdue"]) for w in work] == [
         (late, "complete", "control-plan", True)]
     assert (await baton.ok("work", actor=OTHER_OWNER)).stdout.strip() == "nothing waits on you"

@@ -26,7 +26,7 @@ async def test_a_token_authenticates_its_person_with_its_grants(
     issued = await tokens.issue("pmo@acme.example", {Grant.PMO})
     identity = await tokens.authenticate(issued.token)
     assert identity is not None
-    assert (identity.person, identity.grants) == ("pmo@acme.example", {Grant.PMO})
+    assert (identity.person, identity.grants) == ("pmo@acme.example", frozenset({Grant.PMO}))
     assert identity.provenance.method is AuthMethod.TOKEN
     assert identity.provenance.subject == issued.id
     stored = await store.pool.fetchval(
