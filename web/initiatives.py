@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from pydantic import ValidationError
@@ -120,7 +120,17 @@ async def show_one(request: Request, identity: Authenticated,
     return PresentedJSON(presenter.state_json(await show(context_of(request), initiative_id)))
 
 
-@router.post("/initiatives/{initiative_id}/actions/{action}")
+def _arguments_schema() -> dict[str, Any]:
+    """The request body in the OpenAPI document: each action's arguments, by action name."""
+    return {"requestBody": {"required": False, "content": {"application/json": {"schema": {
+        "description": "The action's arguments, named as the CLI's options; the actor is "
+                       "always the authenticated person.",
+        "oneOf": [{"title": name, **action.arguments.model_json_schema()}
+                  for name, action in ACTIONS.items()]}}}}}
+
+
+@router.post("/initiatives/{initiative_id}/actions/{action}",
+             openapi_extra=_arguments_schema())
 async def take_action(request: Request, identity: Authenticated, initiative_id: str,
                       action: str,
                       idempotency_key: Annotated[str | None, Header()] = None) -> PresentedJSON:
