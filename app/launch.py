@@ -13,6 +13,7 @@ from app.errors import InvalidArgument, InvalidSpec, Rejected
 from app.ids import check_initiative_id
 from domain import InitiativeSpec, InitiativeState, SpecError, decide, parse_spec_yaml
 from domain.commands import Launch
+from domain.envelope import Provenance
 
 
 class LaunchRequest(BaseModel):
@@ -21,6 +22,7 @@ class LaunchRequest(BaseModel):
     spec: InitiativeSpec
     initiative_id: str | None = None  # None: from the name, plus a random suffix
     validate_only: bool = False
+    provenance: Provenance | None = None  # how the door knew the actor
 
 
 class Launched(BaseModel):
@@ -60,7 +62,8 @@ async def launch(context: Context, request: LaunchRequest) -> Launched:
                         head_hash=None)
     initiatives = await context.initiatives()
     await context.require_worker()
-    iid = await initiatives.launch(spec, request.actor, request.initiative_id)
+    iid = await initiatives.launch(spec, request.actor, request.initiative_id,
+                                   request.provenance)
     # The workflow records the launch on its first task: wait until a worker has run it.
     async with context.worker_answers(
             f"the launch of {iid} is recorded once a worker polls the task queue "
