@@ -83,11 +83,6 @@ def deadline_text(command: Any) -> str:
     return f"escalation: {command.reason}"
 
 
-def when(moment: datetime | None) -> str:
-    """A moment as people read logs: UTC, to the second (as the CLI prints it)."""
-    return "-" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
 NONE = "-"  # how every door shows a value that is not there
 
 
