@@ -128,8 +128,8 @@ def run_demo(demo: Demo) -> None:
     demo.run("accept", picking, actor=WAREHOUSE_LEAD)
     demo.run("review", picking, "--approve", actor=PMO)
 
-    demo.say("5. The front line pulls: ideas, support, triaged by the owners. The clerk has a personal "
-             "token and goes through the HTTP API, where the token says who acts")
+    demo.say("5. The front line pulls: ideas, support, triaged by the owners. The clerk has a "
+             "personal token and goes through the HTTP API, where the token says who acts")
     clerk = demo.run("token", "issue", CLERK).splitlines()[-1]
     demo.run("idea", invoices, "Scan paper invoices at the mail room", actor=AP_LEAD,
              token=clerk, expect=2)  # --as is refused with a token

@@ -94,11 +94,6 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
         "Sender address of Baton's e-mail; its domain ends every Message-ID.",
     ),
     EnvironmentVariable(
-        "BATON_PUBLIC_URL",
-        "http://127.0.0.1:8000",
-        "Where people open Baton's web pages; e-mail links start with it.",
-    ),
-    EnvironmentVariable(
         "BATON_TIMEZONE",
         "UTC",
         "Time zone of the dates in e-mail (\"due Fri 12 Dec, in 3 days\") and of the digest's "
@@ -202,8 +197,8 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "BATON_PUBLIC_URL",
         None,
-        "The API's URL as people reach it, for links it hands out; unset: as each request "
-        "came in.",
+        "Where people open Baton's web pages and API, for the links it hands out (e-mail "
+        "included); unset: as each request came in, and in e-mail the local web address.",
     ),
     EnvironmentVariable(
         "BATON_SESSION_SECRET",
@@ -273,7 +268,6 @@ class Settings:
     smtp_password: str | None = field(repr=False)
     smtp_ca_file: str | None
     mail_from: str
-    public_url: str
     timezone: ZoneInfo
     digest: Literal["daily", "weekly"] | None
     digest_only: bool
@@ -343,7 +337,6 @@ class Settings:
             smtp_password=read("BATON_SMTP_PASSWORD"),
             smtp_ca_file=read("BATON_SMTP_CA_FILE"),
             mail_from=required("BATON_MAIL_FROM"),
-            public_url=_public_url(required("BATON_PUBLIC_URL")),
             timezone=_timezone(required("BATON_TIMEZONE")),
             digest=_digest(read("BATON_DIGEST")),
             digest_only=bool(_flag("BATON_DIGEST_ONLY", required("BATON_DIGEST_ONLY"))),
@@ -362,7 +355,7 @@ class Settings:
             otel_service_name=required("OTEL_SERVICE_NAME"),
             web_host=required("BATON_WEB_HOST"),
             web_port=_port("BATON_WEB_PORT", required("BATON_WEB_PORT")),
-            public_url=read("BATON_PUBLIC_URL"),
+            public_url=_public_url(read("BATON_PUBLIC_URL")),
             session_secret=read("BATON_SESSION_SECRET"),
             oidc_issuer=read("BATON_OIDC_ISSUER"),
             oidc_client_id=read("BATON_OIDC_CLIENT_ID"),
@@ -384,6 +377,12 @@ class Settings:
     def temporal_dir(self) -> Path:
         return self.home / "temporal"
 
+    @property
+    def mail_link_base(self) -> str:
+        """Where e-mail links point: the public URL, else the web process's own address."""
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::") else self.web_host
+        return self.public_url or f"http://{host}:{self.web_port}"
+
 
 def _schema(value: str) -> str:
     from store.migrations import SCHEMA_NAME, SCHEMA_NAME_RULE  # the store's rule, the only one
@@ -401,7 +400,9 @@ def _smtp_url(value: str | None) -> str | None:
     return value
 
 
-def _public_url(value: str) -> str:
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
     if not re.fullmatch(r"https?://[^\s]+", value):
         raise SettingsError(f"BATON_PUBLIC_URL must be an http(s) URL, got {value!r}")
     return value.rstrip("/")

@@ -38,7 +38,7 @@ def mail_settings(settings: Settings) -> MailSettings:
     server = None if settings.smtp_url is None else SmtpServer.parse(
         settings.smtp_url, settings.smtp_password, settings.smtp_ca_file)
     return MailSettings(server=server, digest_only=settings.digest_only, letterhead=Letterhead(
-        sender=settings.mail_from, public_url=settings.public_url, timezone=settings.timezone))
+        sender=settings.mail_from, public_url=settings.mail_link_base, timezone=settings.timezone))
 
 
 def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
