@@ -24,6 +24,7 @@ from domain.state import CheckStatus
 from store import EventStore
 from store.portfolio import PortfolioReader
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
+from tests.workflows.metric_source import serve_metric
 from tests.workflows.scenario import hand_over, in_phase, quick_spec, store_agrees, wait_for
 from workflows.activity_contracts import INVALID_APPEND, AppendRequest
 from workflows.client import InitiativeClient
@@ -122,15 +123,17 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def with_source(url: str) -> InitiativeSpec:
+    data = quick_spec().model_dump(mode="json")
+    return InitiativeSpec.model_validate({
+        **data, "metric": {**data["metric"], "source": {"url": url}},
+        "sustainment": {"checks": ["1s"], "tolerance": 0.8, "response_within": "1h"}})
+
+
 async def test_a_failing_metric_source_shows_its_last_error_and_when_it_was_tried(
         store: EventStore, initiatives: InitiativeClient) -> None:
-    metric = {**quick_spec().metric.model_dump(mode="json"),
-              "source": {"url": f"http://127.0.0.1:{closed_port()}/metric"}}
-    spec = InitiativeSpec.model_validate({**quick_spec().model_dump(mode="json"),
-                                          "metric": metric, "sustainment": {
-                                              "checks": ["1s"], "tolerance": 0.8,
-                                              "response_within": "1h"}})
-    iid = await hand_over(store, initiatives, spec)
+    iid = await hand_over(store, initiatives,
+                          with_source(f"http://127.0.0.1:{closed_port()}/metric"))
     async with asyncio.timeout(ANSWER_WITHIN_SECONDS):
         while (view := await initiatives.view_with_source(iid)).metric_source is None or (
                 view.metric_source.attempts or 0) < 2:
@@ -140,6 +143,18 @@ async def test_a_failing_metric_source_shows_its_last_error_and_when_it_was_trie
     assert problem.tried_at <= datetime.now(UTC)
     await send(initiatives, iid, c.Cancel(actor=PMO, reason="test over"))
     await wait_for(initiatives, iid, in_phase(Phase.CANCELLED))
+
+
+async def test_an_implausible_value_from_the_source_is_refused_and_shown(
+        store: EventStore, initiatives: InitiativeClient) -> None:
+    with serve_metric([-3.0]) as source:
+        iid = await hand_over(store, initiatives, with_source(source.url))
+        view = await wait_for(initiatives, iid, lambda v: v.metric_source is not None)
+    assert view.metric_source is not None and view.metric_source.giving_up
+    assert "the reading -3 is negative" in view.metric_source.error
+    assert view.state.checks[0].status is CheckStatus.DUE  # the owner can still answer it
+    await send(initiatives, iid, c.RecordReading(actor=OWNER, value=5.0))
+    assert (await store_agrees(store, initiatives, iid)).state.phase is Phase.SUSTAINED
 
 
 async def test_an_append_the_domain_could_not_fold_fails_at_once_and_is_not_retried(
