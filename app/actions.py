@@ -34,6 +34,11 @@ class ValueArguments(Arguments):
     value: float
 
 
+class CorrectionArguments(Arguments):
+    value: float
+    reason: str
+
+
 class CompleteArguments(Arguments):
     step: str
     evidence: str = ""
@@ -131,6 +136,8 @@ _ACTIONS: tuple[Action[Any], ...] = (
     Action("review", ReviewArguments, _review, {"reason": "send_back"}),
     Action("reading", ValueArguments,
            lambda a, actor: c.RecordReading(actor=actor, value=a.value)),
+    Action("correct-reading", CorrectionArguments,
+           lambda a, actor: c.CorrectReading(actor=actor, value=a.value, reason=a.reason)),
     Action("respond", RespondArguments,
            lambda a, actor: c.SubmitResponsePlan(actor=actor, action=a.plan, within=a.within),
            {"action": "plan"}),

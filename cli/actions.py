@@ -65,6 +65,12 @@ def _front_line_arguments(parser: BatonParser) -> None:
     parser.add_argument("person", metavar="PERSON", help="their actor id")
 
 
+def _correction_arguments(parser: BatonParser) -> None:
+    parser.add_argument("value", metavar="VALUE", type=finite_number,
+                        help="the value the reading should have had")
+    _reason(parser, "what went wrong, e.g. 'typed 50 for 5.0'")
+
+
 def _idea_argument(parser: BatonParser) -> None:
     parser.add_argument("idea", metavar="IDEA", help="the idea, e.g. idea-1")
 
@@ -87,6 +93,10 @@ ACTIONS: tuple[CliAction, ...] = (
               lambda p: p.add_argument("value", metavar="VALUE", type=finite_number,
                                        help="the metric's current value"),
               {"value": "VALUE"}),
+    CliAction("correct-reading", "Sustainment",
+              "owner: replace the latest reading, which was mistyped (both stay recorded)",
+              "ID VALUE --reason TEXT", _correction_arguments,
+              {"value": "VALUE", "reason": "--reason"}),
     CliAction("respond", "Sustainment", "owner: the response plan after a regression",
               "ID --plan TEXT --within DURATION", _respond_arguments),
     CliAction("idea", "Pull", "front line: submit an idea (prints its id)", "ID TEXT",

@@ -34,8 +34,8 @@ async def test_help_is_fast_and_lists_every_command() -> None:
     assert time.perf_counter() - begun < 2.0
     for command in ("up", "down", "status", "worker", "launch", "show", "list", "portfolio",
                     "work", "approve-launch", "reject-launch", "deliver", "complete", "accept",
-                    "review", "reading", "respond", "idea", "triage", "idea-delivered",
-                    "reassign", "cancel", "reopen", "verify"):
+                    "review", "reading", "correct-reading", "respond", "idea", "triage",
+                    "idea-delivered", "reassign", "cancel", "reopen", "verify"):
         assert f"\n  {command} " in outcome.stdout or f"\n  {command}\n" in outcome.stdout
     assert BATON.exists()
 
