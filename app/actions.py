@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.errors import InvalidArgument, Rejected, RejectionKind
 from domain import commands as c
+from domain.spec import plain_words
 
 
 class Arguments(BaseModel):
@@ -182,18 +183,7 @@ def command_for(name: str, arguments: Mapping[str, Any] | Arguments, actor: str)
 
 
 def _invalid(error: ValidationError, fields: Mapping[str, str]) -> InvalidArgument:
-    """The first problem, in words: `text: 4100 characters; at most 4000 allowed`."""
+    """The first problem, in words: `text: is 4100 characters long; at most 4000 are allowed`."""
     problem = error.errors()[0]
     name = str(problem["loc"][0]) if problem["loc"] else ""
-    context = problem.get("ctx") or {}
-    kind = problem["type"]
-    value = problem.get("input")
-    if kind == "string_too_long":
-        reason = f"{len(str(value))} characters; at most {context.get('max_length')} allowed"
-    elif kind == "string_too_short":
-        reason = "must not be empty"
-    elif kind == "string_pattern_mismatch":
-        reason = f"{value!r} has characters that are not allowed here"
-    else:
-        reason = str(problem["msg"]).removeprefix("Value error, ")
-    return InvalidArgument(fields.get(name, name), reason)
+    return InvalidArgument(fields.get(name, name), plain_words(problem))

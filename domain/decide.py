@@ -159,7 +159,8 @@ def _respond(s: InitiativeState, c: cmd.SubmitResponsePlan, now: datetime) -> Pa
     bound = s.require_spec().sustainment.response_within
     if c.within > bound:
         raise Rejected(f"the gain must be back within the spec's response_within of "
-                       f"{format_duration(bound)}; {format_duration(c.within)} is longer")
+                       f"{format_duration(bound)}; {format_duration(c.within)} is longer",
+                       RejectionKind.INVALID)
     return [ev.ResponsePlanSubmitted(action=c.action, due_at=now + c.within)]
 
 
@@ -207,7 +208,7 @@ def _reassign(s: InitiativeState, c: cmd.ReassignOwner, now: datetime) -> Payloa
         raise Rejected(f"{c.owner} is already the owner")
     if c.owner == s.require_spec().expert:
         raise Rejected(f"{c.owner} is the expert and cannot also be the owner: the handoff is "
-                       "from the one to the other")
+                       "from the one to the other", RejectionKind.INVALID)
     return [ev.OwnerReassigned(previous=s.owner, owner=c.owner)]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from domain.envelope import Event
-from domain.errors import Rejected
+from domain.errors import Rejected, RejectionKind
 from domain.spec import Direction, Metric
 
 PLAUSIBLE_FACTOR = 1000
@@ -28,16 +28,17 @@ def require_plausible(metric: Metric, value: float, what: str) -> None:
         low, high = metric.range
         if not low <= value <= high:
             raise Rejected(f"{what} {value:g} is outside the range of {metric.name}, "
-                           f"[{low:g}, {high:g}] (metric.range in the spec)")
+                           f"[{low:g}, {high:g}] (metric.range in the spec)", RejectionKind.INVALID)
         return
     if value < 0 <= min(metric.baseline, metric.target):
         raise Rejected(f"{what} {value:g} is negative, and {metric.name} cannot be (its baseline "
-                       "and target are not); if it can, give the spec a metric.range")
+                       "and target are not); if it can, give the spec a metric.range",
+                       RejectionKind.INVALID)
     scale = max(abs(metric.baseline), abs(metric.target))
     if abs(value) > PLAUSIBLE_FACTOR * scale:
         raise Rejected(f"{what} {value:g} is more than {PLAUSIBLE_FACTOR} times the baseline "
                        f"({metric.baseline:g}) or target ({metric.target:g}); if it is real, give "
-                       "the spec a metric.range that holds it")
+                       "the spec a metric.range that holds it", RejectionKind.INVALID)
 
 
 def require_improvement(metric: Metric, value: float) -> None:
@@ -45,7 +46,8 @@ def require_improvement(metric: Metric, value: float) -> None:
         value > metric.baseline)
     if not better:
         raise Rejected(f"the delivered value {value:g} does not improve on the baseline "
-                       f"{metric.baseline:g}: {metric.name} should {metric.direction.value}")
+                       f"{metric.baseline:g}: {metric.name} should {metric.direction.value}",
+                       RejectionKind.INVALID)
 
 
 def require_finite_figures(events: Iterable[Event]) -> None:
@@ -53,7 +55,7 @@ def require_finite_figures(events: Iterable[Event]) -> None:
         for where, number in _numbers(event.payload, ""):
             if not math.isfinite(number):
                 raise Rejected(f"{event.type} would record {where} = {number}, which is not a "
-                               "finite number; nothing was recorded")
+                               "finite number; nothing was recorded", RejectionKind.INVALID)
 
 
 def _numbers(value: Any, where: str) -> Iterator[tuple[str, float]]:

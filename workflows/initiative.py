@@ -192,7 +192,8 @@ class InitiativeWorkflow:
                         raise
                     await self._flag_stuck(command, reason)
                     raise Rejected(f"{command.kind} could not be recorded ({reason}); the "
-                                   "initiative is flagged stuck and the PMO is told") from None
+                                   "initiative is flagged stuck and the PMO is told",
+                                   RejectionKind.INVALID) from None
                 if outcome.appended:
                     # Histories recorded before outcomes carried the events replay with [].
                     events = outcome.recorded or events

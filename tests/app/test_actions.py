@@ -32,6 +32,8 @@ def test_every_action_has_a_command_line_and_every_command_line_an_action() -> N
     ("triage", {"idea": "idea-1", "adopt": True},
      c.TriageIdea(actor=ACTOR, idea_id="idea-1", adopt=True)),
     ("reading", {"value": "5.1"}, c.RecordReading(actor=ACTOR, value=5.1)),
+    ("correct-reading", {"value": 5, "reason": "typed 50"},
+     c.CorrectReading(actor=ACTOR, value=5, reason="typed 50")),
 ])
 def test_arguments_become_the_domain_command(name: str, arguments: dict[str, object],
                                              expected: object) -> None:
@@ -39,7 +41,7 @@ def test_arguments_become_the_domain_command(name: str, arguments: dict[str, obj
 
 
 @pytest.mark.parametrize(("name", "arguments", "field", "problem"), [
-    ("idea", {"text": "x" * 4001}, "text", "4001 characters; at most 4000 allowed"),
+    ("idea", {"text": "x" * 4001}, "text", "is 4001 characters long; at most 4000 are allowed"),
     ("cancel", {"reason": "  "}, "reason", "must not be empty"),
     ("respond", {"plan": "p", "within": "soon"}, "within", "'soon' is not a duration"),
     ("respond", {"plan": "", "within": "1d"}, "plan", "must not be empty"),
@@ -47,8 +49,11 @@ def test_arguments_become_the_domain_command(name: str, arguments: dict[str, obj
     ("review", {"approve": True, "reopen": ["sop"]}, "reopen", "only with a send-back"),
     ("review", {}, "approve", "either approve or send_back"),
     ("triage", {"idea": "idea-1"}, "adopt", "one of adopt, decline or duplicate_of"),
-    ("deliver", {"value": "many"}, "value", "valid number"),
-    ("deliver", {"value": 1, "colour": "red"}, "colour", "Extra inputs are not permitted"),
+    ("deliver", {"value": "many"}, "value", "'many' is not a number"),
+    ("deliver", {"value": 1, "colour": "red"}, "colour", "is not a known field"),
+    ("correct-reading", {"value": 5, "reason": "typo\x1b[2J"}, "reason",
+     "may hold line breaks but not an escape character"),
+    ("correct-reading", {"value": 5}, "reason", "is required"),
 ])
 def test_a_bad_argument_is_named_as_the_door_spells_it(
         name: str, arguments: dict[str, object], field: str, problem: str) -> None:

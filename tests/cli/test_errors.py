@@ -73,7 +73,7 @@ async def test_bad_input_exits_2_with_one_line_and_records_nothing(
         (("reading", iid, "NaN", "--as", OWNER), "VALUE: 'NaN' is not a finite number"),
         (("reading", iid, "twelve", "--as", OWNER), "VALUE: 'twelve' is not a number"),
         (("deliver", iid, "--value", "inf", "--as", EXPERT), "'inf' is not a finite number"),
-        (("idea", iid, "x" * 4001, "--as", OWNER), "TEXT: 4001 characters; at most 4000"),
+        (("idea", iid, "x" * 4001, "--as", OWNER), "TEXT: is 4001 characters long; at most 4000"),
         (("cancel", iid, "--reason", "   ", "--as", PMO), "--reason: must not be empty"),
         (("respond", iid, "--plan", "p", "--within", "soon", "--as", OWNER),
          "'soon' is not a duration"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain import Phase, Rejected, fold
+from domain import Phase, Rejected, RejectionKind, fold
 from domain import commands as c
 from domain.spec import Metric
 
@@ -44,8 +44,9 @@ def test_a_figure_that_is_not_finite_is_refused_before_anything_is_recorded() ->
 def test_without_a_range_negative_and_absurd_readings_are_refused(value: float,
                                                                   expected: str) -> None:
     t = handed_over()
-    with pytest.raises(Rejected, match=expected.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(Rejected, match=expected.replace("(", r"\(").replace(")", r"\)")) as no:
         answer_check(t, value)
+    assert no.value.kind is RejectionKind.INVALID
     assert t.state.readings[-1].value == 5.2
 
 
