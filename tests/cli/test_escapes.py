@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from cli.audit_report import escaped
+from app.audit_documents import escaped
 from cli.output import Output, table
 
 
