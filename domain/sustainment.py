@@ -73,6 +73,16 @@ def estimate_sigma(values: Sequence[float]) -> float | None:
     return mean_range / MOVING_RANGE_D2 if mean_range > 0 else None
 
 
+def effective_sigma(metric: Metric, readings: Sequence[float]) -> float | None:
+    """The sigma the rules judge `readings` by: the spec's, else the floored estimate."""
+    if metric.sigma is not None:
+        return metric.sigma
+    estimate = estimate_sigma(readings)
+    if estimate is None:
+        return None
+    return max(estimate, MIN_ESTIMATED_SIGMA_SHARE_OF_GAIN * abs(metric.baseline - metric.target))
+
+
 @dataclass(frozen=True)
 class Judgement:
     retention: float
@@ -85,10 +95,7 @@ def judge(metric: Metric, tolerance: float, readings: Sequence[float]) -> Judgem
     """Judge the latest of `readings` (all the initiative's readings, oldest first)."""
     latest = readings[-1]
     retention = gain_retained(metric.baseline, metric.target, latest)
-    sigma = metric.sigma
-    if sigma is None and (estimate := estimate_sigma(readings)) is not None:
-        floor = MIN_ESTIMATED_SIGMA_SHARE_OF_GAIN * abs(metric.baseline - metric.target)
-        sigma = max(estimate, floor)
+    sigma = effective_sigma(metric, readings)
     # Only drift towards the old, worse level is a regression; drift beyond target is not.
     worse_side = 1 if metric.direction is Direction.DECREASE else -1
     breaches = [

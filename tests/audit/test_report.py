@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from domain import commands as c
+from tests.browser import CHROMIUM_ARGS, chromium_or_skip
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec, wait_for
 
 from .conftest import CALM, AuditStack, tamper
 from .test_replay import launched
 
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 SECTIONS = ("Summary", "Spec and roles", "Timeline", "Handoff evidence", "Sustainment checks",
             "Ideas and triage", "Commitments", "Verification")
 
@@ -88,9 +87,7 @@ async def test_html_report_opens_offline_in_a_browser(
     assert not re.search(r"<(script|link|img|iframe)\b|\bsrc=|url\(", document)
     assert "INTACT" in document and "Handoff evidence" in document
 
-    browser = next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
-    if browser is None:
-        pytest.skip("no Chromium found: install the Debian package `chromium` to run this test")
+    browser = chromium_or_skip()
     screenshot = tmp_path / "report.png"
     dom = await _headless(browser, "--dump-dom", page.as_uri())
     assert "Audit record: Cut invoice cycle time" in dom and "control plan v2" in dom
@@ -102,9 +99,8 @@ async def test_html_report_opens_offline_in_a_browser(
 
 async def _headless(browser: str, *args: str) -> str:
     process = await asyncio.create_subprocess_exec(
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        browser, "--headless", *CHROMIUM_ARGS, *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, stderr.decode()
     return stdout.decode()
