@@ -8,10 +8,11 @@ the latest judgement used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.spec import Direction
+from domain.spec import Direction, Metric
 from domain.state import InitiativeState
 from domain.sustainment import effective_sigma, judge
 
@@ -72,19 +73,23 @@ class ControlChart:
 
 def control_chart(state: InitiativeState) -> ControlChart:
     spec = state.require_spec()
-    metric, tolerance = spec.metric, spec.sustainment.tolerance
-    values = [reading.value for reading in state.readings]
+    return chart_of(spec.metric, spec.sustainment.tolerance,
+                    [(reading.at, reading.value) for reading in state.readings],
+                    [ChartCheck(number=c.number, due_at=c.due_at, status=c.status.value)
+                     for c in state.checks])
+
+
+def chart_of(metric: Metric, tolerance: float, readings: Sequence[tuple[datetime, float]],
+             checks: Sequence[ChartCheck]) -> ControlChart:
+    """The chart of `readings` (moment, value), oldest first, judged as the domain judged them."""
+    values = [value for _, value in readings]
     points = []
-    for index, reading in enumerate(state.readings):
+    for index, (at, value) in enumerate(readings):
         judgement = judge(metric, tolerance, values[: index + 1])
         points.append(ChartPoint(
-            number=index + 1, at=reading.at, value=reading.value,
-            retention=judgement.retention, rules=judgement.rules,
-            below_tolerance=judgement.retention < tolerance))
+            number=index + 1, at=at, value=value, retention=judgement.retention,
+            rules=judgement.rules, below_tolerance=judgement.retention < tolerance))
     return ControlChart(
         metric=metric.name, unit=metric.unit, direction=metric.direction,
         baseline=metric.baseline, target=metric.target, tolerance=tolerance,
-        sigma=effective_sigma(metric, values),
-        points=tuple(points),
-        checks=tuple(ChartCheck(number=c.number, due_at=c.due_at, status=c.status.value)
-                     for c in state.checks))
+        sigma=effective_sigma(metric, values), points=tuple(points), checks=tuple(checks))

@@ -91,23 +91,69 @@ class Portfolio(_Figure):
     benefit: list[BenefitTotal]  # one line per currency
 
 
+@dataclass(frozen=True)
+class EntryFigures:
+    """What one initiative adds to the portfolio, fixed for as long as its version is: a reader
+    may keep it per (initiative, version) and only `combine` again, since the clock changes
+    nothing here but which pending commitments are overdue (and the pull figures' ages)."""
+
+    state: InitiativeState
+    open_regression: OpenRegression | None
+    stuck: StuckInitiative | None
+    held: bool  # sustained with every check passed and no regression ever recorded
+    kept: dict[str, tuple[int, int]]  # person -> (on time, late)
+    pending: tuple[Commitment, ...]  # still owed and not settled; judged against the clock
+
+    @property
+    def phase(self) -> Phase:
+        return self.state.phase
+
+
+def entry_figures(entry: PortfolioEntry) -> EntryFigures:
+    state = entry.state
+    found = commitments(state)
+    kept: dict[str, tuple[int, int]] = {}
+    for commitment in found:
+        on_time = commitment.on_time()
+        if on_time is not None:
+            early, late = kept.get(commitment.person, (0, 0))
+            kept[commitment.person] = (early + on_time, late + (not on_time))
+    stuck = None
+    if state.stuck and state.is_open:
+        stuck = StuckInitiative(initiative_id=state.initiative_id, name=state.require_spec().name,
+                                reason=state.stuck[-1].reason, since=state.stuck[0].at)
+    return EntryFigures(
+        state=state,
+        open_regression=_open_regression(state) if state.phase is Phase.REGRESSED else None,
+        stuck=stuck,
+        # A regression outside any check leaves no regressed check behind, hence the count too.
+        held=state.phase is Phase.SUSTAINED and entry.regressions == 0
+        and all(c.status is CheckStatus.PASSED for c in state.checks),
+        kept=kept,
+        # No one is held to what can no longer be met: a closed initiative, a settled promise.
+        pending=tuple(c for c in found if c.delivered_at is None and not c.settled)
+        if state.is_open else ())
+
+
 def portfolio(entries: Sequence[PortfolioEntry], now: datetime) -> Portfolio:
-    states = [entry.state for entry in entries]
-    counts = Counter(state.phase for state in states)
+    return combine([entry_figures(entry) for entry in entries], now)
+
+
+def combine(parts: Sequence[EntryFigures], now: datetime) -> Portfolio:
+    counts = Counter(part.phase for part in parts)
+    states = [part.state for part in parts]
     return Portfolio(
         as_of=now,
-        initiatives=len(states),
+        initiatives=len(parts),
         by_phase={phase.value: counts[phase] for phase in Phase if counts[phase]},
         overdue_commitments=sorted(
-            (c for s in states if s.is_open for c in commitments(s) if c.overdue(now)),
+            (c for part in parts for c in part.pending if c.overdue(now)),
             key=lambda c: c.due_at),
-        open_regressions=[_open_regression(s) for s in states if s.phase is Phase.REGRESSED],
-        stuck=[StuckInitiative(initiative_id=s.initiative_id, name=s.require_spec().name,
-                               reason=s.stuck[-1].reason, since=s.stuck[0].at)
-               for s in states if s.stuck and s.is_open],
-        sustained_gain=_sustained_gain(entries),
+        open_regressions=[part.open_regression for part in parts if part.open_regression],
+        stuck=[part.stuck for part in parts if part.stuck],
+        sustained_gain=_sustained_gain(parts, counts),
         pull=pull_figures(states, now),
-        reliability=_reliability(states, now),
+        reliability=_reliability(parts, now),
         benefit=benefit_totals(states),
     )
 
@@ -121,33 +167,23 @@ def _open_regression(state: InitiativeState) -> OpenRegression:
         escalated=state.response_escalated or bool(plan and plan.escalated))
 
 
-def _sustained_gain(entries: Sequence[PortfolioEntry]) -> SustainedGain:
-    sustained = [e for e in entries if e.state.phase is Phase.SUSTAINED]
-    # A regression outside any check leaves no regressed check behind, hence the count as well.
-    held = [e for e in sustained if e.regressions == 0
-            and all(c.status is CheckStatus.PASSED for c in e.state.checks)]
-    closed_regressed = sum(1 for e in entries if e.state.phase is Phase.CLOSED_REGRESSED)
+def _sustained_gain(parts: Sequence[EntryFigures], counts: Counter[Phase]) -> SustainedGain:
+    sustained = counts[Phase.SUSTAINED]
+    held = sum(1 for part in parts if part.held)
+    closed_regressed = counts[Phase.CLOSED_REGRESSED]
     return SustainedGain(
-        finished=len(sustained) + closed_regressed, held=len(held),
-        sustained_after_recovery=len(sustained) - len(held), closed_regressed=closed_regressed)
+        finished=sustained + closed_regressed, held=held,
+        sustained_after_recovery=sustained - held, closed_regressed=closed_regressed)
 
 
-def _reliability(states: Sequence[InitiativeState], now: datetime) -> list[Reliability]:
+def _reliability(parts: Sequence[EntryFigures], now: datetime) -> list[Reliability]:
     tally: dict[str, Counter[str]] = defaultdict(Counter)
-    for state in states:
-        for commitment in commitments(state):
-            outcome = _outcome(commitment, state.is_open, now)
-            if outcome is not None:
-                tally[commitment.person][outcome] += 1
+    for part in parts:
+        for person, (on_time, late) in part.kept.items():
+            tally[person]["on_time"] += on_time
+            tally[person]["late"] += late
+        for commitment in part.pending:
+            tally[commitment.person]["overdue" if commitment.overdue(now) else "open"] += 1
     return [Reliability(person=person, on_time=t["on_time"], late=t["late"],
                         overdue=t["overdue"], open=t["open"])
             for person, t in sorted(tally.items())]
-
-
-def _outcome(commitment: Commitment, initiative_open: bool, now: datetime) -> str | None:
-    kept = commitment.on_time()
-    if kept is not None:
-        return "on_time" if kept else "late"
-    if not initiative_open or commitment.settled:
-        return None  # no one is held to what can no longer be met
-    return "overdue" if commitment.overdue(now) else "open"

@@ -65,6 +65,14 @@ class PortfolioReader:
                          f"FROM {s}.portfolio_initiatives WHERE initiative_id = ANY($1::text[])")
         self._events_after = (f"SELECT {EVENT_COLUMNS} FROM {s}.events "
                               "WHERE stream_id = $1 AND version > $2 ORDER BY version")
+        # The stream's version wins over a row that is behind it (or missing, or without one).
+        self._versions = (
+            "SELECT coalesce(p.initiative_id, s.stream_id) AS initiative_id, "
+            "greatest(p.version, s.version) AS version "
+            f"FROM {s}.portfolio_initiatives AS p FULL JOIN {s}.streams AS s "
+            "ON s.stream_id = p.initiative_id")
+        self._entries_of = (f"SELECT state, regressions FROM {s}.portfolio_initiatives "
+                            "WHERE initiative_id = ANY($1::text[])")
 
     async def catch_up(self) -> int:
         """Rebuild the rows that are missing or behind their stream; returns how many.
@@ -124,3 +132,19 @@ class PortfolioReader:
             if state.spec is not None:
                 folded.append((state, regressions))
         return folded
+
+    async def versions(self) -> dict[str, int]:
+        """Each initiative's version: what a reader that keeps entries needs to refresh them."""
+        return {row["initiative_id"]: row["version"]
+                for row in await self._pool.fetch(self._versions)}
+
+    async def entries_of(self, initiative_ids: Iterable[str]) -> list[PortfolioEntry]:
+        """These initiatives' entries, a row that is behind folded in memory as in `entries`."""
+        wanted = set(initiative_ids)
+        async with self._pool.acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
+            stale = wanted & {row["stream_id"] for row in await connection.fetch(self._stale)}
+            rows = await connection.fetch(self._entries_of, list(wanted - stale))
+            folded = await self._folded(connection, stale)
+        return [PortfolioEntry(InitiativeState.model_validate(row["state"]), row["regressions"])
+                for row in rows] + [PortfolioEntry(state, count) for state, count in folded]
