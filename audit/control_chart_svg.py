@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -19,6 +20,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 150, 28, 52
 INK, MUTED, ALERT = "#1a1a1a", "#595959", "#b00020"
 ZONE_FILLS = ("#e8f1fb", "#f4f8fd", "#ffffff")  # beyond 2 sigma, 1-2 sigma, within 1 sigma
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+LABEL_GAP = 13  # pixels between two labels' baselines: a line of 12-pixel text
 
 
 def _num(value: float) -> str:
@@ -56,15 +58,35 @@ class _Scale:
         return min(max(value, self.low), self.high)
 
 
-def _hline(scale: _Scale, value: float, label: str, colour: str, dash: str = "") -> str:
+@dataclass(frozen=True)
+class _Label:
+    y: float
+    text: str
+    colour: str
+
+
+def _hline(scale: _Scale, value: float, label: str, colour: str, dash: str = "",
+           labels: list[_Label] | None = None) -> str:
+    """A reference line across the plot; its label is placed later, clear of the others."""
     y = scale.y(value)
     dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    if label and labels is not None:
+        labels.append(_Label(y, label, colour))
     return (f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="{colour}"'
-            f'{dashes}/><text x="{WIDTH - RIGHT + 6}" y="{y + 4}" fill="{colour}">'
-            f"{escape(label)}</text>")
+            f"{dashes}/>")
 
 
-def _zones(chart: ControlChart, scale: _Scale) -> Iterator[str]:
+def _placed(labels: list[_Label]) -> Iterator[str]:
+    """Right of the plot, top to bottom, each at least a line of text below the one above."""
+    lowest = -math.inf
+    for label in sorted(labels, key=lambda found: found.y):
+        y = max(label.y, lowest + LABEL_GAP)
+        lowest = y
+        yield (f'<text x="{WIDTH - RIGHT + 6}" y="{round(y + 4, 1)}" fill="{label.colour}">'
+               f"{escape(label.text)}</text>")
+
+
+def _zones(chart: ControlChart, scale: _Scale, labels: list[_Label]) -> Iterator[str]:
     if chart.sigma is None:
         return
     centre, sigma = chart.centre, chart.sigma
@@ -74,11 +96,11 @@ def _zones(chart: ControlChart, scale: _Scale) -> Iterator[str]:
         yield (f'<rect x="{LEFT}" y="{top}" width="{WIDTH - LEFT - RIGHT}" '
                f'height="{round(bottom - top, 1)}" fill="{fill}"/>')
     # Labels closer than a line of text would overlap: then only the 3-sigma lines are named.
-    crowded = scale.y(centre) - scale.y(centre + sigma) < 13
+    crowded = scale.y(centre) - scale.y(centre + sigma) < LABEL_GAP
     for k in (3, 2, 1, -1, -2, -3):
         sign = "+" if k > 0 else "-"
         label = "" if crowded and abs(k) < 3 else f"{sign}{abs(k)} sigma {_num(centre + k * sigma)}"
-        yield _hline(scale, centre + k * sigma, label, MUTED, "1 3")
+        yield _hline(scale, centre + k * sigma, label, MUTED, "1 3", labels)
 
 
 def _axes(scale: _Scale) -> Iterator[str]:
@@ -159,6 +181,7 @@ def control_chart_svg(chart: ControlChart, ident: str = "chart") -> str:
     ident = escape(ident)
     scale = _Scale(chart)
     unit = f" {chart.unit}" if chart.unit else ""
+    labels: list[_Label] = []
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" role="img" aria-labelledby="{ident}-title {ident}-desc" {FONT} '
@@ -166,14 +189,16 @@ def control_chart_svg(chart: ControlChart, ident: str = "chart") -> str:
         f'<title id="{ident}-title">Control chart of {escape(chart.metric)}</title>',
         f'<desc id="{ident}-desc">{escape(_description(chart))}</desc>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        *_zones(chart, scale),
-        _hline(scale, chart.centre, f"centre (target) {_num(chart.centre)}", INK),
-        _hline(scale, chart.baseline, f"baseline {_num(chart.baseline)}", INK, "8 4"),
+        *_zones(chart, scale, labels),
+        _hline(scale, chart.centre, f"centre (target) {_num(chart.centre)}", INK, "", labels),
+        _hline(scale, chart.baseline, f"baseline {_num(chart.baseline)}", INK, "8 4", labels),
         _hline(scale, chart.tolerance_line,
-               f"tolerance {chart.tolerance:.0%}: {_num(chart.tolerance_line)}", ALERT, "2 2"),
+               f"tolerance {chart.tolerance:.0%}: {_num(chart.tolerance_line)}", ALERT, "2 2",
+               labels),
         *_axes(scale),
         *_checks(chart, scale),
         *_points(chart, scale),
+        *_placed(labels),
         f'<text x="{LEFT}" y="{HEIGHT - 10}" fill="{INK}">{escape(chart.metric)}{escape(unit)}'
         " by date of reading</text>",
         "</svg>",

@@ -177,13 +177,13 @@ def _sustained_gain(parts: Sequence[EntryFigures], counts: Counter[Phase]) -> Su
 
 
 def _reliability(parts: Sequence[EntryFigures], now: datetime) -> list[Reliability]:
-    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # on time, late, overdue, open
     for part in parts:
         for person, (on_time, late) in part.kept.items():
-            tally[person]["on_time"] += on_time
-            tally[person]["late"] += late
+            counts = tally[person]
+            counts[0] += on_time
+            counts[1] += late
         for commitment in part.pending:
-            tally[commitment.person]["overdue" if commitment.overdue(now) else "open"] += 1
-    return [Reliability(person=person, on_time=t["on_time"], late=t["late"],
-                        overdue=t["overdue"], open=t["open"])
+            tally[commitment.person][2 if commitment.overdue(now) else 3] += 1
+    return [Reliability(person=person, on_time=t[0], late=t[1], overdue=t[2], open=t[3])
             for person, t in sorted(tally.items())]

@@ -1,0 +1,17 @@
+"""What became of the ideas a person submitted, across initiatives: the front line's side of pull.
+"""
+
+from __future__ import annotations
+
+from app.context import Context, use_case
+from app.portfolio_page import SubmittedIdea, current_initiatives
+
+__all__ = ["SubmittedIdea", "submitted_ideas"]
+
+
+@use_case
+async def submitted_ideas(context: Context, person: str) -> list[SubmittedIdea]:
+    """Newest first."""
+    found = [idea for kept in await current_initiatives(context) for idea in kept.ideas
+             if idea.submitted_by == person]
+    return sorted(found, key=lambda idea: idea.submitted_at, reverse=True)
