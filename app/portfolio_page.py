@@ -11,6 +11,7 @@ clock passes the next moment a pending commitment falls due (the only way time c
 from __future__ import annotations
 
 import asyncio
+import bisect
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ from domain.state import OPEN_PHASES
 
 QUIET_AFTER = timedelta(days=30)
 FILTERS = ("phase", "pmo", "sponsor", "owner")
+RESORT_FROM = 64  # initiatives moved at once: past this, sorting them all afresh is quicker
 BOTTLENECK_ROWS = 10
 
 
@@ -72,7 +74,7 @@ class SubmittedIdea(BaseModel):
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per (initiative, version): identity is equality
 class Kept:
     """What this process keeps of one initiative's read-model row, for as long as its version
     stays."""
@@ -123,9 +125,20 @@ class _Memo:
         self.choices: dict[str, list[str]] = {}
         self.figured: dict[PortfolioFilter, _Figured] = {}
 
-    def moved(self) -> None:
+    def moved(self, replaced: list[tuple[Kept | None, Kept | None]]) -> None:
+        """`replaced`: (what was kept, what is kept now) for each initiative that moved."""
         self.generation += 1
-        self.ordered = sorted(self.items.values(), key=attrgetter("newest_first"))
+        if len(replaced) > RESORT_FROM:
+            self.ordered = sorted(self.items.values(), key=attrgetter("newest_first"))
+        else:
+            # A handful moved since the last request: put those in place, leave the rest.
+            ordered = list(self.ordered)
+            for old, new in replaced:
+                if old is not None:
+                    ordered.remove(old)
+                if new is not None:
+                    bisect.insort(ordered, new, key=attrgetter("newest_first"))
+            self.ordered = ordered
         values = {(k.row.phase, k.row.pmo, k.row.sponsor, k.row.owner) for k in self.ordered}
         self.choices = {name: sorted({value[index] for value in values})
                         for index, name in enumerate(FILTERS)}
@@ -150,14 +163,16 @@ async def _refreshed(context: Context) -> _Memo:
         memo.versions = versions
         moved = [iid for iid, version in versions.items()
                  if iid not in memo.items or memo.items[iid].version != version]
-        gone = set(memo.items) - set(versions)
+        replaced: list[tuple[Kept | None, Kept | None]] = []
         for entry in await reader.entries_of(moved) if moved else []:
             if entry.state.spec is not None:
                 iid = entry.state.initiative_id
-                memo.items[iid] = _kept(entry, versions.get(iid, entry.state.version))
-        for iid in gone:
-            del memo.items[iid]
-        memo.moved()
+                new = _kept(entry, versions.get(iid, entry.state.version))
+                replaced.append((memo.items.get(iid), new))
+                memo.items[iid] = new
+        for iid in set(memo.items) - set(versions):
+            replaced.append((memo.items.pop(iid), None))
+        memo.moved(replaced)
     return memo
 
 
