@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from app.presenter import NONE, money, percent, span, when
+from audit.control_chart import ChartCheck, chart_of
+from audit.control_chart_svg import control_chart_figure
+from domain.spec import Metric
 from domain.text import for_one_line
 
 Report = dict[str, Any]
@@ -28,6 +31,7 @@ class Section:
     title: str
     facts: list[tuple[str, Any]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+    chart: bool = False  # the control chart of the readings goes after the tables
 
 
 def cell(value: Any) -> str:
@@ -116,7 +120,7 @@ def sections(report: Report) -> list[Section]:
                    for p in report["response_plans"]], "Response plans"),
             Table(["WHEN", "SUBJECT", "TO", "REASON"],
                   [[e["at"], e["subject"], e["to"], e["reason"]]
-                   for e in report["escalations"]], "Escalations")]),
+                   for e in report["escalations"]], "Escalations")], chart=True),
         benefit_section(report["benefit"]),
         Section("Ideas and triage", pull_facts(report["pull"]), [Table(
             ["IDEA", "FROM", "SUBMITTED", "STATUS", "SUPPORT", "TRIAGE DUE", "TRIAGED", "ON TIME",
@@ -289,6 +293,19 @@ def html_document(report: Report) -> str:
             body = "".join("<tr>" + "".join(_td(v, h) for v, h in zip(
                 row, shown.headers, strict=True)) + "</tr>" for row in shown.rows)
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        if section.chart:
+            parts.append(f"<h3>Control chart</h3>{_chart(report)}")
         parts.append("</section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _chart(report: Report) -> str:
+    """The report's readings as a control chart, each judged as the domain judged it then."""
+    spec = report["spec"]
+    chart = chart_of(
+        Metric.model_validate(spec["metric"]), spec["sustainment"]["tolerance"],
+        [(reading["at"], reading["value"]) for reading in report["readings"]],
+        [ChartCheck(number=c["number"], due_at=c["due_at"], status=c["status"])
+         for c in report["checks"]])
+    return control_chart_figure(chart, "report-chart")

@@ -8,20 +8,19 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from starlette.middleware.sessions import SessionMiddleware
 
 from web import audit, feed, health, initiatives, me, problems, work
 from web import oidc as login
 from web.access_log import AccessLog
 from web.auth import Authenticator
 from web.config import WebConfig
+from web.pages import install_pages
 from web.jwt_bearer import OidcBearer
 from web.services import OpenServices
 
 API_PREFIX = "/api/v1"
 # The identity provider's discovery document and keys: small, and it should answer fast.
 OIDC_HTTP_TIMEOUT = 10.0
-SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
 
 
 def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
@@ -52,10 +51,7 @@ def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
     app.include_router(audit.router, prefix=API_PREFIX)
     app.include_router(feed.router, prefix=API_PREFIX)
     app.include_router(login.router)
-    # The signed session cookie: the sign-in flow's state and, once signed in, the identity.
-    app.add_middleware(
-        SessionMiddleware, secret_key=config.session_secret or secrets.token_urlsafe(32),
-        session_cookie="baton_session", same_site="lax", max_age=SESSION_MAX_AGE,
-        https_only=bool(config.public_url and config.public_url.startswith("https://")))
+    # The pages, and the signed session cookie they share with the sign-in flow (web.oidc).
+    install_pages(app, config.session_secret or secrets.token_urlsafe(32))
     app.add_middleware(AccessLog)
     return app

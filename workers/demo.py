@@ -99,6 +99,8 @@ def run_demo(demo: Demo) -> None:
     demo.run("up", "--detach")
     demo.web_url = demo.json("status")["web_url"]
     print(f"  the HTTP API: {demo.web_url}", flush=True)
+    print(f"  the pages: {demo.web_url}/signin, signed in with a personal token: "
+          "`baton token issue PERSON` prints one", flush=True)
 
     demo.say("2. The PMO launches two initiatives; each sponsor approves its launch")
     invoices = demo.run("launch", str(EXAMPLES / "sustains.yaml"), actor=PMO)
@@ -131,6 +133,8 @@ def run_demo(demo: Demo) -> None:
     demo.say("5. The front line pulls: ideas, support, triaged by the owners. The clerk has a "
              "personal token and goes through the HTTP API, where the token says who acts")
     clerk = demo.run("token", "issue", CLERK).splitlines()[-1]
+    print(f"  with it the clerk may also sign in at {demo.web_url}/signin and send ideas from "
+          "a phone", flush=True)
     demo.run("idea", invoices, "Scan paper invoices at the mail room", actor=AP_LEAD,
              token=clerk, expect=2)  # --as is refused with a token
     invoice_idea = demo.run("idea", invoices, "Scan paper invoices at the mail room",

@@ -86,6 +86,10 @@ async def test_html_report_opens_offline_in_a_browser(
     # One file: nothing to fetch, nothing to run.
     assert not re.search(r"<(script|link|img|iframe)\b|\bsrc=|url\(", document)
     assert "INTACT" in document and "Handoff evidence" in document
+    # The readings drawn on the server, named for a screen reader, with their table beside.
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in document
+    assert "Control chart of invoice cycle time" in document
+    assert "Readings of invoice cycle time" in document
 
     browser = chromium_or_skip()
     screenshot = tmp_path / "report.png"

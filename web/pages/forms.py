@@ -1,0 +1,164 @@
+"""The form each offered action becomes on the initiative page, and a posted form back into the
+action's arguments.
+
+Which forms appear is the domain's answer (`domain.available_actions`); this module only says how
+each looks: its heading, its fields (named as the CLI's options, so the posted fields are the
+action's arguments as the registry in `app.actions` names them) and its buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.actions import ACTIONS
+from domain.available_actions import Offer
+from domain.state import InitiativeState
+
+# Fields the page itself adds to a form, never an action's argument. `request` names one rendering
+# of one form: sent twice (a double click, a reload that posts again), it records once.
+PAGE_FIELDS = frozenset({"csrf", "verdict", "return_to", "request"})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the action's argument
+    label: str
+    kind: str = "text"  # text | number | textarea | checkboxes
+    required: bool = False
+    placeholder: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    name: str = ""
+    value: str = ""
+    danger: bool = False
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    key: str  # unique on the page: ids of its controls derive from it
+    action: str  # the registry's action name, as the CLI spells the command
+    heading: str
+    buttons: tuple[Button, ...]
+    fields: tuple[Field, ...] = ()
+    hidden: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+
+
+REQUEST_ID_LIMIT = 128
+REASON = Field("reason", "Reason", "textarea", required=True)
+VALUE = Field("value", "Value", "number", required=True)
+
+
+def _single(key: str, action: str, heading: str, button: str, *fields: Field,
+            danger: bool = False, note: str = "") -> ActionForm:
+    return ActionForm(key=key, action=action, heading=heading,
+                      buttons=(Button(button, danger=danger),), fields=fields, note=note)
+
+
+def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
+    kind, subject = offer.kind, offer.subject or ""
+    key = f"{kind}-{subject}" if subject else kind
+    unit = state.spec.metric.unit if state.spec is not None else ""
+    measured = f" ({unit})" if unit else ""
+    if kind == "complete_step":
+        step = state.step(subject)
+        title = step.title if step is not None else subject
+        return ActionForm(key=key, action="complete", heading=f"Step: {title}",
+                          buttons=(Button("Complete step"),), hidden=(("step", subject),),
+                          fields=(Field("evidence", "Evidence", "textarea"),),
+                          note="Say where the evidence is: a document, a link, a record.")
+    if kind in ("triage_idea", "idea_delivered"):
+        idea = state.idea(subject)
+        text = idea.text if idea is not None else subject
+        if kind == "idea_delivered":
+            return ActionForm(key=key, action="idea-delivered", heading=f"Deliver {subject}",
+                              buttons=(Button("Mark delivered"),), hidden=(("idea", subject),),
+                              note=text)
+        return ActionForm(
+            key=key, action="triage", heading=f"Triage {subject}", note=text,
+            hidden=(("idea", subject),),
+            fields=(Field("reason", "Reason", "textarea"),),
+            buttons=(Button("Adopt", "verdict", "adopt"),
+                     Button("Decline", "verdict", "decline", danger=True)))
+    if kind == "send_back":
+        return ActionForm(
+            key=key, action="review", heading="Send the handoff back",
+            buttons=(Button("Send back", danger=True),),
+            fields=(Field("send_back", "Reason", "textarea", required=True),
+                    Field("reopen", "Reopen steps", "checkboxes",
+                          choices=tuple((s.id, s.title) for s in state.steps))))
+    forms = {
+        "approve_launch": lambda: ActionForm(
+            key=key, action="approve-launch", heading="Launch gate",
+            buttons=(Button("Approve launch"),)),
+        "reject_launch": lambda: _single(key, "reject-launch", "Reject the launch",
+                                         "Reject launch", REASON, danger=True),
+        "deliver": lambda: _single(key, "deliver", "Deliver the improvement", "Deliver",
+                                   Field("value", f"Value{measured}", "number", required=True),
+                                   note="The metric's value the improvement achieved."),
+        "accept": lambda: _single(key, "accept", "Take over accountability",
+                                  "Accept ownership"),
+        "approve_review": lambda: ActionForm(
+            key=key, action="review", heading="Ownership review",
+            buttons=(Button("Approve review"),), hidden=(("approve", "true"),)),
+        "reading": lambda: _single(key, "reading", "Record a reading", "Record reading",
+                                   Field("value", f"Value{measured}", "number", required=True)),
+        "correct_reading": lambda: _single(
+            key, "correct-reading", "Correct the latest reading", "Correct reading",
+            Field("value", f"Value{measured}", "number", required=True), REASON,
+            note="When the latest reading was mistyped; the record keeps both."),
+        "respond": lambda: _single(key, "respond", "Answer the regression",
+                                   "Submit response plan",
+                                   Field("plan", "Plan", "textarea", required=True),
+                                   Field("within", "Within", required=True, placeholder="10d")),
+        "submit_idea": lambda: _single(key, "idea", "Suggest an improvement", "Submit idea",
+                                       Field("text", "Text", "textarea", required=True)),
+        "reassign": lambda: _single(key, "reassign", "Hand ownership to someone else",
+                                    "Reassign owner", Field("owner", "Owner", required=True)),
+        "reopen": lambda: _single(key, "reopen", "Reopen the initiative", "Reopen initiative",
+                                  REASON),
+        "cancel": lambda: _single(key, "cancel", "Cancel the initiative", "Cancel initiative",
+                                  REASON, danger=True),
+    }
+    return forms[kind]()
+
+
+def action_forms(offers: Iterable[Offer], state: InitiativeState) -> list[ActionForm]:
+    """A form for each offer that an action of the registry sends."""
+    forms = [action_form(offer, state) for offer in offers]
+    return [form for form in forms if form.action in ACTIONS]
+
+
+@dataclass
+class Posted:
+    """A posted action form: the page's own fields apart, the rest the action's arguments."""
+
+    arguments: dict[str, Any] = field(default_factory=dict)
+    return_to: str = ""
+    request_id: str | None = None
+
+
+def posted_arguments(action: str, form: Mapping[str, list[str]]) -> Posted:
+    """`form` maps each field to all its values (checkboxes post several)."""
+    arguments: dict[str, Any] = {}
+    for name, values in form.items():
+        if name in PAGE_FIELDS:
+            continue
+        arguments[name] = values if name == "reopen" else values[-1]
+    verdict = (form.get("verdict") or [""])[-1]
+    if action == "triage":
+        # One form, two buttons: the reason is the decline's when declining.
+        reason = arguments.pop("reason", "")
+        if verdict == "decline":
+            arguments["decline"] = reason
+        else:
+            arguments.update(adopt=True, reason=reason)
+    request_id = (form.get("request") or [""])[-1]
+    return Posted(arguments=arguments, return_to=(form.get("return_to") or [""])[-1],
+                  request_id=request_id if 0 < len(request_id) <= REQUEST_ID_LIMIT else None)

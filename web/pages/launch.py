@@ -1,0 +1,70 @@
+"""Launch: paste or upload a spec, then Validate (a dry run) or Launch it."""
+
+from __future__ import annotations
+
+from app.identity import Grant
+from fastapi import APIRouter
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.errors import InvalidSpec, Rejected
+from app.launch import LaunchRequest, launch, parse_spec
+from domain.errors import SpecProblem
+
+from .base import PageDeps, status_of
+from .render import redirect
+from .session import flash
+
+MAX_SPEC_BYTES = 256 * 1024
+Problem = tuple[str, str]  # (the line, when known; what is wrong)
+
+
+def _numbered(problem: SpecProblem) -> Problem:
+    """The line number apart, so that it stands next to the text."""
+    return (str(problem.line or ""), f"{problem.loc}: {problem.msg}")
+
+
+def launch_pages(deps: PageDeps) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    pages = deps.pages
+
+    @router.get("/launch")
+    async def launch_form(request: Request) -> Response:
+        deps.person(request)
+        return pages.html(request, "launch.html", section="launch", spec="",
+                          problems=[], valid=None)
+
+    @router.post("/launch")
+    async def launch_spec(request: Request) -> Response:
+        person = deps.person(request)
+        form = await deps.posted(request)
+        upload = form.get("file")
+        text = str(form.get("spec") or "")
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = (await upload.read(MAX_SPEC_BYTES + 1)).decode("utf-8", "replace")
+        validate_only = form.get("mode") != "launch"
+
+        def again(status: int, problems: list[Problem], valid: str | None = None) -> Response:
+            return pages.html(request, "launch.html", status=status, section="launch",
+                              spec=text, problems=problems, valid=valid)
+
+        if not person.has(Grant.PMO):
+            return again(403, [("", f"{person.person} cannot launch: launching needs the pmo "
+                                    "grant")])
+        try:
+            spec = parse_spec(text)
+            launched = await launch(deps.context(request), LaunchRequest(
+                actor=person.person, spec=spec, validate_only=validate_only,
+                provenance=person.provenance))
+        except InvalidSpec as invalid:
+            return again(422, [_numbered(problem) for problem in invalid.problems])
+        except Rejected as rejected:
+            return again(status_of(rejected), [("", rejected.reason)])
+        if validate_only:
+            return again(200, [], valid=f"Valid: “{spec.name}” can be launched, with "
+                                        f"{spec.sponsor} to approve it.")
+        flash(request, f"Launched: {spec.name}.")
+        return redirect(f"/initiatives/{launched.initiative_id}")
+
+    return router

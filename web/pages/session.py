@@ -1,0 +1,87 @@
+"""The pages' session and the CSRF token every state-changing form carries.
+
+The session is Starlette's signed cookie (`request.session`), shared with the API's
+authentication, which finds the signed-in identity under `SESSION_IDENTITY`. It holds who
+signed in and how (never a token), a random session id, and at most one message for the next
+page. It is signed, not encrypted: nothing in it is secret from the person it belongs to.
+HttpOnly and SameSite=Lax always, Secure whenever the request came over https. The CSRF token
+is an HMAC of the session id: no server-side storage, and it changes whenever the id does (at
+sign-in and sign-out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from app.identity import Identity
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+from web.auth import SESSION_IDENTITY
+
+COOKIE = "baton_session"
+MAX_AGE_SECONDS = 12 * 3600
+_SID, _FLASH = "sid", "flash"
+
+
+class PageSessions:
+    """Starlette's session middleware, with the Secure flag decided per request: a proxy that
+    terminates TLS says so in the scheme uvicorn reports (`--proxy-headers`)."""
+
+    def __init__(self, app: ASGIApp, secret: str) -> None:
+        options: dict[str, Any] = {"secret_key": secret, "session_cookie": COOKIE,
+                                   "max_age": MAX_AGE_SECONDS, "same_site": "lax"}
+        self._plain = SessionMiddleware(app, https_only=False, **options)
+        self._secure = SessionMiddleware(app, https_only=True, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chosen = self._secure if scope.get("scheme") in ("https", "wss") else self._plain
+        await chosen(scope, receive, send)
+
+
+class Csrf:
+    def __init__(self, secret: str) -> None:
+        self._key = hashlib.sha256(b"baton-csrf\x00" + secret.encode()).digest()
+
+    def token(self, request: Request) -> str:
+        sid = request.session.setdefault(_SID, secrets.token_urlsafe(18))
+        return hmac.new(self._key, str(sid).encode(), hashlib.sha256).hexdigest()
+
+    def ok(self, request: Request, submitted: object) -> bool:
+        sid = request.session.get(_SID)
+        return isinstance(submitted, str) and isinstance(sid, str) and hmac.compare_digest(
+            hmac.new(self._key, sid.encode(), hashlib.sha256).hexdigest(), submitted)
+
+
+def identity_of(request: Request) -> Identity | None:
+    data = request.session.get(SESSION_IDENTITY)
+    if data is None:
+        return None
+    try:
+        return Identity.model_validate(data)
+    except ValueError:
+        request.session.pop(SESSION_IDENTITY, None)
+        return None
+
+
+def sign_in(request: Request, identity: Identity) -> None:
+    """A fresh session id at sign-in, so a session planted before it is worth nothing after."""
+    request.session.clear()
+    request.session[_SID] = secrets.token_urlsafe(18)
+    request.session[SESSION_IDENTITY] = identity.model_dump(mode="json")
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def flash(request: Request, message: str) -> None:
+    request.session[_FLASH] = message
+
+
+def take_flash(request: Request) -> str | None:
+    message = request.session.pop(_FLASH, None)
+    return message if isinstance(message, str) else None
