@@ -90,14 +90,13 @@ async def _signed_in(client: httpx.AsyncClient, token: str) -> None:
 
 
 async def measure() -> dict[str, float]:
+    from app.context import Context, Where
     from app.identity import Grant
     from app.tokens import Tokens
     from store.tokens import TokenStore
     from web.app import create_app
     from web.config import WebConfig
     from workers.web import web_services
-
-    from app.context import Context, Where
 
     with postgres() as dsn:
         store = await EventStore.connect(dsn, schema=SCHEMA)

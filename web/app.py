@@ -14,8 +14,8 @@ from web import oidc as login
 from web.access_log import AccessLog
 from web.auth import Authenticator
 from web.config import WebConfig
-from web.pages import install_pages
 from web.jwt_bearer import OidcBearer
+from web.pages import install_pages
 from web.services import OpenServices
 
 API_PREFIX = "/api/v1"

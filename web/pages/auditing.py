@@ -7,16 +7,15 @@ import json
 from datetime import datetime
 from typing import Any
 
-from app.identity import Grant, Identity
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app import audit
+from app import audit, audit_documents
 from app.audit_json import replay_json, verified_json
 from app.charts import control_chart_html
 from app.errors import Rejected, invalid
-from app import audit_documents
+from app.identity import Grant, Identity
 
 from .base import PageDeps
 from .render import SECURITY_HEADERS, markup

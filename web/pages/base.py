@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from app.identity import Identity
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.context import Context
 from app.errors import Rejected, RejectionKind
+from app.identity import Identity
 
 from .render import Pages, redirect
 from .session import identity_of

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from app.identity import Grant
+import re
+
 from fastapi import APIRouter
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import InvalidSpec, Rejected
+from app.identity import Grant
 from app.launch import LaunchRequest, launch, parse_spec
-from domain.errors import SpecProblem
 
 from .base import PageDeps, status_of
 from .render import redirect
@@ -20,9 +21,13 @@ MAX_SPEC_BYTES = 256 * 1024
 Problem = tuple[str, str]  # (the line, when known; what is wrong)
 
 
-def _numbered(problem: SpecProblem) -> Problem:
+_LINE = re.compile(r"line (\d+): (.*)", re.S)
+
+
+def _numbered(problem: str) -> Problem:
     """The line number apart, so that it stands next to the text."""
-    return (str(problem.line or ""), f"{problem.loc}: {problem.msg}")
+    found = _LINE.fullmatch(problem)
+    return (found[1], found[2]) if found else ("", problem)
 
 
 def launch_pages(deps: PageDeps) -> APIRouter:

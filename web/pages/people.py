@@ -6,17 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from app.identity import Identity
-from app.tokens import Tokens, is_personal_token
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.act import ActRequest, act
 from app.errors import Rejected
+from app.identity import Identity
 from app.initiative_page import initiative_page
 from app.my_ideas import submitted_ideas
 from app.presenter import describe_event
+from app.tokens import Tokens, is_personal_token
 from app.work import my_work
 
 from .base import PageDeps, local_path, status_of

@@ -16,10 +16,11 @@ import hmac
 import secrets
 from typing import Any
 
-from app.identity import Identity
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.identity import Identity
 from web.auth import SESSION_IDENTITY
 
 COOKIE = "baton_session"

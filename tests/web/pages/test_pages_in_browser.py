@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from app.identity import Grant
 from playwright.async_api import Browser, BrowserContext, Page, expect
 from temporalio.client import Client
-from tests.web.conftest import WebStack
 
+from app.identity import Grant
 from domain import commands as c
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
+from tests.web.conftest import WebStack
 from tests.workflows.scenario import HANDOFF, quick_spec, wait_for
 from workflows.client import InitiativeClient
 
