@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Protocol
 
-from cli import actions, audit, initiatives, portfolio_view, tokens, work
+from cli import actions, audit, ideas_view, initiatives, portfolio_view, tokens, work
 from cli.args import BatonParser, CommandTable, new_parser
 from cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 from cli.failures import translate
@@ -41,7 +41,7 @@ class CommandGroup(Protocol):
 def build_parser(first: Sequence[CommandGroup] = ()) -> BatonParser:
     """`first`: groups of commands the composition root adds before the door's own."""
     parser, commands = new_parser()
-    for group in (*first, initiatives, portfolio_view, work, actions, audit, tokens):
+    for group in (*first, initiatives, portfolio_view, work, ideas_view, actions, audit, tokens):
         group.register(commands)
     parser.description = f"{DESCRIPTION}\n\n{commands.overview()}"
     parser.epilog = f"{EXIT_CODES_HELP}. `baton COMMAND --help` tells more."

@@ -45,3 +45,11 @@ async def test_support_duplicates_and_the_front_line(baton: Baton, tmp_path: Pat
     assert shown["pull"]["duplicates"] == 1 and shown["pull"]["supports"] == 4
     text = (await baton.ok("show", iid)).stdout
     assert "SUPPORT" in text and "participation" in text
+
+    to_triage = (await baton.ok("ideas", "--to-triage", "--json", actor=OWNER)).json
+    assert [i["idea_id"] for i in to_triage if i["initiative_id"] == iid] == [first, third]
+    mine = (await baton.ok("ideas", "--mine", "--json", actor=CLERK)).json
+    assert {i["idea_id"]: i["status"] for i in mine if i["initiative_id"] == iid} == {
+        first: "pending", second: "duplicate"}
+    offered = (await baton.ok("ideas", actor=NEWCOMER)).stdout
+    assert third in offered and "can support" in offered
