@@ -12,7 +12,8 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from domain import InitiativeState, evolve
+from domain import InitiativeState
+from domain.evolve import StateBuilder
 from store import GENESIS_HASH, EventStore, RecordedEvent
 
 from .findings import Break, chain_break
@@ -41,14 +42,14 @@ def replay_events(
     initiative_id: str, events: Sequence[RecordedEvent]
 ) -> tuple[InitiativeState, Break | None]:
     """Fold `events`; an event the domain cannot apply ends the replay and is the break."""
-    state = InitiativeState(initiative_id=initiative_id)
+    builder = StateBuilder(InitiativeState(initiative_id=initiative_id))
     for recorded in events:
         try:
-            state = evolve(state, recorded.event)
+            builder.apply(recorded.event)
         except (ValueError, ValidationError) as error:  # ValidationError is a ValueError too
             first_line = str(error).splitlines()[0]
-            return state, Break(recorded.version, f"does not replay: {first_line}")
-    return state, None
+            return builder.build(), Break(recorded.version, f"does not replay: {first_line}")
+    return builder.build(), None
 
 
 def trusted_prefix(events: Sequence[RecordedEvent], found: Break | None) -> Sequence[RecordedEvent]:

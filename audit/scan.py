@@ -87,7 +87,7 @@ async def streams_in_snapshot(
                     yield StoredStream(current, events, heads.pop(current, None))
                     seen.add(current)
                 current, events = stream_id, []
-            events.append(recorded_event(row))
+            events.append(recorded_event(row, for_verifying=True))
     if current is not None:
         yield StoredStream(current, events, heads.pop(current, None))
         seen.add(current)

@@ -18,10 +18,17 @@ from domain import InitiativeSpec, InitiativeState, decide, due_deadlines, evolv
 from domain import commands as c
 from domain.envelope import Event, event_id_for
 from store.canonical_json import canonical_json
-from store.chain import GENESIS_HASH, chain_hash, encode_envelope, format_timestamp
+from store.chain import (
+    ENCODING_VERSION,
+    GENESIS_HASH,
+    chain_hash,
+    encode_envelope,
+    format_timestamp,
+)
 from store.migrations import quote_schema
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+RECORDED_AFTER = timedelta(milliseconds=7, microseconds=123)
 SPONSOR, PMO, EXPERT = "cfo@acme.example", "pmo@acme.example", "belt@consult.example"
 OWNER, CLERK = "ap-lead@acme.example", "clerk-1@acme.example"
 SPEC = InitiativeSpec.model_validate({
@@ -37,7 +44,7 @@ SPEC = InitiativeSpec.model_validate({
                     "response_within": "10d"},
 })
 EVENT_COLUMNS = ["event_id", "stream_id", "version", "type", "schema_version", "actor",
-                 "occurred_at", "payload", "prev_hash", "hash"]
+                 "occurred_at", "payload", "prev_hash", "hash", "recorded_at", "encoding_version"]
 
 
 def lifecycle(events: int) -> list[Event]:
@@ -82,13 +89,17 @@ def rows_for(initiative_id: str, template: Sequence[Event],
     prev = GENESIS_HASH
     for event, payload in zip(template, payloads, strict=True):
         event_id = event_id_for(initiative_id, event.sequence)
+        # Recorded a moment after it occurred, and hashed with that moment, as appends do.
+        recorded_at = event.occurred_at + RECORDED_AFTER
         encoding = encode_envelope(
             event_id=str(event_id), stream_id=initiative_id, sequence=event.sequence,
             type=event.type, schema_version=event.schema_version, actor=event.actor,
-            occurred_at=format_timestamp(event.occurred_at), payload_json=payload)
+            occurred_at=format_timestamp(event.occurred_at), payload_json=payload,
+            recorded_at=format_timestamp(recorded_at))
         head = chain_hash(prev, encoding)
         rows.append((event_id, initiative_id, event.sequence, event.type, event.schema_version,
-                     event.actor, event.occurred_at, payload, prev, head))
+                     event.actor, event.occurred_at, payload, prev, head, recorded_at,
+                     ENCODING_VERSION))
         prev = head
     return rows, prev
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.envelope import Event
@@ -16,7 +16,8 @@ from .errors import InvalidAppend
 
 @dataclass(frozen=True, slots=True)
 class PreparedBatch:
-    """Validated events, column-wise, with their canonical encodings.
+    """Validated events, column-wise, with their canonical encodings (encoding 2: they cover
+    `recorded_at`, the moment the batch was prepared, which the rows then carry).
 
     The encodings do not depend on the stream's head, so they are computed once even when the
     append has to re-chain after learning the actual head.
@@ -24,6 +25,7 @@ class PreparedBatch:
 
     stream_id: str
     expected_version: int
+    recorded_at: datetime
     events: tuple[Event, ...]
     event_ids: list[UUID]
     types: list[str]
@@ -52,6 +54,8 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
         raise InvalidAppend(f"nothing to append to stream {stream_id!r}")
     if len({event.event_id for event in events}) < len(events):
         raise InvalidAppend(f"an event id appears twice in one append to stream {stream_id!r}")
+    recorded_at = datetime.now(UTC)
+    stamp = format_timestamp(recorded_at)
     payloads: list[str] = []
     provenances: list[str | None] = []
     encodings: list[bytes] = []
@@ -70,6 +74,7 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
                 occurred_at=format_timestamp(event.occurred_at),
                 payload_json=payload,
                 provenance=provenance,
+                recorded_at=stamp,
             )
         except NotCanonicalisable as error:
             raise InvalidAppend(f"event {event.event_id} cannot be stored: {error}") from error
@@ -79,6 +84,7 @@ def prepare_batch(stream_id: str, expected_version: int, events: Sequence[Event]
     return PreparedBatch(
         stream_id=stream_id,
         expected_version=expected_version,
+        recorded_at=recorded_at,
         events=tuple(events),
         event_ids=[event.event_id for event in events],
         types=[event.type for event in events],

@@ -133,6 +133,20 @@ def read_jsonb(text: str) -> Any:
     return _read_exactly(text)
 
 
+def read_jsonb_canonically(text: str) -> tuple[Any, bytes]:
+    """`read_jsonb(text)` and its canonical text at once: a reader that will verify the hash
+    needs both, and one encoding serves the check for lost digits and the hash alike."""
+    try:
+        value = orjson.loads(text)
+        encoded = _dumps(value, option=_SORTED)
+        if b"+" not in encoded:
+            return value, encoded
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        pass
+    value = _read_exactly(text)
+    return value, encode_json(value)
+
+
 def reencode_jsonb(text: str) -> bytes:
     """`encode_json(read_jsonb(text))`, for verifiers that need only the canonical text: the
     check for lost digits is then made on the canonical text itself."""

@@ -13,6 +13,11 @@ recomputes them from what the database gives back), so the two can never disagre
                                 where prev_hash is the previous event's hash as 64 ASCII hex
                                 characters and the first event of a stream follows GENESIS_HASH
 
+Each stored event says which encoding its hash covers (`encoding_version`): 1, the envelope alone,
+as every event recorded before recorded_at was covered; 2, the envelope with one more key,
+`recorded_at`, written as occurred_at is. Appends write 2. Version 1 hashes are never recomputed
+or rewritten, so they verify as they always did; a stream never goes back from 2 to 1.
+
 The encoding comes out byte for byte the same from the Python values given to `append` and from
 the values read back through jsonb and timestamptz (see `canonical_json` for the numbers).
 """
@@ -30,6 +35,10 @@ from domain.envelope import GENESIS_HASH as GENESIS_HASH  # where a chain starts
 from domain.envelope import Event
 
 from .canonical_json import NotCanonicalisable, canonical_json, encode_json
+
+ENVELOPE_ONLY = 1
+WITH_RECORDED_AT = 2
+ENCODING_VERSION = WITH_RECORDED_AT  # what appends write
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -57,15 +66,17 @@ def encode_envelope(
     occurred_at: str,
     payload_json: str,
     provenance: dict[str, Any] | None = None,
+    recorded_at: str | None = None,
 ) -> bytes:
-    """The canonical encoding from already-canonical parts.
+    """The canonical encoding from already-canonical parts; `recorded_at` (formatted) for
+    encoding 2.
 
     Takes the payload as text so that the appender, which also sends that text to the database,
     encodes it once.
     """
     return _encode(
         event_id, stream_id, sequence, type, schema_version, actor, occurred_at,
-        orjson.Fragment(payload_json), provenance,
+        orjson.Fragment(payload_json), provenance, recorded_at,
     )  # fmt: skip
 
 
@@ -79,9 +90,11 @@ def encode_stored(
     occurred_at: datetime,
     payload: dict[str, Any] | orjson.Fragment,
     provenance: dict[str, Any] | None = None,
+    recorded_at: datetime | None = None,
 ) -> bytes:
     """The encoding of an event's stored values, in column order: the payload as read from jsonb,
-    or its canonical text (`canonical_json.reencode_jsonb`) as an orjson.Fragment.
+    or its canonical text (`canonical_json.reencode_jsonb`) as an orjson.Fragment; `recorded_at`
+    for a row of encoding 2, None for one of encoding 1.
 
     For verifiers walking raw rows: no Event has to be built to check them.
     """
@@ -89,7 +102,7 @@ def encode_stored(
     # The datetime goes to orjson as it is, which writes it as `format_timestamp` does.
     return _encode(
         str(event_id), stream_id, sequence, type, schema_version, actor, _in_utc(occurred_at),
-        payload, provenance,
+        payload, provenance, None if recorded_at is None else _in_utc(recorded_at),
     )  # fmt: skip
 
 
@@ -103,6 +116,7 @@ def _encode(
     occurred_at: str | datetime,
     payload: Any,
     provenance: dict[str, Any] | None,
+    recorded_at: str | datetime | None,
 ) -> bytes:
     # One orjson call for the whole envelope: it sorts these keys along with the payload's and
     # refuses text that is not valid Unicode.
@@ -118,6 +132,8 @@ def _encode(
     }
     if provenance is not None:
         envelope["provenance"] = provenance
+    if recorded_at is not None:
+        envelope["recorded_at"] = recorded_at
     return encode_json(envelope)
 
 
@@ -125,8 +141,9 @@ def provenance_of(event: Event) -> dict[str, Any] | None:
     return None if event.provenance is None else event.provenance.encoded()
 
 
-def canonical_encoding(event: Event) -> bytes:
-    """The encoding of any event; NotCanonicalisable if it has none."""
+def canonical_encoding(event: Event, recorded_at: datetime | None = None) -> bytes:
+    """The encoding of any event (encoding 2 with `recorded_at`, 1 without); NotCanonicalisable
+    if it has none."""
     return encode_envelope(
         event_id=str(event.event_id),
         stream_id=event.initiative_id,
@@ -137,11 +154,13 @@ def canonical_encoding(event: Event) -> bytes:
         occurred_at=format_timestamp(event.occurred_at),
         payload_json=canonical_json(event.payload),
         provenance=provenance_of(event),
+        recorded_at=None if recorded_at is None else format_timestamp(recorded_at),
     )
 
 
-def stored_event_encoding(event: Event) -> bytes:
-    """The encoding of an event read back from the store, whose payload is already canonical."""
+def stored_event_encoding(event: Event, recorded_at: datetime | None = None) -> bytes:
+    """The encoding of an event read back from the store, whose payload is already canonical;
+    `recorded_at` when the row is of encoding 2."""
     return encode_stored(
         event.event_id,
         event.initiative_id,
@@ -152,6 +171,7 @@ def stored_event_encoding(event: Event) -> bytes:
         event.occurred_at,
         event.payload,
         provenance_of(event),
+        recorded_at,
     )
 
 
@@ -159,5 +179,6 @@ def chain_hash(prev_hash: str, encoding: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + encoding).hexdigest()
 
 
-def event_hash(prev_hash: str, event: Event) -> str:
-    return chain_hash(prev_hash, canonical_encoding(event))
+def event_hash(prev_hash: str, event: Event, recorded_at: datetime | None = None) -> str:
+    """The hash of `event` after `prev_hash`: encoding 2 with `recorded_at`, 1 without."""
+    return chain_hash(prev_hash, canonical_encoding(event, recorded_at))

@@ -52,3 +52,14 @@ class IdempotencyConflict(StoreError):
             f"append to stream {stream_id!r} (now at version {actual_version}) reuses event ids "
             f"{shown}{more}: {detail}"
         )
+
+
+class StreamDisagreement(InvalidAppend):
+    """The stream's head row and its last event disagree: one was rewritten behind the store's
+    back. The append refused to chain onto either and flagged the stream (`stream_flags`);
+    retrying cannot succeed until someone who can tell which is right repairs the record."""
+
+    def __init__(self, stream_id: str, detail: str) -> None:
+        self.stream_id = stream_id
+        self.detail = detail
+        super().__init__(f"stream {stream_id!r} was not extended and is flagged: {detail}")

@@ -19,6 +19,7 @@ import asyncpg
 
 from .errors import MigrationError
 
+MIGRATION_LOCK_TIMEOUT_MS = 5000
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # The one rule for schema names, which the settings apply too. Lowercase only: the store quotes
 # the name, and a quoted "Baton" is another schema than the baton an unquoted query finds.
@@ -78,8 +79,19 @@ async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[
         )
         rows = await connection.fetch("SELECT version, checksum FROM schema_migrations")
         pending = _pending(load_migrations(), {row["version"]: row["checksum"] for row in rows})
+        # A migration that alters a table waits for every reader of it, and appends queue
+        # behind that wait: a long read (an auditor's report, say) must not stall them for
+        # longer than this. The migration is then refused, whole, and can be run again.
+        await connection.execute(f"SET LOCAL lock_timeout = '{MIGRATION_LOCK_TIMEOUT_MS}ms'")
         for migration in pending:
-            await connection.execute(migration.sql)
+            try:
+                await connection.execute(migration.sql)
+            except asyncpg.LockNotAvailableError as error:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} could not lock the "
+                    f"tables it changes within {MIGRATION_LOCK_TIMEOUT_MS / 1000:g} s: a long "
+                    "transaction is reading them; nothing was changed, run it again later"
+                ) from error
             await connection.execute(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                 migration.version,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
@@ -11,15 +11,19 @@ import asyncpg
 from domain.envelope import Event
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: readers build one per row by setting its __dict__ at once
 class RecordedEvent:
-    """An event as stored: the envelope plus where and when the store put it."""
+    """An event as stored: the envelope plus where and when the store put it, and which
+    encoding its hash covers (`chain.ENCODING_VERSION`; 1 does not cover recorded_at)."""
 
     event: Event
     position: int
     prev_hash: str
     hash: str
     recorded_at: datetime
+    encoding_version: int = 1
+    # The payload's canonical text, when the reader already made it (verifiers then reuse it).
+    canonical_payload: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def stream_id(self) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .migrations import quote_schema
+from .writes import append_one
 
 # Column order shared by every query that builds RecordedEvents (see `rows.py`). The payload
 # comes as text, parsed by `rows.recorded_event`: the connection's jsonb codec would parse it
 # the same way, only with asyncpg calling into Python once more per row.
 EVENT_COLUMNS = (
     "position, event_id, stream_id, version, type, schema_version, actor, occurred_at, "
-    "recorded_at, payload::text AS payload, prev_hash, hash, provenance"
+    "recorded_at, payload::text AS payload, prev_hash, hash, provenance, encoding_version"
 )
 
 # Wider than any version a stream can reach (the column is an integer).
@@ -21,6 +22,7 @@ LAST_VERSION = 2**31 - 1
 @dataclass(frozen=True, slots=True)
 class Statements:
     append: str
+    append_one: str
     stream_head: str
     read_stream: str
     read_stream_as_of: str
@@ -33,9 +35,10 @@ class Statements:
         s = quote_schema(schema)
         return cls(
             append=(
-                "SELECT appended, stream_version, stream_head, positions, recorded_at "
-                f"FROM {s}.append_to_stream($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                "SELECT appended, stream_version, stream_head, positions, disagreement "
+                f"FROM {s}.append_to_stream($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             ),
+            append_one=append_one(s),
             stream_head=f"SELECT version, head_hash FROM {s}.streams WHERE stream_id = $1",
             read_stream=(
                 f"SELECT {EVENT_COLUMNS} FROM {s}.events "
@@ -57,7 +60,7 @@ class Statements:
             chain_of_stream=(
                 "SELECT h.version, h.head_hash, e.version, e.event_id, e.type, "
                 "e.schema_version, e.actor, e.occurred_at, e.payload::text, e.prev_hash, e.hash, "
-                "e.provenance "
+                "e.provenance, e.recorded_at, e.encoding_version "
                 "FROM (VALUES ($1::text)) AS wanted (stream_id) "
                 f"LEFT JOIN {s}.streams AS h ON h.stream_id = wanted.stream_id "
                 f"LEFT JOIN {s}.events AS e ON e.stream_id = wanted.stream_id "

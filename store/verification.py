@@ -5,31 +5,54 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from .chain import GENESIS_HASH, chain_hash, stored_event_encoding
+import orjson
+
+from .chain import (
+    ENVELOPE_ONLY,
+    GENESIS_HASH,
+    WITH_RECORDED_AT,
+    chain_hash,
+    encode_stored,
+    provenance_of,
+    stored_event_encoding,
+)
 from .models import ChainVerification, RecordedEvent, StreamHead
 
 
 class StoredLink(NamedTuple):
     """One stored event, reduced to what the chain covers.
 
-    `encoding` is the canonical encoding recomputed from the stored content, or None when the
-    stored content has none (only possible for rows written behind the store's back).
+    `encoding` is the canonical encoding recomputed from the stored content, in the row's
+    `encoding_version`, or None when the stored content has none (only possible for rows written
+    behind the store's back).
     """
 
     version: int
     prev_hash: str
     hash: str
     encoding: bytes | None
+    encoding_version: int = ENVELOPE_ONLY
 
 
 def links_of(events: Sequence[RecordedEvent]) -> Iterator[StoredLink]:
     """Links of events as the store returned them (read_stream, read_all)."""
     for recorded in events:
+        covered = recorded.encoding_version == WITH_RECORDED_AT
+        recorded_at = recorded.recorded_at if covered else None
         try:
-            encoding: bytes | None = stored_event_encoding(recorded.event)
+            if recorded.canonical_payload is None:
+                encoding: bytes | None = stored_event_encoding(recorded.event, recorded_at)
+            else:  # the reader's canonical text: the payload is not walked a second time
+                event = recorded.event
+                encoding = encode_stored(
+                    event.event_id, event.initiative_id, event.sequence, event.type,
+                    event.schema_version, event.actor, event.occurred_at,
+                    orjson.Fragment(recorded.canonical_payload),
+                    provenance=provenance_of(event), recorded_at=recorded_at)
         except ValueError:  # only rows written behind the store's back have no encoding
             encoding = None
-        yield StoredLink(recorded.version, recorded.prev_hash, recorded.hash, encoding)
+        yield StoredLink(recorded.version, recorded.prev_hash, recorded.hash, encoding,
+                         recorded.encoding_version)
 
 
 def verify_chain(
@@ -39,11 +62,13 @@ def verify_chain(
 
     `links` must come in version order. Each link is checked for its place (versions are 1, 2, ...
     without holes), for its content (the stored hash is the hash of the recomputed encoding) and
-    for its link (prev_hash is the recomputed hash of the version before). Whatever the walk
-    computes is then compared with the stream's head row.
+    for its link (prev_hash is the recomputed hash of the version before), and for its encoding
+    (a stream never goes back to an older one: that would uncover recorded_at again). Whatever
+    the walk computes is then compared with the stream's head row.
     """
     computed = GENESIS_HASH
     checked = 0
+    newest_encoding = ENVELOPE_ONLY
 
     def broken(version: int, reason: str) -> ChainVerification:
         return ChainVerification(stream_id, checked, computed, recorded_head, version, reason)
@@ -54,8 +79,12 @@ def verify_chain(
                 expected_version,
                 f"version {expected_version} is missing; the next stored one is {link.version}",
             )
-        if link.encoding is None:
+        if link.encoding is None or link.encoding_version not in (ENVELOPE_ONLY, WITH_RECORDED_AT):
             return broken(link.version, "stored content has no canonical encoding")
+        if link.encoding_version < newest_encoding:
+            return broken(link.version, f"its hash is of encoding {link.encoding_version}, older "
+                                        f"than the encoding {newest_encoding} before it")
+        newest_encoding = link.encoding_version
         if link.prev_hash != computed:
             return broken(
                 link.version,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
+from store.dsn import redact_dsn
 from workers.settings import Settings, SettingsError
 from workers.stack_files import StackFiles, StackInfo
 
@@ -36,12 +36,8 @@ def load_settings() -> Settings:
 
 
 def redact(dsn: str) -> str:
-    """The DSN without its password, fit to print."""
-    parts = urlsplit(dsn)
-    if not parts.password:
-        return dsn
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The DSN without its password (in the user part or the query), fit to print."""
+    return redact_dsn(dsn)
 
 
 class Place:

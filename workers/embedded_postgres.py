@@ -13,12 +13,14 @@ directories can run side by side without port clashes.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from workers.private_files import close_to_listing, private_dir, private_umask
 from workers.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,12 +45,15 @@ def ensure_embedded_postgres(data_dir: Path) -> EmbeddedPostgres:
     server already running there; it keeps running until `stop()` is called."""
     pgserver = _import_pgserver()
     data_dir = data_dir.expanduser().resolve()
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir.parent)
     reused = _is_running(data_dir)
     # start=False then start(): pgserver caches one handle per directory for the whole
     # process, and start() is what brings a server back after an earlier stop().
-    server = pgserver.get_server(data_dir, cleanup_mode=None, start=False)
-    server.start()
+    with private_umask():  # initdb, pg_ctl and the server's log inherit it
+        server = pgserver.get_server(data_dir, cleanup_mode=None, start=False)
+        server.start()
+    if os.geteuid() == 0:
+        close_to_listing(data_dir.parent)
     pid = server.get_pid()
     assert pid is not None, f"PostgreSQL under {data_dir} reported ready without a pid"
     return EmbeddedPostgres(

@@ -27,6 +27,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
+from workers.private_files import PRIVATE_UMASK, open_private, private_dir
 from workflows.search_attributes import BATON_SEARCH_ATTRIBUTES
 
 DEFAULT_FRONTEND_PORT = 7233
@@ -123,8 +124,7 @@ async def start_embedded_temporal(
     `keep_running_after_exit`, the server is stopped when this Python process exits.
     Use as `async with await start_embedded_temporal(...) as server:`.
     """
-    data_dir = data_dir.expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(data_dir.expanduser().resolve())
     def command_for(frontend: int, ui: int | None) -> list[str]:
         return dev_server_command(
             temporal_executable(), data_dir, port=frontend, ui_port=ui, namespace=namespace,
@@ -161,7 +161,7 @@ async def _start(
     command = command_for(port, ui_port)
     log_path = data_dir / "server.log"
     begun = time.perf_counter()
-    with log_path.open("ab") as log_file:
+    with open_private(log_path) as log_file:
         log_file.write(f"--- {datetime.now(UTC).isoformat()} {' '.join(command)}\n".encode())
         log_file.flush()
         # A session of its own keeps a terminal Ctrl-C away from the server, so Baton can
@@ -172,6 +172,7 @@ async def _start(
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,  # its SQLite database and whatever else it writes
         )
     server = EmbeddedTemporal(
         address=f"{LOOPBACK}:{port}",

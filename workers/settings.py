@@ -33,7 +33,9 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "BATON_HOME",
         ".baton",
-        "Directory for local state: the embedded PostgreSQL and Temporal data and logs.",
+        "Directory for local state: the embedded PostgreSQL and Temporal data and logs; created "
+        "private to its user (directories 0700, files 0600; run as root, 0711 so the embedded "
+        "PostgreSQL's own user can pass).",
     ),
     EnvironmentVariable(
         "TEMPORAL_ADDRESS",

@@ -20,6 +20,7 @@ from cli.errors import CliError, ExitCode, unreachable
 from cli.output import table
 from cli.session import Session
 from workers.composition import Place, load_settings, redact  # light: imports app/ lazily
+from workers.private_files import PRIVATE_UMASK, open_private, private_dir
 from workers.stack_files import StackFiles, StackInfo, process_alive
 
 START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
@@ -74,13 +75,13 @@ def _detach(place: Place, session: Session) -> int:
 
 
 def _start_in_background(files: StackFiles, session: Session) -> StackInfo:
-    files.home.mkdir(parents=True, exist_ok=True)
+    private_dir(files.home)
     session.out.note(f"starting baton in the background (log: {files.log_path})")
-    with files.log_path.open("ab") as log:
+    with open_private(files.log_path) as log:
         # A session of its own: closing this terminal must not stop the stack.
         child = subprocess.Popen(
             [sys.executable, "-m", "workers.baton", "up"], stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            stderr=subprocess.STDOUT, start_new_session=True, umask=PRIVATE_UMASK,
             env={**os.environ, "BATON_HOME": str(files.home)})
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

@@ -10,6 +10,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from workers.private_files import private_dir, write_private
+
 
 @dataclass(frozen=True)
 class StackInfo:
@@ -40,8 +42,8 @@ class StackFiles:
         return pid if process_alive(pid) else None
 
     def claim(self) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.pid_path.write_text(f"{os.getpid()}\n")
+        private_dir(self.home)
+        write_private(self.pid_path, f"{os.getpid()}\n")
 
     def running(self) -> StackInfo | None:
         """The stack a live `baton up` announced as ready."""
@@ -55,12 +57,8 @@ class StackFiles:
             return None
 
     def announce(self, info: StackInfo) -> None:
-        # The DSN may hold a password: readable by this user only. Written under another name
-        # and renamed, so a reader never sees half a file.
-        partial = self.info_path.with_suffix(".tmp")
-        partial.write_text(json.dumps(asdict(info), indent=2) + "\n")
-        partial.chmod(0o600)
-        partial.replace(self.info_path)
+        # The DSN may hold a password: readable by this user only, and never half written.
+        write_private(self.info_path, json.dumps(asdict(info), indent=2) + "\n")
 
     def clear(self) -> None:
         for path in (self.info_path, self.pid_path):

@@ -19,6 +19,7 @@ from cli.output import Output
 from cli.session import Session
 from workers.composition import Place, open_store, redact
 from workers.logging import configure_logging
+from workers.private_files import PRIVATE_UMASK
 from workers.stack_files import StackInfo
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ async def run_stack(place: Place, session: Session) -> int:
         raise bad_input(f"baton is already up under {files.home} (pid {running}): see "
                         "`baton status`, or stop it with `baton down`")
     stop = _stop_on_signals()
+    # Everything this process and the servers it starts create is under BATON_HOME, and private.
+    os.umask(PRIVATE_UMASK)
     files.claim()
     try:
         async with AsyncExitStack() as stack:

@@ -43,9 +43,24 @@ def start_worker_telemetry(settings: Settings) -> WorkerTelemetry:
     return WorkerTelemetry(runtime, [interceptor], provider)
 
 
+# The core's default latency buckets (50, 100, 500, 1000 ms...) cannot tell a 60 ms workflow task
+# from a 400 ms one, which is the difference that matters for an owner waiting on an update.
+LATENCY_BUCKETS_MS = (1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000,
+                      1500, 2000, 3000, 5000, 10000, 30000, 60000)
+_LATENCY_HISTOGRAMS = (
+    "workflow_task_schedule_to_start_latency", "workflow_task_execution_latency",
+    "workflow_task_replay_latency", "workflow_endtoend_latency",
+    "activity_schedule_to_start_latency", "activity_execution_latency",
+    "local_activity_execution_latency", "local_activity_total_execution_latency",
+    "request_latency")
+
+
 def prometheus_runtime(bind_address: str) -> Runtime:
+    buckets = {name: [float(b) for b in LATENCY_BUCKETS_MS] for name in _LATENCY_HISTOGRAMS}
+    buckets |= {f"temporal_{name}": values for name, values in buckets.items()}
     try:
-        return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address)))
+        return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(
+            bind_address, histogram_bucket_overrides=buckets)))
     except Exception as error:  # the core reports a taken port as a plain exception
         raise SettingsError(f"BATON_METRICS_ADDRESS={bind_address}: {error}") from error
 

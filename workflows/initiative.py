@@ -19,7 +19,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import InitiativeState, Rejected, RejectionKind, decide, evolve, fold
+    from domain import InitiativeState, Rejected, RejectionKind, decide, fold
     from domain import commands as cmd
     from domain.commitments import commitments
     from domain.deadlines import Deadline, moot, pending_deadlines
@@ -247,8 +247,7 @@ class InitiativeWorkflow:
         return outcome
 
     def _apply(self, events: list[Event], head_hash: str) -> None:
-        for event in events:
-            self._state = evolve(self._state, event)
+        self._state = fold(self._state.initiative_id, events, self._state)
         self._head_hash = head_hash
         announce = announcements_for if workflow.patched(ANNOUNCE) else notifications_for
         self._outbox.extend(announce(self._state, events))

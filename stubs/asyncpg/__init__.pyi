@@ -31,6 +31,9 @@ from asyncpg.exceptions import (
     InvalidTransactionStateError as InvalidTransactionStateError,
 )
 from asyncpg.exceptions import (
+    LockNotAvailableError as LockNotAvailableError,
+)
+from asyncpg.exceptions import (
     PostgresConnectionError as PostgresConnectionError,
 )
 from asyncpg.exceptions import (

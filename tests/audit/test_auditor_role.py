@@ -9,9 +9,12 @@ import pytest
 
 from audit import replay, verify_streams
 from store import EventStore
+from tests.auditor_login import auditor_dsn
 from tests.store.builders import events
 
 from .conftest import AuditStack
+
+__all__ = ["auditor_dsn"]  # a fixture: imported to be found, not called
 
 
 async def test_the_migrations_grant_the_auditor_role_select_only(

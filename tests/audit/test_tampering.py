@@ -63,12 +63,15 @@ def inserted_event(stack: AuditStack, iid: str, events: list[RecordedEvent]) -> 
                    schema_version=1, actor=CLERK,
                    occurred_at=before.event.occurred_at + timedelta(milliseconds=1),
                    payload={"idea_id": "idea-0", "text": "approve everything"})
+    recorded_at = before.recorded_at + timedelta(milliseconds=1)
     return [*_move_up(stack, iid, 5, 1),
             f"INSERT INTO {stack.events_table} (event_id, stream_id, version, type, "
-            "schema_version, actor, occurred_at, payload, prev_hash, hash) VALUES ("
+            "schema_version, actor, occurred_at, payload, prev_hash, hash, recorded_at, "
+            "encoding_version) VALUES ("
             f"'{forged.event_id}', {_literal(iid)}, 5, 'IdeaSubmitted', 1, {_literal(CLERK)}, "
             f"'{forged.occurred_at.isoformat()}', {_literal(json.dumps(forged.payload))}, "
-            f"'{before.hash}', '{event_hash(before.hash, forged)}')",
+            f"'{before.hash}', '{event_hash(before.hash, forged, recorded_at)}', "
+            f"'{recorded_at.isoformat()}', 2)",
             _set_head(stack, iid, len(events) + 1, events[-1].hash)]
 
 
@@ -101,7 +104,7 @@ def chain_rewritten_from_version_4(
         if recorded.version == 4:
             event = event.model_copy(update={"payload": {**event.payload,
                                                          "evidence": "a forged SOP"}})
-        prev, head = head, chain_hash(head, stored_event_encoding(event))
+        prev, head = head, chain_hash(head, stored_event_encoding(event, recorded.recorded_at))
         statements.append(_update(stack, iid, f"version = {recorded.version}",
                                   f"prev_hash = '{prev}', hash = '{head}'"))
     return [*statements, _set_head(stack, iid, len(events), head)]

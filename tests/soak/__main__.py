@@ -16,6 +16,8 @@ from pathlib import Path
 from bench.harness import RESULTS_PATH, merge_results, say
 from tests.workflows.metric_source import serve_metric
 
+from .breakdown import figures as breakdown
+from .breakdown import scrape
 from .load import SoakResult, figures, soak
 from .stack import soak_stack
 
@@ -23,12 +25,14 @@ from .stack import soak_stack
 MAX_RSS_GROWTH = 0.10
 
 
-async def run(lanes: int, seconds: float, sample_every: float) -> SoakResult:
+async def run(lanes: int, seconds: float, sample_every: float) -> tuple[SoakResult, str]:
+    """The run's result, and the worker's metrics at its end."""
     with tempfile.TemporaryDirectory(prefix="baton-soak-") as home, \
             serve_metric([5.0]) as source:
         async with soak_stack(Path(home)) as stack:
             say(f"{lanes} initiatives at a time for {seconds / 60:g} min")
-            return await soak(stack, source.url, lanes, seconds, sample_every)
+            result = await soak(stack, source.url, lanes, seconds, sample_every)
+            return result, await asyncio.to_thread(scrape, stack.metrics_address)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-every", type=float, default=2.0, metavar="SECONDS",
                         help="worker memory sampling interval (default: 2)")
     args = parser.parse_args(argv)
-    result = asyncio.run(run(args.initiatives, args.minutes * 60, args.sample_every))
-    measured = figures(result, args.initiatives)
+    result, metrics = asyncio.run(run(args.initiatives, args.minutes * 60, args.sample_every))
+    measured = figures(result, args.initiatives) | breakdown(metrics)
     merge_results(measured)
     width = max(map(len, measured))
     for key, value in measured.items():

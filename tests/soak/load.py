@@ -13,6 +13,7 @@ from tests.faults.integrity import Integrity, check_integrity
 from tests.faults.lifecycles import UNATTENDED_RECORD, Ledger, ideas_adopted, unattended_spec
 from tests.workflows.scenario import HANDOFF
 
+from .breakdown import CpuShares
 from .stack import SoakStack
 
 IDEAS, IDEAS_RECORD = ideas_adopted(2)  # more updates per lifecycle than the handoff alone
@@ -35,6 +36,7 @@ class SoakResult:
     ledger: Ledger
     samples: list[Sample]
     integrity: Integrity
+    cpu_shares: dict[str, float]
 
 
 async def soak(stack: SoakStack, metric_url: str, lanes: int, seconds: float,
@@ -48,6 +50,7 @@ async def soak(stack: SoakStack, metric_url: str, lanes: int, seconds: float,
             await ledger.run_lifecycle(stack.initiatives, spec, COMMANDS)
 
     samples: list[Sample] = []
+    cpu = CpuShares(stack.pids)
     sampler = asyncio.create_task(_sample(stack, started, sample_every, samples, ledger))
     try:
         # Lifecycles still running after the drain count as unfinished in the integrity check.
@@ -58,13 +61,14 @@ async def soak(stack: SoakStack, metric_url: str, lanes: int, seconds: float,
     for lane_task in stuck:
         lane_task.cancel()
     elapsed = time.monotonic() - started
+    shares = cpu.figures(elapsed)
     # A lane that failed leaves its last initiative unfinished, which the check reports.
     for failed in [task.exception() for task in done if task.exception() is not None]:
         say(f"a lane stopped: {failed!r}")
     lifecycles = len(ledger.finished)
     say(f"checking {len(ledger.acknowledged)} initiatives against the store")
     integrity = await check_integrity(stack.store, ledger, RECORD)
-    return SoakResult(elapsed, lifecycles, ledger, samples, integrity)
+    return SoakResult(elapsed, lifecycles, ledger, samples, integrity, shares)
 
 
 async def _sample(stack: SoakStack, started: float, every: float, samples: list[Sample],
@@ -99,7 +103,7 @@ def figures(result: SoakResult, lanes: int) -> dict[str, float]:
         "soak_lost_events": result.integrity.lost,
         "soak_duplicated_events": result.integrity.duplicated,
         "soak_broken_records": len(result.integrity.problems),
-    }
+    } | result.cpu_shares
 
 
 def middle_third(values: list[float]) -> list[float]:

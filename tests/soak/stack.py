@@ -3,6 +3,7 @@ worker process whose memory can be watched."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from bench.harness import postgres
 from store import EventStore
-from tests.worker_process import WorkerProcess, worker_processes
+from tests.worker_process import WorkerProcess, free_loopback_address, worker_processes
 from tests.workflows.metric_source import LOOPBACK_HOSTS
 from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
@@ -24,6 +25,8 @@ class SoakStack:
     store: EventStore
     initiatives: InitiativeClient
     worker: WorkerProcess
+    metrics_address: str  # the worker's Prometheus metrics (see `breakdown`)
+    pids: dict[str, list[int]]  # each part of the stack, for its CPU share
 
 
 @asynccontextmanager
@@ -33,11 +36,27 @@ async def soak_stack(home: Path) -> AsyncIterator[SoakStack]:
         server = await start_embedded_temporal(home / "temporal", port=FREE_PORT, ui_port=None)
         async with server, await EventStore.connect(dsn, schema=schema) as store:
             # Warnings only: a worker logging every append would measure its logging.
+            metrics = free_loopback_address()
             with worker_processes(temporal_address=server.address, database_url=dsn,
                                   schema=schema, task_queue=queue, home=home,
-                                  BATON_LOG_LEVEL="WARNING") as workers:
+                                  BATON_LOG_LEVEL="WARNING",
+                                  BATON_METRICS_ADDRESS=metrics) as workers:
                 worker = await workers.start_ready()
                 client = await connect_client(Settings.from_env({}), address=server.address)
-                yield SoakStack(store, InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS),
-                                 worker)
+                backend = await store.pool.fetchval("SELECT pg_backend_pid()")
+                pids = {"worker": [worker.pid], "temporal": [server.pid],
+                        "postgres": [_postmaster_of(backend)], "client": [os.getpid()]}
+                initiatives = InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS)
+                yield SoakStack(store, initiatives, worker, metrics, pids)
             await store.drop_schema()
+
+
+def _postmaster_of(backend: int) -> int:
+    """The postmaster, whose children are every backend and PostgreSQL's own workers."""
+    import psutil
+
+    try:
+        parent = psutil.Process(backend).parent()
+    except psutil.Error:
+        return backend
+    return parent.pid if parent is not None else backend

@@ -42,7 +42,7 @@ async def test_first_append_chains_from_genesis(store: EventStore) -> None:
     assert recorded[0].prev_hash == GENESIS_HASH
     for previous, current in itertools.pairwise(recorded):
         assert current.prev_hash == previous.hash
-    assert recorded[0].hash == event_hash(GENESIS_HASH, batch[0])
+    assert recorded[0].hash == event_hash(GENESIS_HASH, batch[0], recorded[0].recorded_at)
     assert result.head_hash == recorded[-1].hash
     assert await store.stream_head("i-1") == StreamHead(3, result.head_hash)
 

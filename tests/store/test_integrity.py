@@ -96,7 +96,7 @@ async def rewrite_from(
     prev_hash = recorded[first - 2].hash
     for version in range(first, last + 1):
         forged = recorded[version - 1].event.model_copy(update={"payload": {"step": -version}})
-        forged_hash = event_hash(prev_hash, forged)
+        forged_hash = event_hash(prev_hash, forged, recorded[version - 1].recorded_at)
         await tamper(
             admin,
             table,

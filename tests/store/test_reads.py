@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import asyncpg
@@ -9,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.envelope import Event
-from store import EventStore
+from store import EventStore, RecordedEvent
 
 from .builders import T0, event, events
 
@@ -113,3 +114,12 @@ async def test_fenced_read_refuses_a_snapshot_older_than_its_lock(
     async with admin.transaction(isolation="repeatable_read"):
         with pytest.raises(asyncpg.InvalidTransactionStateError, match="READ COMMITTED"):
             await admin.fetch(f"SELECT * FROM {store.schema}.read_events_after(0, 10)")
+
+
+async def test_events_read_are_the_records_the_dataclass_would_make(store: EventStore) -> None:
+    """Rows become RecordedEvents without the dataclass's __init__: same fields, equal."""
+    await store.append("i-1", 0, events("i-1", 0, 2))
+    for read in await store.read_stream("i-1"):
+        values = {f.name: getattr(read, f.name) for f in dataclasses.fields(RecordedEvent)}
+        assert vars(read) == values
+        assert RecordedEvent(**values) == read
