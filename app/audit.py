@@ -17,11 +17,12 @@ from app.errors import Rejected, RejectionKind, not_found
 from app.ids import check_initiative_id
 from app.presenter import describe_event
 from audit import Break, Replayed, VerifiedStream
+from audit.digest import Digest, DigestFinding
 from audit.verify import Witnesses
 from audit.workflow_check import WorkflowCheck
 
-__all__ = ["Break", "Replayed", "Report", "VerifiedStream", "WorkflowCheck", "replay", "report",
-           "verify", "workflow"]
+__all__ = ["Break", "Digest", "DigestFinding", "Replayed", "Report", "VerifiedStream",
+           "WorkflowCheck", "check_digest", "digest", "replay", "report", "verify", "workflow"]
 
 PARALLEL_FROM = 300_000  # events in the store: past this, processes pay off
 
@@ -68,6 +69,31 @@ async def verify(context: Context, initiative_ids: list[str] | None, *,
     if unknown and initiative_ids:
         raise not_found(f"unknown initiative {', '.join(unknown)}: no events recorded")
     return results
+
+
+@use_case
+async def digest(context: Context) -> Digest:
+    """Every stream's head, for the auditor to keep outside the database (`check_digest`)."""
+    from audit.digest import DigestError, take_digest
+
+    try:
+        return await take_digest(await context.audit_store())
+    except DigestError as error:
+        raise Rejected(str(error), RejectionKind.CONFLICT) from None
+
+
+@use_case
+async def check_digest(context: Context, digest_file: str) -> tuple[Digest, list[DigestFinding]]:
+    """The digest a file holds (its text), and each stream the store no longer holds as the
+    digest saw it: deleted whole, cut short, or rewritten."""
+    from audit.digest import DigestError
+    from audit.digest import check_digest as check
+
+    try:
+        kept = Digest.from_json(digest_file)
+        return kept, await check(await context.audit_store(), kept)
+    except DigestError as error:
+        raise Rejected(f"--digest: {error}", RejectionKind.INVALID) from None
 
 
 class Report(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.presenter import describe_event, state_json
 from audit import Break, Replayed, VerifiedStream
+from audit.digest import Digest, DigestFinding
 from audit.report import timeline, verification
 from audit.workflow_check import WorkflowCheck
 from domain.deadlines import pending_deadlines
@@ -60,3 +61,10 @@ def workflow_check_json(check: WorkflowCheck) -> dict[str, Any]:
         "replay_differences": [break_json(found) for found in check.replay_differences],
         "problems": [break_json(problem) for problem in check.problems],
     }
+
+
+def digest_check_json(digest: Digest, findings: list[DigestFinding]) -> dict[str, Any]:
+    return {"digest": digest.digest, "taken_at": digest.taken_at.isoformat(),
+            "streams": len(digest.heads), "ok": not findings,
+            "findings": [{"id": f.stream_id, "version": f.version, "reason": f.reason}
+                         for f in findings]}

@@ -74,6 +74,14 @@ def _verify_arguments(parser: BatonParser) -> None:
     parser.add_argument("--jobs", type=positive_number, metavar="N",
                         help="processes to verify with (default: one per core when the "
                              "store holds 300,000 events or more, else one)")
+    parser.add_argument("--digest", metavar="FILE",
+                        help="with --all: also check the store against a digest that `baton "
+                             "audit digest` wrote (finds streams deleted whole)")
+
+
+def _digest_arguments(parser: BatonParser) -> None:
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write the digest to FILE instead of standard output")
 
 
 def _report_arguments(parser: BatonParser) -> None:
@@ -105,13 +113,55 @@ async def verify_command(args: argparse.Namespace, session: Session) -> int:
 
     if bool(args.initiative_ids) == args.all:
         raise bad_input("name the initiatives to verify, or pass --all (not both)")
+    if args.digest is not None and not args.all:
+        raise bad_input("--digest checks the whole store: use it with --all")
+    kept = _read_digest(args.digest) if args.digest is not None else None
     progress = _Progress(session)
     results = await verify(session.context(), args.initiative_ids or None,
                            store_only=args.store_only, jobs=args.jobs,
                            on_verified=progress.verified, note=_note(session))
     progress.done()
-    session.out.result([verified_json(r) for r in results], lambda: verified_text(results))
-    return ExitCode.OK if all(r.ok for r in results) else ExitCode.REJECTED
+    ok = all(r.ok for r in results)
+    if kept is None:
+        session.out.result([verified_json(r) for r in results], lambda: verified_text(results))
+        return ExitCode.OK if ok else ExitCode.REJECTED
+    from app.audit import check_digest
+    from app.audit_json import digest_check_json
+    from cli.audit_output import digest_check_text
+
+    digest, findings = await check_digest(session.context(), kept)
+    session.out.result(
+        {"verified": [verified_json(r) for r in results],
+         "digest": digest_check_json(digest, findings)},
+        lambda: verified_text(results) + "\n" + digest_check_text(digest, findings))
+    return ExitCode.OK if ok and not findings else ExitCode.REJECTED
+
+
+def _read_digest(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise bad_input(f"--digest {path}: cannot read it ({error})") from None
+
+
+async def digest_command(args: argparse.Namespace, session: Session) -> int:
+    from app.audit import digest
+
+    taken = await digest(session.context())
+    text = taken.to_json()
+    if args.output is None:
+        print(text, end="")
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as error:
+            raise bad_input(f"--output {args.output}: cannot write it ({error})") from None
+    session.out.note(f"digest {taken.digest} of {len(taken.heads)} streams, taken "
+                     f"{taken.taken_at:%Y-%m-%d %H:%M:%S} UTC: keep it (or at least this line) "
+                     "outside the database")
+    return ExitCode.OK
 
 
 async def report_command(args: argparse.Namespace, session: Session) -> int:
@@ -176,11 +226,18 @@ SUBCOMMANDS = (
                "Fold the initiative's stored events up to the moment (or version) into its "
                "state, with the timeline up to it: what the workflow reported then. Exit 1 "
                "when the stored events up to it are not as recorded."),
-    Subcommand("verify", "check that event histories were not altered", "ID... | --all",
+    Subcommand("verify", "check that event histories were not altered",
+               "ID... | --all [--digest FILE]",
                verify_command, _verify_arguments,
                "Recompute each initiative's hash chain from the event store and compare where "
                "it ends with the stream's head row and with the head the workflow was told. "
                "Exit 1 with the first altered event of each initiative that fails."),
+    Subcommand("digest", "a digest of every stream's head, for the auditor to keep",
+               "[-o FILE]", digest_command, _digest_arguments,
+               "Write every stream's version and head hash, and their SHA-256, as JSON. Kept "
+               "outside the database, it is the witness of which streams the store held: "
+               "`verify --all --digest FILE` later finds a stream deleted whole, cut short or "
+               "rewritten since. Exit 1 when a head row disagrees with its last event."),
     Subcommand("report", "one initiative's audit record (md, html or json)",
                "ID [--format md|html|json] [-o FILE]", report_command, _report_arguments,
                "Spec and roles, timeline, handoff evidence, checks, ideas, commitments and the "

@@ -12,7 +12,7 @@ from cli.output import table, when
 from cli.render_state import state_text
 
 if TYPE_CHECKING:
-    from app.audit import Break, Replayed, VerifiedStream, WorkflowCheck
+    from app.audit import Break, Digest, DigestFinding, Replayed, VerifiedStream, WorkflowCheck
 
 SHORT_HASH = 16
 
@@ -101,3 +101,12 @@ def workflow_check_text(check: WorkflowCheck) -> str:
         lines += [f"Result: {len(check.problems)} difference(s)"] + [
             f"  {_break_text(problem, 'DIFFERS')}" for problem in check.problems]
     return "\n".join(lines)
+
+
+def digest_check_text(digest: Digest, findings: list[DigestFinding]) -> str:
+    against = (f"against the digest {digest.digest[:SHORT_HASH]} of {len(digest.heads)} streams "
+               f"({digest.taken_at:%Y-%m-%d %H:%M:%S} UTC)")
+    if not findings:
+        return f"every stream is as the digest saw it or grew since, {against}"
+    return "\n".join([f"{len(findings)} stream(s) not as the digest saw them, {against}:",
+                      *(f"  {f.stream_id}: {f.reason}" for f in findings)])
