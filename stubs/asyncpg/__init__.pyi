@@ -25,9 +25,6 @@ from asyncpg.exceptions import (
     InterfaceError as InterfaceError,
 )
 from asyncpg.exceptions import (
-    LockNotAvailableError as LockNotAvailableError,
-)
-from asyncpg.exceptions import (
     InvalidSchemaNameError as InvalidSchemaNameError,
 )
 from asyncpg.exceptions import (
