@@ -76,7 +76,7 @@ async def test_a_reader_waits_for_an_open_append_and_then_sees_it(
         await writer.fetchrow(
             f"SELECT * FROM {store.schema}.append_to_stream($1, 0, repeat('0', 64), now(), "
             "ARRAY[gen_random_uuid()], ARRAY['MilestoneRecorded'], ARRAY[1], ARRAY['a'], "
-            "ARRAY[now()], ARRAY['{}'], ARRAY[repeat('1', 64)])", "i-open")
+            "ARRAY[now()], ARRAY['{}'], ARRAY[repeat('1', 64)], ARRAY[NULL]::text[])", "i-open")
         reading = asyncio.create_task(store.read_all(0))
         await asyncio.sleep(0.3)  # several lock timeouts
         assert not reading.done(), "the reader moved past an uncommitted position"
