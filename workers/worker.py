@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -33,21 +32,6 @@ from workflows.sandbox import workflow_runner
 
 log = structlog.get_logger("baton.worker")
 SHUTDOWN_GRACE = timedelta(seconds=10)
-# Workflow code is pure Python and holds the GIL while it runs, so threads beyond a few add no
-# throughput; they only queue for the GIL, and with them the event loop that runs the appends
-# and talks to the server. temporalio's default is one thread per workflow task slot (100), which
-# under load made a workflow task take several times as long as the work in it.
-WORKFLOW_THREADS = 4
-_workflow_threads: ThreadPoolExecutor | None = None
-
-
-def workflow_threads() -> ThreadPoolExecutor:
-    """One small pool for the workflow tasks of every worker in this process."""
-    global _workflow_threads
-    if _workflow_threads is None:
-        _workflow_threads = ThreadPoolExecutor(WORKFLOW_THREADS,
-                                               thread_name_prefix="baton_workflow_")
-    return _workflow_threads
 
 
 def mail_settings(settings: Settings) -> MailSettings:
@@ -85,7 +69,6 @@ def build_worker(client: Client, store: EventStore, settings: Settings,
         task_queue=task_queue or settings.task_queue,
         workflows=[InitiativeWorkflow, DigestWorkflow],
         workflow_runner=workflow_runner(),
-        workflow_task_executor=workflow_threads(),
         activities=activities_for(store, settings),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
