@@ -4,10 +4,13 @@ to its own terms (the CLI to an exit code, the HTTP API to a status) and never r
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
 from domain.errors import Rejected, RejectionKind
 
-__all__ = ["InvalidArgument", "InvalidSpec", "Rejected", "RejectionKind", "Unconfirmed", "invalid",
-           "not_found", "unavailable"]
+__all__ = ["InvalidArgument", "InvalidSpec", "Rejected", "RejectionKind", "SpecProblem",
+           "Unconfirmed", "invalid", "not_found", "unavailable"]
 
 
 class InvalidArgument(Rejected):
@@ -20,6 +23,15 @@ class InvalidArgument(Rejected):
         self.problem = problem
 
 
+class SpecProblem(NamedTuple):
+    line: int | None  # in the spec's YAML, when the problem has one
+    text: str  # the field and what is wrong with it
+
+
+# The spec reader writes each problem as "line N: field: what"; a line of its own where known.
+_NUMBERED = re.compile(r"line (\d+): (.*)", re.S)
+
+
 class InvalidSpec(Rejected):
     """A launch spec that cannot be accepted; `problems` has one line per problem, each naming
     its field."""
@@ -27,6 +39,12 @@ class InvalidSpec(Rejected):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems), RejectionKind.INVALID)
         self.problems = problems
+
+    def located(self) -> list[SpecProblem]:
+        """Each problem with its line number apart, for doors that show the two side by side."""
+        found = [(_NUMBERED.fullmatch(problem), problem) for problem in self.problems]
+        return [SpecProblem(int(m[1]), m[2]) if m else SpecProblem(None, problem)
+                for m, problem in found]
 
 
 class Unconfirmed(Rejected):

@@ -76,8 +76,10 @@ STATUS_OF_KIND = {
 
 
 def _input_errors(rejected: Rejected) -> list[dict[str, Any]]:
-    if isinstance(rejected, InvalidSpec):  # each problem names its line and field already
-        return [{"loc": "body", "msg": problem} for problem in rejected.problems]
+    if isinstance(rejected, InvalidSpec):  # each problem names its field; the line stands apart
+        return [{"loc": "body", "msg": problem.text}
+                | ({"line": problem.line} if problem.line is not None else {})
+                for problem in rejected.located()]
     if isinstance(rejected, InvalidArgument):
         return [{"loc": f"body.{rejected.field}", "msg": rejected.problem}]
     return [{"loc": "request", "msg": rejected.reason}]

@@ -187,7 +187,7 @@ def show_mail(mail: SmtpSink, example_to: str, others: list[str]) -> None:
             seen, settled = len(mail.received), time.monotonic()
         time.sleep(0.1)
     for person, count in sorted(mail.counts().items()):
-        print(f"  {person:32} {count:3} messages", flush=True)
+        print(f"  {person:32} {count:3} message{'' if count == 1 else 's'}", flush=True)
     for person in others:
         print(f"  {person:32}   0 (not an e-mail address: logged as undeliverable)")
     sent_back = next(r for r in mail.to(example_to) if "sent back" in str(r.message["Subject"]))

@@ -51,9 +51,16 @@ async def test_a_dry_run_validates_and_records_nothing(web: WebStack) -> None:
                               content=spec_yaml(), headers=YAML)
         bad = await http.post("/api/v1/initiatives", params={"dry_run": "true"},
                               content="name: x\nsponsor: [\n", headers=YAML)
+        wrong = await http.post("/api/v1/initiatives", params={"dry_run": "true"},
+                                content=spec_yaml().replace("tolerance: 0.8", "tolerance: 7"),
+                                headers=YAML)
         after = await http.get("/api/v1/initiatives")
     assert dry.status_code == 200 and dry.json()["valid"] is True
     assert bad.status_code == 422 and problem(bad)["errors"]
+    # Each problem keeps its line apart from its text, as the contract says.
+    errors = problem(wrong)["errors"]
+    assert wrong.status_code == 422 and isinstance(errors[0]["line"], int), errors
+    assert "tolerance" in errors[0]["msg"] and not errors[0]["msg"].startswith("line ")
     assert len(after.json()["initiatives"]) == len(before.json()["initiatives"])
 
 

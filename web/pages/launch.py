@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi import APIRouter
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -19,15 +17,6 @@ from .session import flash
 
 MAX_SPEC_BYTES = 256 * 1024
 Problem = tuple[str, str]  # (the line, when known; what is wrong)
-
-
-_LINE = re.compile(r"line (\d+): (.*)", re.S)
-
-
-def _numbered(problem: str) -> Problem:
-    """The line number apart, so that it stands next to the text."""
-    found = _LINE.fullmatch(problem)
-    return (found[1], found[2]) if found else ("", problem)
 
 
 def launch_pages(deps: PageDeps) -> APIRouter:
@@ -63,7 +52,8 @@ def launch_pages(deps: PageDeps) -> APIRouter:
                 actor=person.person, spec=spec, validate_only=validate_only,
                 provenance=person.provenance))
         except InvalidSpec as invalid:
-            return again(422, [_numbered(problem) for problem in invalid.problems])
+            return again(422, [(str(problem.line or ""), problem.text)
+                               for problem in invalid.located()])
         except Rejected as rejected:
             return again(status_of(rejected), [("", rejected.reason)])
         if validate_only:
