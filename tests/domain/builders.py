@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain import InitiativeSpec, InitiativeState, decide, evolve
+from domain import commands as c
 from domain.envelope import Event
 
 PMO, SPONSOR = "pmo@acme.example", "cfo@acme.example"
@@ -72,3 +73,20 @@ class Timeline:
 
     def types(self, command: Any, after: timedelta = timedelta(0)) -> list[str]:
         return [e.type for e in self.run(command, after)]
+
+
+def handed_over(initiative_id: str) -> Timeline:
+    """Launched, delivered, handed off and approved; checks fall due at 30, 60 and 90 days."""
+    t = Timeline(initiative_id)
+    t.run(c.Launch(actor=PMO, spec=make_spec()))
+    t.run(c.ApproveLaunch(actor=SPONSOR))
+    t.run(c.DeliverImprovement(actor=EXPERT, value=5.2))
+    t.run(c.CompleteStep(actor=EXPERT, step_id="sop"))
+    t.run(c.CompleteStep(actor=OWNER, step_id="control-plan"))
+    t.run(c.AcceptOwnership(actor=OWNER))
+    t.run(c.ApproveReview(actor=PMO))
+    return t
+
+
+def read(t: Timeline, value: float, after: timedelta) -> None:
+    t.run(c.RecordReading(actor=OWNER, value=value), after)

@@ -13,26 +13,14 @@ from domain import commands as c
 from domain import fold
 from store import EventStore, RecordedEvent
 from store.portfolio import PortfolioProjection, PortfolioReader
-from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
+from tests.domain.builders import (
+    OWNER,
+    Timeline,
+    handed_over,
+    read,
+)
 
 DAY = timedelta(days=1)
-
-
-def handed_over(initiative_id: str) -> Timeline:
-    """Launched, delivered, handed off and approved; checks fall due at 30, 60 and 90 days."""
-    t = Timeline(initiative_id)
-    t.run(c.Launch(actor=PMO, spec=make_spec()))
-    t.run(c.ApproveLaunch(actor=SPONSOR))
-    t.run(c.DeliverImprovement(actor=EXPERT, value=5.2))
-    t.run(c.CompleteStep(actor=EXPERT, step_id="sop"))
-    t.run(c.CompleteStep(actor=OWNER, step_id="control-plan"))
-    t.run(c.AcceptOwnership(actor=OWNER))
-    t.run(c.ApproveReview(actor=PMO))
-    return t
-
-
-def read(t: Timeline, value: float, after: timedelta) -> None:
-    t.run(c.RecordReading(actor=OWNER, value=value), after)
 
 
 
