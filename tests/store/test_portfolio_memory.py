@@ -13,8 +13,8 @@ from domain import commands as c
 from domain import fold
 from store import EventStore, RecordedEvent
 from store.portfolio import PortfolioProjection
-from tests.domain.builders import CLERK
-from tests.store.test_portfolio import DAY, handed_over, read, stored_row
+from tests.domain.builders import CLERK, handed_over, read
+from tests.store.test_portfolio import DAY, stored_row
 
 
 async def row_is_the_fold(store: EventStore, initiative_id: str) -> None:
