@@ -30,6 +30,10 @@ from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome, AppendReq
 from workflows.initiative import InitiativeWorkflow
 from workflows.sandbox import workflow_runner
 
+# A run's history is bounded by continue-as-new, so its replay takes seconds; one that does not
+# end is reported as not replaying rather than holding the auditor's command forever.
+REPLAY_LIMIT_SECONDS = 120.0
+
 
 @dataclass
 class CapturedAppend:
@@ -96,7 +100,14 @@ async def replay_runs(histories: Sequence[WorkflowHistory]) -> list[RunReplay]:
         replayer = Replayer(workflows=[InitiativeWorkflow], interceptors=[catcher],
                             data_converter=pydantic_data_converter,
                             workflow_runner=workflow_runner())
-        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        try:
+            async with asyncio.timeout(REPLAY_LIMIT_SECONDS):
+                result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        except TimeoutError:
+            replays.append(RunReplay(
+                history.run_id, f"the replay did not finish within {REPLAY_LIMIT_SECONDS:g} s",
+                catcher.appends))
+            continue
         failure = result.replay_failure
         replays.append(RunReplay(
             history.run_id, None if failure is None else f"{type(failure).__name__}: {failure}",

@@ -18,6 +18,11 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
+from tests.timeouts import (  # noqa: F401  (the hooks and fixture take effect from here)
+    _loop_for_timeouts,
+    pytest_timeout_cancel_timer,
+    pytest_timeout_set_timer,
+)
 from workers.embedded_postgres import ensure_embedded_postgres
 from workers.embedded_temporal import (
     FREE_PORT,

@@ -42,6 +42,10 @@ from workflows.source_hosts import SourceHosts, SourceRefused
 
 # Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
 BUSY_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 6.4, 6.4, 6.4)
+# How long one attempt at a command waits for the workflow's answer, and how many attempts are
+# made before the caller hears that no worker confirmed it.
+UPDATE_PATIENCE = 15.0
+UPDATE_ATTEMPTS = 4
 
 
 def new_initiative_id(name: str) -> str:
@@ -80,8 +84,10 @@ class InitiativeClient:
     def __init__(self, client: Client, task_queue: str, *,
                  index_search_attributes: bool = True,
                  history_limit: int | None = None,
-                 source_hosts: SourceHosts | None = None) -> None:
+                 source_hosts: SourceHosts | None = None,
+                 update_patience: float = UPDATE_PATIENCE) -> None:
         self._client = client
+        self._update_patience = update_patience
         # Where metric sources may point: the worker's rule (BATON_METRIC_SOURCE_HOSTS), checked
         # here too so that a spec the worker would never read is refused at launch.
         self._source_hosts = source_hosts or SourceHosts()
@@ -133,17 +139,33 @@ class InitiativeClient:
     async def _update(self, initiative_id: str,
                       update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
                       envelope: CommandEnvelope) -> R:
+        for _ in range(UPDATE_ATTEMPTS):
+            patience = asyncio.timeout(self._update_patience)
+            try:
+                async with patience:
+                    return await self._update_once(initiative_id, update, envelope)
+            except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+                if not patience.expired():
+                    break  # the server's own deadline, or the caller gave up
+                # The server can lose an update that lands as the workflow continues as new: its
+                # caller would wait for an answer that never comes. The request id makes asking
+                # again safe: the live run answers with what was recorded, or records it once.
+        # The server may still hold the update for a worker, and record it later; a retry with
+        # the same request id then answers with what it recorded.
+        raise Rejected(f"no worker confirmed the command on initiative {initiative_id} in time",
+                       RejectionKind.UNAVAILABLE)
+
+    async def _update_once(
+        self, initiative_id: str,
+        update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
+        envelope: CommandEnvelope,
+    ) -> R:
         for pause in (*BUSY_BACKOFF, None):
             try:
                 return await self.handle(initiative_id).execute_update(
                     update, envelope, id=envelope.request_id)
             except WorkflowUpdateFailedError as error:
                 raise _rejection_from(error) or error from None
-            except WorkflowUpdateRPCTimeoutOrCancelledError:
-                # The server holds the update for a worker: it may still be recorded, and a
-                # retry with the same request id then answers with what it recorded.
-                raise Rejected(f"no worker confirmed the command on initiative "
-                               f"{initiative_id} in time", RejectionKind.UNAVAILABLE) from None
             except RPCError as error:
                 # The server bounds the updates in flight per workflow; the same request id
                 # makes the retry safe.
