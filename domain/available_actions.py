@@ -9,13 +9,14 @@ real command arrives.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain import commands as cmd
 from domain.decide import decide
 from domain.errors import Rejected
+from domain.pull_rules import duplicate_targets
 from domain.state import InitiativeState
 
 # Stand-ins for what a person types; `decide` judges who may act and when, not these.
@@ -25,10 +26,23 @@ _WITHIN = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Offer:
-    """One command this actor may send now; `subject` is the step or idea it concerns."""
+    """One command this actor may send now; `subject` is the step, idea or person it concerns.
+    `choices` are the values `decide` accepts where a person picks one from a list (the ideas a
+    triaged idea may duplicate): judged by the same rule, not by trying each."""
 
     kind: str
     subject: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+def _absent(name: str, taken: Collection[str]) -> str:
+    """`name`, or a numbered variant of it, that is none of `taken`: a stand-in for a person
+    the actor will type, who must not already hold the place."""
+    found, n = name, 1
+    while found in taken:
+        n += 1
+        found = f"{name}-{n}"
+    return found
 
 
 def _candidates(state: InitiativeState, actor: str) -> Iterator[tuple[Offer, cmd.HumanCommand]]:
@@ -45,13 +59,20 @@ def _candidates(state: InitiativeState, actor: str) -> Iterator[tuple[Offer, cmd
     yield Offer("respond"), cmd.SubmitResponsePlan(actor=actor, action=_REASON, within=_WITHIN)
     yield Offer("submit_idea"), cmd.SubmitIdea(actor=actor, text=_REASON)
     for idea in state.ideas:
+        yield Offer("support_idea", idea.id), cmd.SupportIdea(actor=actor, idea_id=idea.id)
         # Adopting needs no reason, so it stands for the triage as a whole (decline too).
-        yield (Offer("triage_idea", idea.id),
+        targets = tuple(other.id for other in duplicate_targets(state, idea))
+        yield (Offer("triage_idea", idea.id, targets),
                cmd.TriageIdea(actor=actor, idea_id=idea.id, adopt=True))
         yield (Offer("idea_delivered", idea.id),
                cmd.MarkIdeaDelivered(actor=actor, idea_id=idea.id))
+    members = state.front_line or ()
+    yield (Offer("front_line_add"),
+           cmd.AddFrontLine(actor=actor, person=_absent("newcomer", members)))
+    for person in members:
+        yield Offer("front_line_remove", person), cmd.RemoveFrontLine(actor=actor, person=person)
     # Any name other than the current owner's stands for the one the PMO will type.
-    successor = "successor" if state.owner != "successor" else "successor-2"
+    successor = _absent("successor", (state.owner,))
     yield Offer("reassign"), cmd.ReassignOwner(actor=actor, owner=successor)
     yield Offer("reopen"), cmd.Reopen(actor=actor, reason=_REASON)
     yield Offer("cancel"), cmd.Cancel(actor=actor, reason=_REASON)

@@ -22,6 +22,15 @@ def support(idea: IdeaState, actor: str) -> list[ev.Payload]:
     return [ev.IdeaSupported(idea_id=idea.id)]
 
 
+# A declined idea, or one merged itself, carries no support forward: nothing can merge into it.
+_ORIGINALS = frozenset({IdeaStatus.PENDING, IdeaStatus.ADOPTED, IdeaStatus.DELIVERED})
+
+
+def duplicate_targets(state: InitiativeState, idea: IdeaState) -> list[IdeaState]:
+    """The ideas `idea` may be marked a duplicate of, oldest first."""
+    return [other for other in state.ideas if other.id != idea.id and other.status in _ORIGINALS]
+
+
 def mark_duplicate(state: InitiativeState, idea: IdeaState, original_id: str,
                    adopt: bool) -> list[ev.Payload]:
     if adopt:
@@ -31,7 +40,7 @@ def mark_duplicate(state: InitiativeState, idea: IdeaState, original_id: str,
         raise Rejected(f"unknown idea {original_id!r} (the idea {idea.id} would duplicate)")
     if original.id == idea.id:
         raise Rejected(f"idea {idea.id} cannot be a duplicate of itself")
-    if original.status in (IdeaStatus.DECLINED, IdeaStatus.DUPLICATE):
+    if original.status not in _ORIGINALS:
         raise Rejected(f"idea {original.id} has been {original.status.value}; mark {idea.id} a "
                        "duplicate of an idea that is still pending, adopted or delivered")
     return [ev.IdeaMarkedDuplicate(idea_id=idea.id, duplicate_of=original.id)]

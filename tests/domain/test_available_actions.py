@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain import commands as c
+from domain import decide
 from domain.available_actions import Offer, available_actions
 
 from .builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
@@ -12,6 +13,9 @@ from .test_lifecycle import answer_check, handed_over
 
 DAY = timedelta(days=1)
 OUTSIDER = "someone@elsewhere.example"
+CLERK_2 = "clerk-2@acme.example"
+# The owner may change a named front line in every open phase: one person is on it.
+FRONT_LINE = [Offer("front_line_add"), Offer("front_line_remove", CLERK)]
 
 
 def offers(t: Timeline, actor: str) -> list[Offer]:
@@ -43,24 +47,24 @@ def test_handoff_steps_are_offered_to_their_assignees_until_done() -> None:
     assert kinds(t, EXPERT) == ["deliver"]
     t.run(c.DeliverImprovement(actor=EXPERT, value=5.2), DAY)
     assert offers(t, EXPERT) == [Offer("complete_step", "sop")]
-    assert offers(t, OWNER) == [Offer("complete_step", "control-plan")]
+    assert offers(t, OWNER) == [Offer("complete_step", "control-plan"), *FRONT_LINE]
     t.run(c.CompleteStep(actor=EXPERT, step_id="sop"))
     assert offers(t, EXPERT) == []
     t.run(c.CompleteStep(actor=OWNER, step_id="control-plan"))
-    assert kinds(t, OWNER) == ["accept"]
+    assert offers(t, OWNER) == [Offer("accept"), *FRONT_LINE]
     t.run(c.AcceptOwnership(actor=OWNER))
     assert kinds(t, PMO) == ["approve_review", "send_back", "reassign", "cancel"]
-    assert kinds(t, OWNER) == []
+    assert offers(t, OWNER) == FRONT_LINE
 
 
 def test_sustainment_offers_readings_then_a_response_plan_after_a_regression() -> None:
     t = handed_over()
-    assert kinds(t, OWNER) == ["reading"]
+    assert offers(t, OWNER) == [Offer("reading"), *FRONT_LINE]
     answer_check(t, 10.0)
-    assert kinds(t, OWNER) == ["reading", "respond"]
+    assert offers(t, OWNER) == [Offer("reading"), Offer("respond"), *FRONT_LINE]
     assert kinds(t, SPONSOR) == []  # reopening waits for an escalation
     t.run(c.SubmitResponsePlan(actor=OWNER, action="retrain", within="5d"))
-    assert kinds(t, OWNER) == ["reading"]
+    assert offers(t, OWNER) == [Offer("reading"), *FRONT_LINE]
 
 
 def test_ideas_are_triaged_once_then_marked_delivered() -> None:
@@ -71,6 +75,43 @@ def test_ideas_are_triaged_once_then_marked_delivered() -> None:
     t.run(c.TriageIdea(actor=OWNER, idea_id="idea-1", adopt=True))
     assert Offer("triage_idea", "idea-1") not in offers(t, OWNER)
     assert Offer("idea_delivered", "idea-1") in offers(t, OWNER)
+
+
+def test_support_is_offered_to_the_front_line_once_and_never_for_ones_own_idea() -> None:
+    t = handed_over()
+    t.run(c.AddFrontLine(actor=OWNER, person=CLERK_2))
+    t.run(c.SubmitIdea(actor=CLERK, text="pre-fill vendor ids"))
+    support = Offer("support_idea", "idea-1")
+    assert support in offers(t, CLERK_2)
+    assert support not in offers(t, CLERK)  # the submitter
+    assert support not in offers(t, OUTSIDER)  # not on the front line
+    t.run(c.SupportIdea(actor=CLERK_2, idea_id="idea-1"))
+    assert support not in offers(t, CLERK_2)
+
+
+def test_a_triage_offers_as_duplicates_only_the_other_ideas_still_standing() -> None:
+    t = handed_over()
+    for text in ("pre-fill vendor ids", "vendor ids filled in", "scan paper", "scan it"):
+        t.run(c.SubmitIdea(actor=CLERK, text=text))
+    t.run(c.TriageIdea(actor=OWNER, idea_id="idea-1", adopt=True))
+    t.run(c.TriageIdea(actor=OWNER, idea_id="idea-3", adopt=False, reason="no scanner"))
+    triage = {o.subject: o.choices for o in offers(t, OWNER) if o.kind == "triage_idea"}
+    assert triage == {"idea-2": ("idea-1", "idea-4"), "idea-4": ("idea-1", "idea-2")}
+    for idea, choices in triage.items():  # each choice is one the rules accept
+        for original in choices:
+            assert decide(t.state, c.TriageIdea(actor=OWNER, idea_id=idea, adopt=False,
+                                                duplicate_of=original), t.now)
+
+
+def test_the_owner_is_offered_each_front_line_change_the_rules_accept() -> None:
+    t = handed_over()
+    t.run(c.AddFrontLine(actor=OWNER, person="newcomer"))  # the stand-in's own name
+    assert offers(t, OWNER)[-3:] == [Offer("front_line_add"), Offer("front_line_remove", CLERK),
+                                     Offer("front_line_remove", "newcomer")]
+    assert not {"front_line_add", "front_line_remove"} & set(kinds(t, CLERK) + kinds(t, PMO))
+    anyone = Timeline()
+    anyone.run(c.Launch(actor=PMO, spec=make_spec(front_line=None)))
+    assert not {"front_line_add", "front_line_remove"} & set(kinds(anyone, OWNER))
 
 
 def test_a_closed_initiative_offers_nothing_to_anyone() -> None:
