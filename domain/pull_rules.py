@@ -4,7 +4,7 @@ the front line."""
 from __future__ import annotations
 
 from domain import events as ev
-from domain.errors import Rejected
+from domain.errors import Rejected, RejectionKind
 from domain.state import IdeaState, IdeaStatus, InitiativeState
 
 # A declined idea, or one merged into another, has been answered: backing it changes nothing.
@@ -37,7 +37,8 @@ def mark_duplicate(state: InitiativeState, idea: IdeaState, original_id: str,
         raise Rejected(f"idea {idea.id} cannot be adopted and a duplicate at once")
     original = state.idea(original_id)
     if original is None:
-        raise Rejected(f"unknown idea {original_id!r} (the idea {idea.id} would duplicate)")
+        raise Rejected(f"unknown idea {original_id!r} (the idea {idea.id} would duplicate)",
+                       RejectionKind.NOT_FOUND)
     if original.id == idea.id:
         raise Rejected(f"idea {idea.id} cannot be a duplicate of itself")
     if original.status not in _ORIGINALS:
