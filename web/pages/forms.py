@@ -3,13 +3,15 @@ action's arguments.
 
 Which forms appear is the domain's answer (`domain.available_actions`); this module only says how
 each looks: its heading, its fields (named as the CLI's options, so the posted fields are the
-action's arguments as the registry in `app.actions` names them) and its buttons.
+action's arguments as the registry in `app.actions` names them), its buttons, and where on the
+page it goes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from app.actions import ACTIONS
@@ -19,13 +21,24 @@ from domain.state import InitiativeState
 # Fields the page itself adds to a form, never an action's argument. `request` names one rendering
 # of one form: sent twice (a double click, a reload that posts again), it records once.
 PAGE_FIELDS = frozenset({"csrf", "verdict", "return_to", "request"})
+OPTION_TEXT_LIMIT = 60  # of an idea's text in a list to choose from
+
+
+class Place(StrEnum):
+    """Where a form goes: with the others, or beside what it is about, so a row with a button
+    per line reads as the list it acts on."""
+
+    ACT = "act"  # among what the person can do now
+    IDEA = "idea"  # in its idea's row of the ideas table
+    FRONT_LINE = "front_line"  # in the front-line section
+    MEMBER = "member"  # beside its person in the front-line list
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # the action's argument
     label: str
-    kind: str = "text"  # text | number | textarea | checkboxes
+    kind: str = "text"  # text | number | email | textarea | checkboxes | select
     required: bool = False
     placeholder: str = ""
     choices: tuple[tuple[str, str], ...] = ()
@@ -37,6 +50,8 @@ class Button:
     name: str = ""
     value: str = ""
     danger: bool = False
+    # What a screen reader says, where the label alone repeats on every row ("Support").
+    spoken: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,8 @@ class ActionForm:
     fields: tuple[Field, ...] = ()
     hidden: tuple[tuple[str, str], ...] = ()
     note: str = ""
+    place: Place = Place.ACT
+    subject: str = ""  # the idea or person it is beside, for the places that have one
 
 
 REQUEST_ID_LIMIT = 128
@@ -73,19 +90,10 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
                           buttons=(Button("Complete step"),), hidden=(("step", subject),),
                           fields=(Field("evidence", "Evidence", "textarea"),),
                           note="Say where the evidence is: a document, a link, a record.")
-    if kind in ("triage_idea", "idea_delivered"):
-        idea = state.idea(subject)
-        text = idea.text if idea is not None else subject
-        if kind == "idea_delivered":
-            return ActionForm(key=key, action="idea-delivered", heading=f"Deliver {subject}",
-                              buttons=(Button("Mark delivered"),), hidden=(("idea", subject),),
-                              note=text)
-        return ActionForm(
-            key=key, action="triage", heading=f"Triage {subject}", note=text,
-            hidden=(("idea", subject),),
-            fields=(Field("reason", "Reason", "textarea"),),
-            buttons=(Button("Adopt", "verdict", "adopt"),
-                     Button("Decline", "verdict", "decline", danger=True)))
+    if kind in ("triage_idea", "idea_delivered", "support_idea"):
+        return _idea_form(offer, key, state)
+    if kind in ("front_line_add", "front_line_remove"):
+        return _front_line_form(offer, key)
     if kind == "send_back":
         return ActionForm(
             key=key, action="review", heading="Send the handoff back",
@@ -129,10 +137,78 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
     return forms[kind]()
 
 
+def _idea_text(state: InitiativeState, idea_id: str) -> str:
+    idea = state.idea(idea_id)
+    return idea.text if idea is not None else idea_id
+
+
+def _option(state: InitiativeState, idea_id: str) -> tuple[str, str]:
+    text = " ".join(_idea_text(state, idea_id).split())
+    if len(text) > OPTION_TEXT_LIMIT:
+        text = text[:OPTION_TEXT_LIMIT - 1].rstrip() + "…"
+    return idea_id, f"{idea_id}: {text}"
+
+
+def _idea_form(offer: Offer, key: str, state: InitiativeState) -> ActionForm:
+    subject = offer.subject or ""
+    text = _idea_text(state, subject)
+    if offer.kind == "support_idea":
+        return ActionForm(key=key, action="support", heading=f"Support {subject}",
+                          buttons=(Button("Support", spoken=f"Support {subject}"),),
+                          hidden=(("idea", subject),), place=Place.IDEA, subject=subject)
+    if offer.kind == "idea_delivered":
+        return ActionForm(key=key, action="idea-delivered", heading=f"Deliver {subject}",
+                          buttons=(Button("Mark delivered"),), hidden=(("idea", subject),),
+                          note=text)
+    fields: tuple[Field, ...] = (Field("reason", "Reason", "textarea"),)
+    buttons: tuple[Button, ...] = (Button("Adopt", "verdict", "adopt"),
+               Button("Decline", "verdict", "decline", danger=True))
+    if offer.choices:
+        # Merging needs the idea it repeats; the reason is the adoption's or the decline's.
+        fields += (Field("duplicate_of", "Duplicate of", "select", choices=(
+            ("", "(choose the idea it repeats)"),
+            *(_option(state, choice) for choice in offer.choices))),)
+        buttons += (Button("Mark duplicate", "verdict", "duplicate"),)
+    return ActionForm(key=key, action="triage", heading=f"Triage {subject}", note=text,
+                      hidden=(("idea", subject),), fields=fields, buttons=buttons)
+
+
+def _front_line_form(offer: Offer, key: str) -> ActionForm:
+    if offer.kind == "front_line_add":
+        return ActionForm(key=key, action="front-line", heading="Add to the front line",
+                          buttons=(Button("Add person"),), hidden=(("change", "add"),),
+                          fields=(Field("person", "E-mail", "email", required=True),),
+                          note="They may then submit and support ideas here.",
+                          place=Place.FRONT_LINE)
+    person = offer.subject or ""
+    return ActionForm(key=key, action="front-line", heading=f"Remove {person}",
+                      buttons=(Button("Remove", danger=True,
+                                      spoken=f"Remove {person} from the front line"),),
+                      hidden=(("change", "remove"), ("person", person)),
+                      place=Place.MEMBER, subject=person)
+
+
 def action_forms(offers: Iterable[Offer], state: InitiativeState) -> list[ActionForm]:
     """A form for each offer that an action of the registry sends."""
     forms = [action_form(offer, state) for offer in offers]
     return [form for form in forms if form.action in ACTIONS]
+
+
+@dataclass(frozen=True)
+class PageForms:
+    """An initiative page's forms, asked for by where they go."""
+
+    forms: tuple[ActionForm, ...]
+
+    def at(self, place: str) -> list[ActionForm]:
+        return [form for form in self.forms if form.place == place]
+
+    def beside(self, place: str, subject: str) -> ActionForm | None:
+        return next((form for form in self.at(place) if form.subject == subject), None)
+
+
+def page_forms(offers: Iterable[Offer], state: InitiativeState) -> PageForms:
+    return PageForms(tuple(action_forms(offers, state)))
 
 
 @dataclass
@@ -153,10 +229,14 @@ def posted_arguments(action: str, form: Mapping[str, list[str]]) -> Posted:
         arguments[name] = values if name == "reopen" else values[-1]
     verdict = (form.get("verdict") or [""])[-1]
     if action == "triage":
-        # One form, two buttons: the reason is the decline's when declining.
+        # One form, three buttons: the reason is the decline's when declining, and the idea
+        # chosen counts only when merging (a select always posts its choice).
         reason = arguments.pop("reason", "")
+        original = arguments.pop("duplicate_of", "")
         if verdict == "decline":
             arguments["decline"] = reason
+        elif verdict == "duplicate":
+            arguments["duplicate_of"] = original
         else:
             arguments.update(adopt=True, reason=reason)
     request_id = (form.get("request") or [""])[-1]

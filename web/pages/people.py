@@ -20,7 +20,7 @@ from app.tokens import Tokens, is_personal_token
 from app.work import my_work
 
 from .base import PageDeps, local_path, status_of
-from .forms import action_forms, posted_arguments
+from .forms import page_forms, posted_arguments
 from .render import markup, redirect
 from .session import flash, sign_in, sign_out
 
@@ -86,7 +86,7 @@ def people_pages(deps: PageDeps) -> APIRouter:
         return pages.html(
             request, "initiative.html", status=status, refusal=refusal,
             i=page.initiative, chart=markup(page.chart), timeline=page.timeline,
-            forms=action_forms(page.offers, page.state), render_id=uuid.uuid4().hex)
+            forms=page_forms(page.offers, page.state), render_id=uuid.uuid4().hex)
 
     @router.get("/initiatives/{iid}")
     async def initiative_view(request: Request, iid: str) -> Response:

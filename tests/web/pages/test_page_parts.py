@@ -13,19 +13,23 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from app.actions import command_for
 from domain import commands as c
+from domain import decide
 from domain.available_actions import available_actions
-from tests.domain.builders import OWNER, PMO, SPONSOR, Timeline, make_spec
+from domain.state import IdeaStatus
+from tests.domain.builders import CLERK, OWNER, PMO, SPONSOR, Timeline, handed_over, make_spec
 from web.pages.bars import Bar, bar_chart
 from web.pages.base import local_path
-from web.pages.forms import action_forms, posted_arguments
+from web.pages.forms import ActionForm, Place, action_forms, page_forms, posted_arguments
 from web.pages.pmo import _csv_cell
 from web.pages.render import STATIC
 from web.pages.session import PageSessions
 
 BUTTONS = {"Approve launch", "Reject launch", "Deliver", "Complete step", "Accept ownership",
            "Approve review", "Send back", "Record reading", "Submit response plan",
-           "Submit idea", "Adopt", "Decline", "Cancel initiative"}
+           "Submit idea", "Adopt", "Decline", "Cancel initiative", "Add person", "Remove",
+           "Support", "Mark duplicate"}
 
 
 def test_triage_and_review_forms_become_the_registrys_arguments() -> None:
@@ -52,6 +56,54 @@ def test_every_form_a_lifecycle_offers_is_named_as_the_assignment_says() -> None
             assert all(field.label for field in form.fields)
     assert {"Approve launch", "Reject launch", "Cancel initiative"} <= labels <= BUTTONS | {
         "Reassign owner"}
+
+
+def test_a_triage_posts_the_chosen_original_only_when_marking_a_duplicate() -> None:
+    merge = posted_arguments("triage", {"idea": ["idea-2"], "verdict": ["duplicate"],
+                                        "duplicate_of": ["idea-1"], "reason": [""]})
+    assert merge.arguments == {"idea": "idea-2", "duplicate_of": "idea-1"}
+    adopt = posted_arguments("triage", {"idea": ["idea-2"], "verdict": ["adopt"],
+                                        "duplicate_of": ["idea-1"], "reason": ["ok"]})
+    assert adopt.arguments == {"idea": "idea-2", "adopt": True, "reason": "ok"}
+
+
+def _submitted(form: ActionForm, button: str, **typed: str) -> dict[str, list[str]]:
+    """What a browser posts for `form` when `button` is pressed after typing `typed`."""
+    posted = {name: [value] for name, value in form.hidden}
+    posted |= {f.name: [typed.get(f.name, "")] for f in form.fields}
+    pressed = next(b for b in form.buttons if b.label == button)
+    return posted | ({pressed.name: [pressed.value]} if pressed.name else {})
+
+
+def test_pull_forms_sit_beside_what_they_change_and_post_what_the_rules_accept() -> None:
+    clerk_2 = "clerk-2@acme.example"
+    t = handed_over("init-forms")
+    t.run(c.AddFrontLine(actor=OWNER, person=clerk_2))
+    t.run(c.SubmitIdea(actor=CLERK, text="pre-fill vendor ids"))
+    t.run(c.SubmitIdea(actor=clerk_2, text="vendor ids, filled in " + "x" * 80))
+    clerk = page_forms(available_actions(t.state, clerk_2, t.now), t.state)
+    support = clerk.beside(Place.IDEA, "idea-1")
+    assert support is not None and clerk.beside(Place.IDEA, "idea-2") is None  # their own
+    assert [b.spoken for b in support.buttons] == ["Support idea-1"]
+    owner = page_forms(available_actions(t.state, OWNER, t.now), t.state)
+    triage = next(f for f in owner.at(Place.ACT) if f.key == "triage_idea-idea-2")
+    (select,) = [f for f in triage.fields if f.kind == "select"]
+    assert select.label == "Duplicate of"
+    assert [value for value, _ in select.choices] == ["", "idea-1"]
+    assert all(len(text) <= 70 for _, text in select.choices)
+    (add,) = owner.at(Place.FRONT_LINE)
+    removal = owner.beside(Place.MEMBER, CLERK)
+    assert removal is not None and [f.kind for f in add.fields] == ["email"]
+    for actor, form, button, typed in (
+            (clerk_2, support, "Support", {}),
+            (OWNER, triage, "Mark duplicate", {"duplicate_of": "idea-1"}),
+            (OWNER, add, "Add person", {"person": "Clerk-3@ACME.example"}),
+            (OWNER, removal, "Remove", {})):
+        arguments = posted_arguments(form.action, _submitted(form, button, **typed)).arguments
+        assert decide(t.state, command_for(form.action, arguments, actor), t.now), form.key
+    t.run(command_for(triage.action, posted_arguments(triage.action, _submitted(
+        triage, "Mark duplicate", duplicate_of="idea-1")).arguments, OWNER))
+    assert t.state.ideas[1].status is IdeaStatus.DUPLICATE
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "\\\\evil",
