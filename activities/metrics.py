@@ -22,6 +22,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.tls import tls_context
 from workflows.activity_contracts import READ_METRIC, MetricReadRequest
 from workflows.source_hosts import SourceHosts, SourceRefused
 
@@ -89,11 +90,11 @@ class _FencedBackend(httpcore.AsyncNetworkBackend):
 
 def fenced_client(hosts: SourceHosts, url: str) -> httpx.AsyncClient:
     # No proxies from the environment: a proxy would connect on the worker's behalf, unchecked.
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    tls = tls_context(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=tls, trust_env=False)
     # httpx takes no network backend, so its pool is replaced by one that has ours.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        network_backend=_FencedBackend(hosts, url))
+        ssl_context=tls, network_backend=_FencedBackend(hosts, url))
     return httpx.AsyncClient(transport=transport, timeout=SOURCE_TIMEOUT, trust_env=False,
                              follow_redirects=True, max_redirects=MAX_REDIRECTS)
 

@@ -17,6 +17,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.tls import tls_context
 from workflows.activity_contracts import NOTIFY, Notification
 
 log = structlog.get_logger("baton.notifications")
@@ -52,7 +53,8 @@ class Notifier:
 
     async def _post(self, notification: Notification) -> None:
         assert self._webhook_url is not None
-        client = self._client or httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT)
+        client = self._client or httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT,
+                                                   verify=tls_context(trust_env=True))
         try:
             # The receiver dedupes on the id: a delivery retried after a lost answer is a copy.
             body = json.dumps(notification.model_dump(mode="json", include=WEBHOOK_FIELDS),
