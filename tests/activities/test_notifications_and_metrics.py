@@ -15,7 +15,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.metrics import MetricReader, extract_number
+from activities.metrics import MetricReader, extract_number, fenced_client
 from activities.notifications import Notifier
 from bench.metric_server import LOOPBACK_HOSTS, loopback_server
 from domain.spec import MetricSource
@@ -134,3 +134,13 @@ async def test_the_metric_source_is_read_by_its_field() -> None:
 def test_bad_metric_answers_are_refused(document: Any, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         extract_number(document, "value")
+
+
+
+def test_every_metric_read_shares_the_process_tls_context() -> None:
+    """Loading the CA bundle per read was most of a busy worker's CPU."""
+    contexts = []
+    for _ in range(3):
+        transport: Any = fenced_client(LOOPBACK_HOSTS, "https://a.example/m")._transport
+        contexts.append(transport._pool._ssl_context)
+    assert all(context is contexts[0] for context in contexts)

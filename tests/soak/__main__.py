@@ -16,23 +16,30 @@ from pathlib import Path
 from bench.harness import RESULTS_PATH, merge_results, say
 from tests.workflows.metric_source import serve_metric
 
+from .bare import bare_soak
 from .breakdown import figures as breakdown
 from .breakdown import scrape
-from .load import SoakResult, figures, soak
+from .load import COMMANDS, SoakResult, figures, soak
 from .stack import soak_stack
 
 # Growth the run tolerates once the worker has settled: allocator noise rather than a leak.
 MAX_RSS_GROWTH = 0.10
+BARE_SECONDS = 30.0  # the bare baseline's run: its latency settles within seconds
 
 
-async def run(lanes: int, seconds: float, sample_every: float) -> tuple[SoakResult, str]:
-    """The run's result, and the worker's metrics at its end."""
+async def run(lanes: int, seconds: float,
+              sample_every: float) -> tuple[SoakResult, str, dict[str, float]]:
+    """The run's result, the worker's metrics at its end, and the bare baseline's figures."""
     with tempfile.TemporaryDirectory(prefix="baton-soak-") as home, \
             serve_metric([5.0]) as source:
         async with soak_stack(Path(home)) as stack:
             say(f"{lanes} initiatives at a time for {seconds / 60:g} min")
             result = await soak(stack, source.url, lanes, seconds, sample_every)
-            return result, await asyncio.to_thread(scrape, stack.metrics_address)
+            metrics = await asyncio.to_thread(scrape, stack.metrics_address)
+            say(f"baseline: {lanes} bare workflows at a time for {BARE_SECONDS:g} s")
+            bare = await bare_soak(stack.temporal_client, lanes, min(seconds, BARE_SECONDS),
+                                   len(COMMANDS))
+            return result, metrics, bare
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,8 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-every", type=float, default=2.0, metavar="SECONDS",
                         help="worker memory sampling interval (default: 2)")
     args = parser.parse_args(argv)
-    result, metrics = asyncio.run(run(args.initiatives, args.minutes * 60, args.sample_every))
-    measured = figures(result, args.initiatives) | breakdown(metrics)
+    result, metrics, bare = asyncio.run(
+        run(args.initiatives, args.minutes * 60, args.sample_every))
+    measured = figures(result, args.initiatives) | breakdown(metrics) | bare
+    measured["soak_update_p99_vs_bare_ratio"] = (
+        measured["soak_update_p99_ms"] / bare["soak_bare_update_p99_ms"])
     merge_results(measured)
     width = max(map(len, measured))
     for key, value in measured.items():

@@ -103,7 +103,14 @@ def figures(result: SoakResult, lanes: int) -> dict[str, float]:
         "soak_lost_events": result.integrity.lost,
         "soak_duplicated_events": result.integrity.duplicated,
         "soak_broken_records": len(result.integrity.problems),
-    } | result.cpu_shares
+    } | result.cpu_shares | cpu_per_update(result.cpu_shares, result.seconds, len(latencies))
+
+
+def cpu_per_update(shares: dict[str, float], seconds: float, updates: int) -> dict[str, float]:
+    """Each part's CPU per update, in ms (launches and timers included): what an update costs
+    the machine, which bounds the rate two cores can sustain."""
+    return {key.replace("_cores", "_ms_per_update"): share * seconds * 1000 / max(updates, 1)
+            for key, share in shares.items()}
 
 
 def middle_third(values: list[float]) -> list[float]:

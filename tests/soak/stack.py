@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from temporalio.client import Client
+
 from bench.harness import postgres
 from store import EventStore
 from tests.worker_process import WorkerProcess, free_loopback_address, worker_processes
@@ -27,6 +29,7 @@ class SoakStack:
     worker: WorkerProcess
     metrics_address: str  # the worker's Prometheus metrics (see `breakdown`)
     pids: dict[str, list[int]]  # each part of the stack, for its CPU share
+    temporal_client: Client  # for the bare baseline on the same server
 
 
 @asynccontextmanager
@@ -47,7 +50,7 @@ async def soak_stack(home: Path) -> AsyncIterator[SoakStack]:
                 pids = {"worker": [worker.pid], "temporal": [server.pid],
                         "postgres": [_postmaster_of(backend)], "client": [os.getpid()]}
                 initiatives = InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS)
-                yield SoakStack(store, initiatives, worker, metrics, pids)
+                yield SoakStack(store, initiatives, worker, metrics, pids, client)
             await store.drop_schema()
 
 
