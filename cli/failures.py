@@ -16,10 +16,12 @@ _EXIT_CODES = {
 }
 
 Names = Mapping[str, str] | Callable[[str], str]
+# Arguments every command spells otherwise than `--field-name`.
+_COMMON_OPTIONS = {"actor": "--as"}
 
 
 def option_name(field: str) -> str:
-    return f"--{field.replace('_', '-')}"
+    return _COMMON_OPTIONS.get(field) or f"--{field.replace('_', '-')}"
 
 
 def translate(error: BaseException, names: Names | None = None) -> CliError | None:
