@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from hypothesis import settings
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
@@ -32,6 +33,11 @@ from workers.embedded_temporal import (
 )
 from workers.settings import Settings
 from workers.temporal_client import connect_client
+
+# Hypothesis's per-example deadline is a timed assertion: on a shared machine it fails on load,
+# not on a fault. Speed is measured by the benchmarks.
+settings.register_profile("baton", deadline=None)
+settings.load_profile("baton")
 
 
 @pytest.fixture(scope="session")

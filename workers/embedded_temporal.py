@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
@@ -115,7 +116,7 @@ async def start_embedded_temporal(
     search_attributes: Sequence[SearchAttributeKey[Any]] = BATON_SEARCH_ATTRIBUTES,
     extra_args: Sequence[str] = (),
     log_level: str = "warn",
-    startup_timeout: float = 15.0,
+    startup_timeout: float = 60.0,
     keep_running_after_exit: bool = False,
 ) -> EmbeddedTemporal:
     """Start the dev server on 127.0.0.1 and return once its frontend answers.
@@ -136,7 +137,8 @@ async def start_embedded_temporal(
     for attempt in range(1, attempts + 1):
         try:
             return await _start(data_dir, port, ui_port, command_for, namespace,
-                                startup_timeout, keep_running_after_exit)
+                                startup_timeout, keep_running_after_exit,
+                                {key.name for key in search_attributes})
         except EmbeddedTemporalError:
             log_path = data_dir / "server.log"
             if attempt == attempts or not log_path.exists():
@@ -154,6 +156,7 @@ async def _start(
     namespace: str,
     startup_timeout: float,
     keep_running_after_exit: bool,
+    search_attributes: set[str],
 ) -> EmbeddedTemporal:
     port = _claim_port(port, "Temporal frontend")
     if ui_port is not None:
@@ -185,7 +188,7 @@ async def _start(
     if not keep_running_after_exit:
         atexit.register(server.stop)
     try:
-        await _wait_until_serving(server, startup_timeout)
+        await _wait_until_serving(server, startup_timeout, search_attributes)
     except BaseException:
         server.stop()
         raise
@@ -260,7 +263,10 @@ def _claim_port(port: int, purpose: str) -> int:
         return bound_port
 
 
-async def _wait_until_serving(server: EmbeddedTemporal, timeout: float) -> None:
+async def _wait_until_serving(server: EmbeddedTemporal, timeout: float,
+                              search_attributes: set[str]) -> None:
+    """Until the frontend answers and lists `search_attributes`: the dev server registers them
+    after it starts serving, and a launch that indexes its initiative before then fails."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
@@ -273,7 +279,9 @@ async def _wait_until_serving(server: EmbeddedTemporal, timeout: float) -> None:
             client = await asyncio.wait_for(
                 Client.connect(server.address, namespace=server.namespace), timeout=2.0
             )
-            if await client.service_client.check_health():
+            if await client.service_client.check_health() and search_attributes <= set(
+                (await client.operator_service.list_search_attributes(
+                    ListSearchAttributesRequest(namespace=server.namespace))).custom_attributes):
                 return
         except Exception as error:  # not listening yet: refused or reset
             last_error = error

