@@ -3,7 +3,6 @@ nothing started (no stack is running here: a refused spec never reaches one)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from tests.cli.runner import Baton, write_spec
@@ -23,9 +22,8 @@ async def launch(tmp_path: Path, text: str) -> list[str]:
 
 
 async def test_an_alias_bomb_is_refused_in_moments(tmp_path: Path) -> None:
-    begun = time.perf_counter()
+    # Expanded, it would take gigabytes and minutes: the suite's per-test limit catches that.
     problems = await launch(tmp_path, alias_bomb())
-    assert time.perf_counter() - begun < 10  # today: gigabytes and minutes
     assert problems[0] == "line 1: anchors (&a) are not allowed in a spec"
 
 
