@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from temporalio.api.errordetails.v1 import WorkflowNotReadyFailure
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -72,6 +73,11 @@ def _kind(details: Any) -> RejectionKind:
 
 
 R = TypeVar("R")
+
+
+def _not_ready(error: RPCError) -> bool:
+    return any(detail.Is(WorkflowNotReadyFailure.DESCRIPTOR)
+               for detail in error.grpc_status.details)
 
 
 def _envelope(command: AnyCommand, request_id: str | None,
@@ -167,9 +173,11 @@ class InitiativeClient:
             except WorkflowUpdateFailedError as error:
                 raise _rejection_from(error) or error from None
             except RPCError as error:
-                # The server bounds the updates in flight per workflow; the same request id
-                # makes the retry safe.
-                if error.status != RPCStatusCode.RESOURCE_EXHAUSTED or pause is None:
+                # The server bounds the updates in flight per workflow, and holds them back
+                # while the workflow's task is being retried (its worker died or failed it);
+                # both pass. The same request id makes the retry safe.
+                passing = error.status == RPCStatusCode.RESOURCE_EXHAUSTED or _not_ready(error)
+                if not passing or pause is None:
                     raise await self._closed_or_unknown(initiative_id, error) from None
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")
