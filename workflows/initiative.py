@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -30,16 +29,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_contracts import (
         APPEND_EVENTS,
         INVALID_APPEND,
-        MAIL_REFUSED,
-        NOTIFY,
-        PLAN_MAIL,
         READ_METRIC,
-        SEND_MAIL,
         AppendOutcome,
         AppendRequest,
-        MailRequest,
         MetricReadRequest,
-        Notification,
     )
     from workflows.announcements import announcements_for
     from workflows.contracts import (
@@ -50,13 +43,10 @@ with workflow.unsafe.imports_passed_through():
         Recorded,
     )
     from workflows.notifications import notifications_for
+    from workflows.outbox import ACTIVITY_TIMEOUT, PATIENT, Outbox
 
-# Stores and webhooks may be down for a while; activities keep trying, a little less often.
-PATIENT = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Past this backoff a failing append waits on a durable timer instead of in the worker's memory.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
-NOTIFICATION_GIVE_UP = timedelta(days=7)
 REQUESTS_REMEMBERED = 500
 _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall,
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
@@ -90,8 +80,8 @@ class InitiativeWorkflow:
         self._launch = start.launch if self._state.version == 0 else None
         self._head_hash = start.head_hash
         self._requests: dict[str, list[Event]] = dict(start.recent_requests)
-        self._outbox: list[Notification] = list(start.outbox)
-        self._sending: set[str] = set()
+        self._outbox = Outbox(start.outbox, self._spawn, lambda: workflow.patched(ANNOUNCE),
+                              self._record_undelivered)
         self._reading: set[int] = set()
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -109,7 +99,7 @@ class InitiativeWorkflow:
             except Rejected as rejected:
                 raise _rejection(rejected) from None
         self._resume_metric_reads()
-        self._dispatch_notifications()
+        self._outbox.dispatch()
         while self._state.is_open:
             if self._should_continue_as_new(start):
                 await workflow.wait_condition(
@@ -250,8 +240,8 @@ class InitiativeWorkflow:
         self._state = fold(self._state.initiative_id, events, self._state)
         self._head_hash = head_hash
         announce = announcements_for if workflow.patched(ANNOUNCE) else notifications_for
-        self._outbox.extend(announce(self._state, events))
-        self._dispatch_notifications()
+        self._outbox.add(announce(self._state, events))
+        self._outbox.dispatch()
         self._index_search_attributes()
         self._changed = True
 
@@ -338,58 +328,14 @@ class InitiativeWorkflow:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _dispatch_notifications(self) -> None:
-        for notification in self._outbox:
-            if notification.notification_id not in self._sending:
-                self._sending.add(notification.notification_id)
-                self._spawn(self._send(notification))
-
-    async def _send(self, notification: Notification) -> None:
-        sending = [self._notify(notification)]
-        if workflow.patched(ANNOUNCE):
-            sending.append(self._mail(notification))
-        await asyncio.gather(*sending)
-        sent = notification.notification_id
-        self._outbox = [n for n in self._outbox if n.notification_id != sent]
-        self._sending.discard(sent)
-
-    async def _notify(self, notification: Notification) -> None:
-        try:
-            await workflow.execute_activity(
-                NOTIFY, notification, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                schedule_to_close_timeout=NOTIFICATION_GIVE_UP, retry_policy=PATIENT)
-        except ActivityError:
-            workflow.logger.error("gave up notifying %s", notification.notification_id)
-
-    async def _mail(self, notification: Notification) -> None:
-        """Each addressee's copy goes alone, so a retry for one never repeats another's."""
-        recipients = await workflow.execute_local_activity(
-            PLAN_MAIL, notification, result_type=list[str],
-            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=PATIENT)
-        await asyncio.gather(*(self._mail_one(notification, to) for to in recipients))
-
-    async def _mail_one(self, notification: Notification, to: str) -> None:
-        try:
-            await workflow.execute_activity(
-                SEND_MAIL, MailRequest(notification=notification, to=to, at=workflow.now()),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                schedule_to_close_timeout=NOTIFICATION_GIVE_UP, retry_policy=PATIENT)
-            return
-        except ActivityError as error:
-            cause = error.cause
-            reason = "gave up after retrying for a week"
-            if isinstance(cause, ApplicationError) and cause.type == MAIL_REFUSED:
-                reason = cause.message
-        workflow.logger.error("mail %s to %s undelivered: %s", notification.notification_id,
-                              to, reason)
+    async def _record_undelivered(self, notification_id: str, to: str, reason: str) -> None:
         # Recorded, so the initiative's page shows who was not told.
         with contextlib.suppress(Rejected):
             await self._record(cmd.RecordUndelivered(
-                actor=cmd.SYSTEM_ACTOR, notification_id=notification.notification_id, to=to,
-                reason=reason))
+                actor=cmd.SYSTEM_ACTOR, notification_id=notification_id, to=to, reason=reason))
 
     def _idle(self) -> bool:
-        return not self._outbox and not self._reading and not self._lock.locked()
+        return not self._outbox.pending and not self._reading and not self._lock.locked()
 
     def _should_continue_as_new(self, start: InitiativeInput) -> bool:
         info = workflow.info()
@@ -400,7 +346,7 @@ class InitiativeWorkflow:
     def _carry_over(self, start: InitiativeInput) -> InitiativeInput:
         return InitiativeInput(
             initiative_id=self._state.initiative_id, state=self._state,
-            head_hash=self._head_hash, recent_requests=self._requests, outbox=self._outbox,
+            head_hash=self._head_hash, recent_requests=self._requests, outbox=self._outbox.pending,
             index_search_attributes=start.index_search_attributes,
             history_limit=start.history_limit)
 

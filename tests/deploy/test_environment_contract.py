@@ -1,4 +1,4 @@
-"""One list of environment variables (workers.settings.ENVIRONMENT_VARIABLES) and everything that
+"""One list of environment variables (workers.environment.ENVIRONMENT_VARIABLES) and everything that
 must agree with it: the code that reads the environment, both READMEs, the compose file, the
 Kubernetes ConfigMap and Secret, and the Dockerfile."""
 
@@ -19,7 +19,8 @@ from tests.deploy.manifests import (
     markdown_table,
     secret,
 )
-from workers.settings import ENVIRONMENT_VARIABLES, Settings
+from workers.environment import ENVIRONMENT_VARIABLES
+from workers.settings import Settings
 
 NAMES = {variable.name for variable in ENVIRONMENT_VARIABLES}
 _ENVIRON_METHODS = {"get", "pop", "setdefault"}

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from workers.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
+from workers.environment import ENVIRONMENT_VARIABLES
+from workers.settings import Settings, SettingsError
 
 
 class RecordingEnviron(Mapping[str, str]):
