@@ -66,11 +66,16 @@ async def baton_lifecycle(initiatives: InitiativeClient, spec: InitiativeSpec) -
     return iid
 
 
-async def bare_lifecycle(client: Client, queue: str, plan: BarePlan) -> None:
+async def bare_lifecycle(client: Client, queue: str, plan: BarePlan,
+                         latencies_ms: list[float] | None = None) -> None:
+    """One bare lifecycle; each update's round trip goes to `latencies_ms` when given."""
     handle = await client.start_workflow(BareLifecycle.run, plan, id=f"bare-{uuid.uuid4().hex}",
                                          task_queue=queue)
     for n in range(plan.updates):
+        started = time.perf_counter()
         await handle.execute_update(BareLifecycle.step, f"step-{n}")
+        if latencies_ms is not None:
+            latencies_ms.append((time.perf_counter() - started) * 1000)
     await handle.result()
 
 

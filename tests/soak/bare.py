@@ -18,6 +18,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.bare_workflow import BareLifecycle, BarePlan, bare_noop
+from bench.lifecycle_bench import bare_lifecycle
+
+from .load import p99
 
 
 async def bare_soak(client: Client, lanes: int, seconds: float,
@@ -30,13 +33,7 @@ async def bare_soak(client: Client, lanes: int, seconds: float,
 
     async def lane() -> None:
         while time.monotonic() < until:
-            handle = await client.start_workflow(
-                BareLifecycle.run, plan, id=f"bare-{uuid.uuid4().hex}", task_queue=queue)
-            for n in range(plan.updates):
-                started = time.perf_counter()
-                await handle.execute_update(BareLifecycle.step, f"step-{n}")
-                latencies.append((time.perf_counter() - started) * 1000)
-            await handle.result()
+            await bare_lifecycle(client, queue, plan, latencies)
 
     started = time.monotonic()
     async with Worker(client, task_queue=queue, workflows=[BareLifecycle],
@@ -47,5 +44,5 @@ async def bare_soak(client: Client, lanes: int, seconds: float,
     return {
         "soak_bare_updates_per_s": len(latencies) / elapsed,
         "soak_bare_update_p50_ms": statistics.median(latencies),
-        "soak_bare_update_p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)],
+        "soak_bare_update_p99_ms": p99(latencies),
     }

@@ -95,7 +95,7 @@ def figures(result: SoakResult, lanes: int) -> dict[str, float]:
         "soak_updates_per_s": len(latencies) / result.seconds,
         "soak_events": result.integrity.events,
         "soak_update_p50_ms": statistics.median(latencies),
-        "soak_update_p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)],
+        "soak_update_p99_ms": p99(latencies),
         "soak_worker_rss_idle_mb": rss[0],
         "soak_worker_rss_peak_mb": max(rss),
         "soak_worker_rss_settled_mb": statistics.median(middle_third(rss)),
@@ -111,6 +111,10 @@ def cpu_per_update(shares: dict[str, float], seconds: float, updates: int) -> di
     the machine, which bounds the rate two cores can sustain."""
     return {key.replace("_cores", "_ms_per_update"): share * seconds * 1000 / max(updates, 1)
             for key, share in shares.items()}
+
+
+def p99(ascending: list[float]) -> float:
+    return ascending[max(0, int(len(ascending) * 0.99) - 1)]
 
 
 def middle_third(values: list[float]) -> list[float]:
