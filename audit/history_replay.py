@@ -99,7 +99,7 @@ async def replay_runs(histories: Sequence[WorkflowHistory]) -> list[RunReplay]:
         catcher = _AppendCatcher()
         replayer = Replayer(workflows=[InitiativeWorkflow], interceptors=[catcher],
                             data_converter=pydantic_data_converter,
-                            workflow_runner=workflow_runner())
+                            workflow_runner=workflow_runner(pydantic_data_converter))
         try:
             async with asyncio.timeout(REPLAY_LIMIT_SECONDS):
                 result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

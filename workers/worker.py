@@ -68,7 +68,7 @@ def build_worker(client: Client, store: EventStore, settings: Settings,
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=[InitiativeWorkflow, DigestWorkflow],
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(client.data_converter),
         activities=activities_for(store, settings),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
     )
