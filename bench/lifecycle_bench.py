@@ -28,6 +28,7 @@ from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workers.worker import build_worker
 from workflows.client import InitiativeClient
+from workflows.sandbox import workflow_runner
 
 from .bare_workflow import BareLifecycle, BarePlan, bare_noop
 from .harness import postgres, say
@@ -122,8 +123,10 @@ async def measure() -> dict[str, float]:
                                            source_hosts=LOOPBACK_HOSTS)
             spec = bench_spec(url)
             baton_worker = build_worker(client, store, settings, task_queue=queue)
+            # The same sandbox as Baton's worker: the ratio is of what the workflows do.
             bare_worker = Worker(client, task_queue=f"{queue}-bare", workflows=[BareLifecycle],
-                                 activities=[bare_noop])
+                                 activities=[bare_noop],
+                                 workflow_runner=workflow_runner(client.data_converter))
             async with baton_worker, bare_worker:
                 sample = await baton_lifecycle(initiatives, spec)
                 local, remote = await activity_calls(initiatives, sample)

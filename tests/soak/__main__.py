@@ -38,7 +38,7 @@ async def run(lanes: int, seconds: float,
             metrics = await asyncio.to_thread(scrape, stack.metrics_address)
             say(f"baseline: {lanes} bare workflows at a time for {BARE_SECONDS:g} s")
             bare = await bare_soak(stack.temporal_client, lanes, min(seconds, BARE_SECONDS),
-                                   len(COMMANDS))
+                                   len(COMMANDS), stack.pids["temporal"])
             return result, metrics, bare
 
 
