@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from domain.envelope import Event
 from store import EventStore, canonical_encoding, configure_connection
 from store.canonical_json import (
+    NotCanonicalisable,
     canonical_json,
     encode_json,
+    normalised_json,
     read_jsonb,
     reencode_jsonb,
 )
@@ -226,3 +228,41 @@ async def test_awkward_values_round_trip_through_the_store(store: EventStore) ->
     assert str(recorded.event.payload["negative_zero"]) == "0.0"
     assert recorded.event.payload["tiny"] == 1e-7
     assert recorded.event.payload["unicode"] == AWKWARD_PAYLOAD["unicode"]
+
+
+awkward_scalars = (
+    json_scalars
+    | st.sampled_from([-0.0, 0.0, 1e16, -1e16, 9999999999999998.0, 1e300, 2**63, 2**64, -(2**70),
+                       float("nan"), float("inf"), "\ud800", (1, 2), b"x"])
+)
+awkward_values = st.recursive(
+    awkward_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.tuples(children)
+        | st.dictionaries(json_text | st.integers() | st.booleans() | st.none(), children,
+                          max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _either_text_or_refusal(encode: Any, value: Any) -> str:
+    try:
+        return str(encode(value))
+    except NotCanonicalisable:
+        return "refused"
+
+
+@given(value=awkward_values)
+def test_the_quick_way_to_canonical_text_is_the_long_way(value: Any) -> None:
+    """Plain values skip the json module's normalisation; whatever the value, the text (or the
+    refusal) is what normalising it first would give."""
+    assert _either_text_or_refusal(canonical_json, value) == _either_text_or_refusal(
+        normalised_json, value)
+
+
+def test_the_quick_way_takes_deep_nesting_the_long_way() -> None:
+    deep: Any = "leaf"
+    for _ in range(300):  # beyond orjson's depth
+        deep = [deep]
+    assert canonical_json(deep) == normalised_json(deep)
