@@ -57,20 +57,23 @@ def _replace(items: tuple[_Model, ...], index: int, changes: Changes) -> tuple[_
 
 
 def _replace_step(state: InitiativeState, step_id: str, **changes: Any) -> tuple[StepState, ...]:
-    return _replace(state.steps, _index(s.id == step_id for s in state.steps), changes)
+    return _replace(state.steps, _index([s.id for s in state.steps], step_id), changes)
 
 
 def _replace_check(state: InitiativeState, number: int, **changes: Any) -> tuple[CheckState, ...]:
-    return _replace(state.checks, _index(c.number == number for c in state.checks), changes)
+    return _replace(state.checks, _index([c.number for c in state.checks], number), changes)
 
 
 def _replace_idea(state: InitiativeState, idea_id: str, **changes: Any) -> tuple[IdeaState, ...]:
-    return _replace(state.ideas, _index(i.id == idea_id for i in state.ideas), changes)
+    return _replace(state.ideas, _index([i.id for i in state.ideas], idea_id), changes)
 
 
-def _index(matches: Iterable[bool]) -> int:
-    """The first position that matches, -1 when none does."""
-    return next((n for n, match in enumerate(matches) if match), -1)
+def _index(keys: list[Any], key: Any) -> int:
+    """The first position of `key`, -1 when it is not there."""
+    try:
+        return keys.index(key)
+    except ValueError:
+        return -1
 
 
 def _launched(s: InitiativeState, p: ev.InitiativeLaunched, e: Event) -> Changes:

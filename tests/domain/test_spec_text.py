@@ -7,7 +7,14 @@ from pydantic import ValidationError
 
 from domain import SpecError, parse_spec_yaml
 from domain import commands as c
-from domain.text import for_one_line, for_terminal
+from domain.text import (
+    _ANY_CONTROL,
+    _CONTROL_BUT_LINE_BREAK,
+    _SPACE,
+    _control,
+    for_one_line,
+    for_terminal,
+)
 
 from .builders import OWNER, make_spec
 from .test_spec import EXAMPLE, problems_of
@@ -100,3 +107,15 @@ def test_every_problem_is_one_line_of_plain_words() -> None:
 def test_terminal_output_spells_out_what_could_still_reach_it() -> None:
     assert for_terminal("ok\x1b[31m\u202e\nnext") == "ok\\u001b[31m\\u202e\nnext"
     assert for_one_line("a\nb\tc") == "a\\nb\\u0009c"
+
+
+def test_the_control_character_classes_agree_with_the_unicode_categories() -> None:
+    """The checks run as regular expressions; over every code point they must say what the
+    Unicode categories (and the list of invisible characters) say."""
+    disagreements = [
+        f"U+{code:04X}" for code in range(0x110000)
+        if (bool(_ANY_CONTROL.match(char := chr(code))) != _control(char)
+            or bool(_CONTROL_BUT_LINE_BREAK.match(char)) != (_control(char) and char != "\n")
+            or bool(_SPACE.match(char)) != char.isspace())
+    ]
+    assert disagreements == []
