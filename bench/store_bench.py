@@ -37,7 +37,7 @@ WRITERS = 8
 SINGLE_APPENDS_PER_WRITER = 400
 BATCH_SIZE = 100
 BATCHES = 120
-ROUNDS = 3  # best of, alternating store and raw, to damp the noise of a small shared machine
+ROUNDS = 5  # best of, alternating store and raw, to damp the noise of a small shared machine
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 PAYLOAD = {
     "owner": "alice@example.com",
