@@ -21,6 +21,7 @@ import asyncpg
 
 from store import EventStore, configure_connection
 
+from .collector import paced_for_scanning
 from .findings import Witnessed
 from .scan import streams_in_snapshot
 from .verify import VerifiedStream, Witnesses, verify_stored
@@ -40,7 +41,8 @@ class Part:
 
 def verify_part(part: Part) -> list[VerifiedStream]:
     """In a worker process: the part's streams, against the witnesses the parent asked."""
-    return asyncio.run(_verify_part(part))
+    with paced_for_scanning():
+        return asyncio.run(_verify_part(part))
 
 
 async def _verify_part(part: Part) -> list[VerifiedStream]:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from store import EventStore
 
+from .collector import paced_for_scanning
 from .findings import Checkpoint, StreamAudit, Witnessed, judge
 from .replay import replay_events, trusted_prefix
 from .scan import StoredStream, scan_streams, stream_ids
@@ -62,10 +63,11 @@ async def verify_streams(
         return await verify_in_processes(store, dsn, processes, ids, witnessed, witnesses,
                                          on_verified)
     verified = []
-    async for stored in scan_streams(store.pool, store.schema, wanted):
-        one = await verify_stored(stored, witnessed.get(stored.stream_id), witnesses)
-        verified.append(one)
-        on_verified(one)
+    with paced_for_scanning():
+        async for stored in scan_streams(store.pool, store.schema, wanted):
+            one = await verify_stored(stored, witnessed.get(stored.stream_id), witnesses)
+            verified.append(one)
+            on_verified(one)
     return verified
 
 

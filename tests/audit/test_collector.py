@@ -1,0 +1,31 @@
+"""A scan's pace for the garbage collector ends with the scan."""
+
+from __future__ import annotations
+
+import gc
+
+from audit.collector import SCAN_THRESHOLD, paced_for_scanning
+
+
+def test_the_collector_is_as_it_was_after_a_scan_even_a_failed_one() -> None:
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        with paced_for_scanning():
+            assert gc.get_threshold()[0] == SCAN_THRESHOLD
+            assert gc.get_freeze_count() > frozen
+            raise RuntimeError("the scan failed")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
+
+
+def test_cycles_made_during_a_scan_are_still_collected() -> None:
+    class Node:
+        other: object = None
+
+    with paced_for_scanning():
+        for _ in range(3 * SCAN_THRESHOLD):
+            first, second = Node(), Node()
+            first.other, second.other = second, first  # a cycle, garbage at once
+        assert gc.get_count()[0] < 2 * SCAN_THRESHOLD
