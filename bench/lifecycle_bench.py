@@ -37,6 +37,7 @@ from .metric_server import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_constant_metr
 CONCURRENT = 20
 ROUNDS = 3
 ROUND_TRIPS = 300
+CHECKS_AT = [1.0, 2.0]  # seconds: the spec's sustainment checks, the bare plan's timers
 PMO, SPONSOR, EXPERT, OWNER = "pmo@b.example", "sponsor@b.example", "x@b.example", "o@b.example"
 
 
@@ -88,6 +89,18 @@ async def activity_calls(initiatives: InitiativeClient, iid: str) -> tuple[int, 
             kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED))
 
 
+async def same_shape(initiatives: InitiativeClient, iid: str, commands: int,
+                     timers: list[float]) -> BarePlan:
+    """A bare plan shaped like the finished initiative `iid`: as many updates (its commands and
+    the launch's append), its timers, and its local and ordinary activity calls spread over
+    them."""
+    local, remote = await activity_calls(initiatives, iid)
+    updates = commands + 1  # the launch's append counts as one
+    return BarePlan(updates=updates, timers=timers,
+                    local_calls_per_timer=max(0, round((local - updates) / len(timers))),
+                    remote_calls_per_timer=round(remote / len(timers)))
+
+
 async def lifecycles_per_second(run_one: object, count: int) -> float:
     started = time.perf_counter()
     await asyncio.gather(*(run_one() for _ in range(count)))  # type: ignore[operator]
@@ -129,13 +142,9 @@ async def measure() -> dict[str, float]:
                                  workflow_runner=workflow_runner(client.data_converter))
             async with baton_worker, bare_worker:
                 sample = await baton_lifecycle(initiatives, spec)
-                local, remote = await activity_calls(initiatives, sample)
-                updates = len(HANDOFF) + 1  # the launch's append counts as one
-                timers = [1.0, 2.0]
-                plan = BarePlan(updates=updates, timers=timers,
-                                local_calls_per_timer=round((local - updates) / len(timers)),
-                                remote_calls_per_timer=round(remote / len(timers)))
-                say(f"   one lifecycle: {updates} commands, {local} local and {remote} "
+                plan = await same_shape(initiatives, sample, len(HANDOFF), CHECKS_AT)
+                say(f"   one lifecycle: {plan.updates} updates, then per check "
+                    f"{plan.local_calls_per_timer} local and {plan.remote_calls_per_timer} "
                     "ordinary activity calls")
                 baton_rates, bare_rates = [], []
                 for round_number in range(1, ROUNDS + 1):

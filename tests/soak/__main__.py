@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 from bench.harness import RESULTS_PATH, merge_results, say
+from bench.lifecycle_bench import same_shape
+from tests.faults.lifecycles import unattended_spec
 from tests.workflows.metric_source import serve_metric
 
 from .bare import bare_soak
@@ -36,9 +38,16 @@ async def run(lanes: int, seconds: float,
             say(f"{lanes} initiatives at a time for {seconds / 60:g} min")
             result = await soak(stack, source.url, lanes, seconds, sample_every)
             metrics = await asyncio.to_thread(scrape, stack.metrics_address)
-            say(f"baseline: {lanes} bare workflows at a time for {BARE_SECONDS:g} s")
+            # Shaped like the run's own lifecycles: their updates, their checks' timers, and
+            # their appends, metric reads and notices as plain activity calls.
+            sample = next(iter(result.ledger.finished))
+            checks = [due.total_seconds() for due in unattended_spec(source.url).sustainment.checks]
+            plan = await same_shape(stack.initiatives, sample, len(COMMANDS), checks)
+            say(f"baseline: {lanes} bare workflows at a time for {BARE_SECONDS:g} s, each "
+                f"{plan.updates} updates, then per check {plan.local_calls_per_timer} local and "
+                f"{plan.remote_calls_per_timer} ordinary activity calls")
             bare = await bare_soak(stack.temporal_client, lanes, min(seconds, BARE_SECONDS),
-                                   len(COMMANDS), stack.pids["temporal"])
+                                   plan, stack.pids["temporal"])
             return result, metrics, bare
 
 

@@ -27,11 +27,10 @@ from .breakdown import CpuShares
 from .load import p99
 
 
-async def bare_soak(client: Client, lanes: int, seconds: float, updates_per_lifecycle: int,
+async def bare_soak(client: Client, lanes: int, seconds: float, plan: BarePlan,
                     temporal_pids: list[int]) -> dict[str, float]:
+    """`plan`: the shape of the soak's lifecycles (`bench.lifecycle_bench.same_shape`)."""
     queue = f"soak-bare-{uuid.uuid4().hex[:8]}"
-    plan = BarePlan(updates=updates_per_lifecycle, timers=[], local_calls_per_timer=0,
-                    remote_calls_per_timer=0)
     latencies: list[float] = []
     until = time.monotonic() + seconds
 
