@@ -21,10 +21,14 @@ SCAN_THRESHOLD = 50_000
 @contextmanager
 def paced_for_scanning() -> Iterator[None]:
     thresholds = gc.get_threshold()
-    gc.freeze()
+    # A process that froze its heap itself keeps it frozen: unfreezing is all or nothing.
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(SCAN_THRESHOLD, *thresholds[1:])
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()

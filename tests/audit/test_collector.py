@@ -20,6 +20,17 @@ def test_the_collector_is_as_it_was_after_a_scan_even_a_failed_one() -> None:
     assert gc.get_freeze_count() == frozen
 
 
+def test_a_heap_frozen_before_the_scan_stays_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paced_for_scanning():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
 def test_cycles_made_during_a_scan_are_still_collected() -> None:
     class Node:
         other: object = None
