@@ -20,10 +20,19 @@ WORK_ITEMS_MIGRATION = "work_items"
 class WorkItems:
     def __init__(self, schema: str) -> None:
         table = f"{quote_schema(schema)}.work_items"
-        self._clear = f"DELETE FROM {table} WHERE initiative_id = $1"
-        self._insert = (f"INSERT INTO {table} ({_COLUMNS}) "
-                        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-                        "$5::text[], $6::text[], $7::timestamptz[], $8::text[])")
+        # One statement, so the append's transaction makes one round trip for it: the items
+        # owed now are upserted, and the initiative's other rows deleted. The two touch
+        # different rows, so they may run together.
+        self._replace = (
+            f"WITH owed ({_COLUMNS}) AS ("
+            " SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+            " $7::text[], $8::timestamptz[], $9::text[])),"
+            f" settled AS (DELETE FROM {table} AS w WHERE w.initiative_id = $1 AND NOT EXISTS"
+            " (SELECT 1 FROM owed WHERE owed.kind = w.kind AND owed.ref = w.ref))"
+            f" INSERT INTO {table} ({_COLUMNS}) SELECT * FROM owed"
+            " ON CONFLICT (initiative_id, kind, ref) DO UPDATE SET"
+            " initiative_name = EXCLUDED.initiative_name, person = EXCLUDED.person,"
+            " title = EXCLUDED.title, due_at = EXCLUDED.due_at, action = EXCLUDED.action")
         self._folded = (f"SELECT state FROM {quote_schema(schema)}.portfolio_initiatives "
                         "WHERE phase <> ALL($1::text[])")
         self._of_person = (f"SELECT {_COLUMNS} FROM {table} WHERE person = $1 "
@@ -32,15 +41,13 @@ class WorkItems:
     async def save(self, connection: asyncpg.Connection, state: InitiativeState) -> None:
         """Replace the initiative's items with what its state owes now (in the caller's
         transaction)."""
-        await connection.execute(self._clear, state.initiative_id)
         items = open_work(state)
-        if items:
-            await connection.execute(
-                self._insert, [i.initiative_id for i in items],
-                [i.initiative_name for i in items], [i.person for i in items],
-                [i.kind.value for i in items], [i.ref for i in items],
-                [i.title for i in items], [i.due_at for i in items],
-                [i.action for i in items])
+        await connection.execute(
+            self._replace, state.initiative_id, [i.initiative_id for i in items],
+            [i.initiative_name for i in items], [i.person for i in items],
+            [i.kind.value for i in items], [i.ref for i in items],
+            [i.title for i in items], [i.due_at for i in items],
+            [i.action for i in items])
 
     async def backfill(self, connection: asyncpg.Connection) -> None:
         """Items for every initiative the portfolio read model already folds."""
