@@ -30,17 +30,11 @@ _NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00"
           "\u2029": "a paragraph separator"}
 
 
-_CONTROL_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
-
-
-def _control(char: str) -> bool:
-    return unicodedata.category(char) in _CONTROL_CATEGORIES or char in _INVISIBLE
-
-
-# The same set as one character class, so that a field is checked in one pass of the regex
-# engine rather than one Python call per character. The categories are closed sets (Cc is
-# U+0000-001F and U+007F-009F, Cs the surrogates, Zl and Zp one character each); a test checks
-# the class against `_control` over every code point.
+# Control characters are those of the Unicode categories Cc, Cs, Zl and Zp, and the invisible
+# ones above: one character class, so that text is checked in one pass of the regex engine
+# rather than one Python call per character. The categories are closed sets (Cc is U+0000-001F
+# and U+007F-009F, Cs the surrogates, Zl and Zp one character each); a test checks the class
+# against the categories over every code point.
 _OTHER_CONTROLS = "\x7f-\x9f\ud800-\udfff\u2028\u2029" + "".join(sorted(_INVISIBLE))
 _ANY_CONTROL = re.compile("[\x00-\x1f" + _OTHER_CONTROLS + "]")
 _CONTROL_BUT_LINE_BREAK = re.compile("[\x00-\x09\x0b-\x1f" + _OTHER_CONTROLS + "]")
@@ -92,7 +86,7 @@ def for_terminal(text: str) -> str:
     """Text as a terminal may show it: control characters (but not line breaks) spelled out as
     `\\uXXXX`, so nothing recorded before these rules, or sent by a metric source, can move the
     cursor, recolour the screen or forge a line."""
-    return "".join(f"\\u{ord(c):04x}" if _control(c) and c != "\n" else c for c in text)
+    return _CONTROL_BUT_LINE_BREAK.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def for_one_line(text: str) -> str:

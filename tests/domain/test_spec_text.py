@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from pydantic import ValidationError
 
@@ -10,8 +12,8 @@ from domain import commands as c
 from domain.text import (
     _ANY_CONTROL,
     _CONTROL_BUT_LINE_BREAK,
+    _INVISIBLE,
     _SPACE,
-    _control,
     for_one_line,
     for_terminal,
 )
@@ -107,6 +109,10 @@ def test_every_problem_is_one_line_of_plain_words() -> None:
 def test_terminal_output_spells_out_what_could_still_reach_it() -> None:
     assert for_terminal("ok\x1b[31m\u202e\nnext") == "ok\\u001b[31m\\u202e\nnext"
     assert for_one_line("a\nb\tc") == "a\\nb\\u0009c"
+
+
+def _control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or char in _INVISIBLE
 
 
 def test_the_control_character_classes_agree_with_the_unicode_categories() -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from bench.harness import RESULTS_PATH, merge_results, say
 from bench.lifecycle_bench import same_shape
-from tests.faults.lifecycles import unattended_spec
 from tests.workflows.metric_source import serve_metric
 
 from .bare import bare_soak
@@ -41,7 +40,7 @@ async def run(lanes: int, seconds: float,
             # Shaped like the run's own lifecycles: their updates, their checks' timers, and
             # their appends, metric reads and notices as plain activity calls.
             sample = next(iter(result.ledger.finished))
-            checks = [due.total_seconds() for due in unattended_spec(source.url).sustainment.checks]
+            checks = [due.total_seconds() for due in result.spec.sustainment.checks]
             plan = await same_shape(stack.initiatives, sample, len(COMMANDS), checks)
             say(f"baseline: {lanes} bare workflows at a time for {BARE_SECONDS:g} s, each "
                 f"{plan.updates} updates, then per check {plan.local_calls_per_timer} local and "

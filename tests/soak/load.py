@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from bench.harness import say
+from domain import InitiativeSpec
 from tests.faults.integrity import Integrity, check_integrity
 from tests.faults.lifecycles import UNATTENDED_RECORD, Ledger, ideas_adopted, unattended_spec
 from tests.workflows.scenario import HANDOFF
@@ -37,6 +38,7 @@ class SoakResult:
     samples: list[Sample]
     integrity: Integrity
     cpu_shares: dict[str, float]
+    spec: InitiativeSpec  # what every lifecycle of the run launched
 
 
 async def soak(stack: SoakStack, metric_url: str, lanes: int, seconds: float,
@@ -68,7 +70,7 @@ async def soak(stack: SoakStack, metric_url: str, lanes: int, seconds: float,
     lifecycles = len(ledger.finished)
     say(f"checking {len(ledger.acknowledged)} initiatives against the store")
     integrity = await check_integrity(stack.store, ledger, RECORD)
-    return SoakResult(elapsed, lifecycles, ledger, samples, integrity, shares)
+    return SoakResult(elapsed, lifecycles, ledger, samples, integrity, shares, spec)
 
 
 async def _sample(stack: SoakStack, started: float, every: float, samples: list[Sample],
