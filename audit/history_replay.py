@@ -10,9 +10,12 @@ read back from Temporal without trusting the store.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+import functools
+import threading
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -30,9 +33,14 @@ from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome, AppendReq
 from workflows.initiative import InitiativeWorkflow
 from workflows.sandbox import workflow_runner
 
-# A run's history is bounded by continue-as-new, so its replay takes seconds; one that does not
-# end is reported as not replaying rather than holding the auditor's command forever.
-REPLAY_LIMIT_SECONDS = 120.0
+# A run's history is bounded by continue-as-new, so its replay takes a second or two. Now and
+# then temporalio's replayer never finishes one, and its clean-up on cancellation waits as long;
+# a replay is therefore run on a thread of its own, abandoned after REPLAY_LIMIT_SECONDS, and
+# tried afresh, so that one stuck replay cannot hold the auditor's command.
+REPLAY_LIMIT_SECONDS = 30.0
+REPLAY_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -94,22 +102,51 @@ class _AppendCatcher(Interceptor):
 async def replay_runs(histories: Sequence[WorkflowHistory]) -> list[RunReplay]:
     """Each run replayed on its own, so that the appends of each are told apart, in the sandbox
     the worker runs workflows in."""
-    replays = []
-    for history in histories:
-        catcher = _AppendCatcher()
-        replayer = Replayer(workflows=[InitiativeWorkflow], interceptors=[catcher],
-                            data_converter=pydantic_data_converter,
-                            workflow_runner=workflow_runner(pydantic_data_converter))
+    return [await _replay_run(history) for history in histories]
+
+
+async def _replay_run(history: WorkflowHistory) -> RunReplay:
+    for _ in range(REPLAY_ATTEMPTS):
+        replayed = await _on_own_thread(functools.partial(_replay, history, _AppendCatcher()),
+                                        REPLAY_LIMIT_SECONDS)
+        if replayed is not None:
+            return replayed
+    return RunReplay(history.run_id, f"the replay did not finish within "
+                     f"{REPLAY_LIMIT_SECONDS:g} s, {REPLAY_ATTEMPTS} times", [])
+
+
+async def _replay(history: WorkflowHistory, catcher: _AppendCatcher) -> RunReplay:
+    replayer = Replayer(workflows=[InitiativeWorkflow], interceptors=[catcher],
+                        data_converter=pydantic_data_converter,
+                        workflow_runner=workflow_runner(pydantic_data_converter))
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    failure = result.replay_failure
+    return RunReplay(
+        history.run_id, None if failure is None else f"{type(failure).__name__}: {failure}",
+        catcher.appends)
+
+
+async def _on_own_thread(work: Callable[[], Coroutine[Any, Any, T]], seconds: float) -> T | None:
+    """`work` run to its end on a daemon thread with an event loop of its own; None when it has
+    not ended within `seconds` (the thread is then left to finish, or not, on its own)."""
+    loop = asyncio.get_running_loop()
+    outcome: asyncio.Future[T] = loop.create_future()
+
+    def settle(done: Callable[[], None]) -> None:
+        with contextlib.suppress(RuntimeError):  # the caller's loop has closed meanwhile
+            loop.call_soon_threadsafe(lambda: None if outcome.done() else done())
+
+    def run() -> None:
         try:
-            async with asyncio.timeout(REPLAY_LIMIT_SECONDS):
-                result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-        except TimeoutError:
-            replays.append(RunReplay(
-                history.run_id, f"the replay did not finish within {REPLAY_LIMIT_SECONDS:g} s",
-                catcher.appends))
-            continue
-        failure = result.replay_failure
-        replays.append(RunReplay(
-            history.run_id, None if failure is None else f"{type(failure).__name__}: {failure}",
-            catcher.appends))
-    return replays
+            result = asyncio.run(work())
+        except BaseException as error:  # handed to the caller, whatever it is
+            failed = error
+            settle(lambda: outcome.set_exception(failed))
+        else:
+            settle(lambda: outcome.set_result(result))
+
+    threading.Thread(target=run, name="baton-replay", daemon=True).start()
+    try:
+        return await asyncio.wait_for(asyncio.shield(outcome), seconds)
+    except TimeoutError:
+        return None
