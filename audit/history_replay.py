@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import (
@@ -33,10 +34,10 @@ from workflows.activity_contracts import APPEND_EVENTS, AppendOutcome, AppendReq
 from workflows.initiative import InitiativeWorkflow
 from workflows.sandbox import workflow_runner
 
-# A run's history is bounded by continue-as-new, so its replay takes a second or two. Now and
-# then temporalio's replayer never finishes one, and its clean-up on cancellation waits as long;
-# a replay is therefore run on a thread of its own, abandoned after REPLAY_LIMIT_SECONDS, and
-# tried afresh, so that one stuck replay cannot hold the auditor's command.
+# A run's history is bounded by continue-as-new, so its replay takes a second or two. A replay
+# that does not end (temporalio's replayer waits for good on a history with no workflow task, and
+# its clean-up on cancellation waits as long) is run on a thread of its own, abandoned after
+# REPLAY_LIMIT_SECONDS, and tried afresh, so that one stuck replay cannot hold the auditor.
 REPLAY_LIMIT_SECONDS = 30.0
 REPLAY_ATTEMPTS = 3
 
@@ -106,6 +107,13 @@ async def replay_runs(histories: Sequence[WorkflowHistory]) -> list[RunReplay]:
 
 
 async def _replay_run(history: WorkflowHistory) -> RunReplay:
+    if not any(event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED
+               for event in history.events):
+        # The server holds back the first workflow task of a run whose predecessor continued
+        # as new within its minimal interval (ContinueAsNewMinInterval, 1 s by default).
+        # Fetched meanwhile, the run's history is its started event alone: its code has not
+        # run, so it has taken no decision and appended nothing.
+        return RunReplay(history.run_id, None, [])
     for _ in range(REPLAY_ATTEMPTS):
         replayed = await _on_own_thread(functools.partial(_replay, history, _AppendCatcher()),
                                         REPLAY_LIMIT_SECONDS)
