@@ -211,16 +211,18 @@ class InitiativeClient:
         return view
 
     async def _closed_or_unknown(self, initiative_id: str, error: RPCError) -> Exception:
-        """An update to a finished workflow is answered as if it did not exist; a query still
-        reaches it, and tells a closed initiative from an unknown one."""
-        if error.status != RPCStatusCode.NOT_FOUND and "completed" not in str(error).lower():
+        """An update to a finished workflow is answered as if it did not exist (NOT_FOUND); a
+        query still reaches it, and tells a closed initiative from an unknown one."""
+        if error.status != RPCStatusCode.NOT_FOUND:
             return error
         try:
-            phase = (await self.view(initiative_id)).state.phase.value
+            state = (await self.view(initiative_id)).state
         except Rejected as unknown:
             return unknown
-        return Rejected(f"initiative {initiative_id} is {phase}; nothing more can be recorded",
-                        RejectionKind.CLOSED)
+        if state.is_open:
+            return error
+        return Rejected(f"initiative {initiative_id} is {state.phase.value}; nothing more can be "
+                        "recorded", RejectionKind.CLOSED)
 
     @staticmethod
     def _not_found(initiative_id: str, error: RPCError) -> Exception:

@@ -15,6 +15,7 @@ from app.work import my_work
 from domain import InitiativeSpec
 from domain import events as ev
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
+from workflows.contracts import workflow_id_for
 
 
 def spec() -> InitiativeSpec:
@@ -83,6 +84,12 @@ async def test_refusals_carry_their_kind_across_the_workflow(context: Context) -
     await act(context, ActRequest(initiative_id=iid, action="cancel", actor=PMO,
                                   arguments={"reason": "superseded"}))
     await refused(RejectionKind.CLOSED, sent("accept", OWNER))
+    # Once the workflow has ended too, the server itself refuses the update; it still reads
+    # as a closed initiative, not an unknown one.
+    client = await context.open_temporal()
+    await client.get_workflow_handle(workflow_id_for(iid)).result()
+    closed = await refused(RejectionKind.CLOSED, sent("accept", OWNER))
+    assert "is cancelled" in str(closed)
 
 
 async def test_list_portfolio_and_open_work(context: Context) -> None:
