@@ -59,6 +59,15 @@ class Tokens:
         now = datetime.now(UTC)
         return [_info(record, now) for record in await self._store.list()]
 
+    async def still_valid(self, identity: Identity) -> bool:
+        """Whether the identity still holds: one known by a personal token lasts only while the
+        token does (a session opened with it outlives neither its revocation nor its expiry)."""
+        provenance = identity.provenance
+        if provenance.method is not AuthMethod.TOKEN or provenance.subject is None:
+            return True
+        record = await self._store.by_id(provenance.subject)
+        return record is not None and record.valid_at(datetime.now(UTC))
+
     async def revoke(self, token_id: str) -> TokenInfo:
         record = await self._store.revoke(token_id)
         if record is None:

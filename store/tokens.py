@@ -64,6 +64,11 @@ class TokenStore:
             f"WHERE token_id = $1 RETURNING {_COLUMNS}", token_id)
         return None if row is None else _record(row)
 
+    async def by_id(self, token_id: str) -> TokenRecord | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_COLUMNS} FROM {self._table} WHERE token_id = $1", token_id)
+        return None if row is None else _record(row)
+
     async def find(self, token: str) -> TokenRecord | None:
         """The record of a token as presented, whatever its validity; None if never issued."""
         if not token.startswith(TOKEN_PREFIX):

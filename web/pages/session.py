@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.identity import Identity
+from app.tokens import Tokens
 from web.auth import SESSION_IDENTITY
 
 COOKIE = "baton_session"
@@ -41,6 +42,25 @@ class PageSessions:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         chosen = self._secure if scope.get("scheme") in ("https", "wss") else self._plain
         await chosen(scope, receive, send)
+
+
+class TokenSessions:
+    """Ends a session whose personal token has been revoked or has expired since sign-in, on
+    the very next request, pages and API alike: the person is asked to sign in again. Runs
+    inside `PageSessions`, where the session is already read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and SESSION_IDENTITY in scope.get("session", {}):
+            request = Request(scope)
+            identity = identity_of(request)
+            tokens: Tokens = request.app.state.services.tokens
+            if identity is not None and not await tokens.still_valid(identity):
+                sign_out(request)
+                flash(request, "Your token has been revoked or has expired: sign in again.")
+        await self._app(scope, receive, send)
 
 
 class Csrf:

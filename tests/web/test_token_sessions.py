@@ -1,0 +1,46 @@
+"""A browser session opened with a personal token lasts only while the token does."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from .conftest import WebStack
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def _signed_in(http: httpx.AsyncClient, token: str) -> None:
+    form = await http.get("/signin")
+    match = _CSRF.search(form.text)
+    assert match is not None, form.text
+    answer = await http.post("/signin", data={"csrf": match.group(1), "token": token,
+                                              "next": "/"})
+    assert answer.status_code == 303, answer.text
+
+
+async def test_revoking_a_token_ends_the_sessions_it_opened(web: WebStack) -> None:
+    issued = await web.tokens.issue("clerk@acme.example", set())
+    async with web.client() as http:
+        await _signed_in(http, issued.token)
+        assert (await http.get("/")).status_code == 200
+        me = await http.get("/api/v1/me")
+        assert (me.status_code, me.json()["person"]) == (200, "clerk@acme.example")
+
+        await web.tokens.revoke(issued.id)
+        page = await http.get("/")
+        assert page.status_code == 303 and page.headers["location"].startswith("/signin")
+        signin = await http.get(page.headers["location"])
+        assert "Your token has been revoked or has expired" in signin.text
+        assert (await http.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_session_outlives_no_token_but_its_own(web: WebStack) -> None:
+    mine = await web.tokens.issue("owner@acme.example", set())
+    other = await web.tokens.issue("owner@acme.example", set())
+    async with web.client() as http:
+        await _signed_in(http, mine.token)
+        await web.tokens.revoke(other.id)
+        assert (await http.get("/")).status_code == 200
+        assert (await http.get("/api/v1/me")).status_code == 200
