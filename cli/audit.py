@@ -95,26 +95,51 @@ def _report_arguments(parser: BatonParser) -> None:
 
 
 async def replay_command(args: argparse.Namespace, session: Session) -> int:
-    from app.audit import replay
-    from app.audit_json import replay_json
-    from cli.audit_output import replay_text
+    from cli.audit_output import replay_text, replayed_moment
 
-    replayed = await replay(session.context(), args.initiative_id, as_of=args.as_of,
-                            version=args.version)
-    session.out.result(replay_json(replayed, args.as_of),
-                       lambda: replay_text(replayed, args.as_of))
-    return ExitCode.OK if replayed.chain_break is None else ExitCode.REJECTED
+    remote = session.remote()
+    if remote is not None:
+        from cli.audit_remote import replayed
+
+        data = await replayed(remote, args.initiative_id, args.as_of, args.version)
+        session.out.result(data, lambda: replay_text(data, None))
+        return ExitCode.OK if data["intact"] else ExitCode.REJECTED
+    from app.audit import replay
+    from app.audit_json import replay_json, replayed_view
+    from cli.render_state import state_text
+
+    replayed_here = await replay(session.context(), args.initiative_id, as_of=args.as_of,
+                                 version=args.version)
+    data = replay_json(replayed_here, args.as_of)
+    view = replayed_view(replayed_here)
+
+    def text() -> str:
+        state = None if view is None else state_text(view, replayed_moment(data))
+        return replay_text(data, state)
+
+    session.out.result(data, text)
+    return ExitCode.OK if replayed_here.chain_break is None else ExitCode.REJECTED
 
 
 async def verify_command(args: argparse.Namespace, session: Session) -> int:
-    from app.audit import verify
-    from app.audit_json import verified_json
     from cli.audit_output import verified_text
 
     if bool(args.initiative_ids) == args.all:
         raise bad_input("name the initiatives to verify, or pass --all (not both)")
     if args.digest is not None and not args.all:
         raise bad_input("--digest checks the whole store: use it with --all")
+    remote = session.remote()
+    if remote is not None:
+        from cli.audit_remote import only_through_the_store, verified
+
+        if args.all or args.store_only or args.jobs is not None:
+            raise only_through_the_store("--all, --store-only and --jobs")
+        rows = [await verified(remote, iid) for iid in args.initiative_ids]
+        session.out.result(rows, lambda: verified_text(rows))
+        return ExitCode.OK if all(row["ok"] for row in rows) else ExitCode.REJECTED
+    from app.audit import verify
+    from app.audit_json import verified_json
+
     kept = _read_digest(args.digest) if args.digest is not None else None
     progress = _Progress(session)
     results = await verify(session.context(), args.initiative_ids or None,
@@ -122,8 +147,9 @@ async def verify_command(args: argparse.Namespace, session: Session) -> int:
                            on_verified=progress.verified, note=_note(session))
     progress.done()
     ok = all(r.ok for r in results)
+    shown = [verified_json(r) for r in results]
     if kept is None:
-        session.out.result([verified_json(r) for r in results], lambda: verified_text(results))
+        session.out.result(shown, lambda: verified_text(shown))
         return ExitCode.OK if ok else ExitCode.REJECTED
     from app.audit import check_digest
     from app.audit_json import digest_check_json
@@ -131,9 +157,8 @@ async def verify_command(args: argparse.Namespace, session: Session) -> int:
 
     digest, findings = await check_digest(session.context(), kept)
     session.out.result(
-        {"verified": [verified_json(r) for r in results],
-         "digest": digest_check_json(digest, findings)},
-        lambda: verified_text(results) + "\n" + digest_check_text(digest, findings))
+        {"verified": shown, "digest": digest_check_json(digest, findings)},
+        lambda: verified_text(shown) + "\n" + digest_check_text(digest, findings))
     return ExitCode.OK if ok and not findings else ExitCode.REJECTED
 
 
@@ -147,6 +172,8 @@ def _read_digest(path: str) -> str:
 
 async def digest_command(args: argparse.Namespace, session: Session) -> int:
     from app.audit import digest
+
+    _store_only_command(session, "`baton audit digest`")
 
     taken = await digest(session.context())
     text = taken.to_json()
@@ -165,12 +192,25 @@ async def digest_command(args: argparse.Namespace, session: Session) -> int:
 
 
 async def report_command(args: argparse.Namespace, session: Session) -> int:
+    from cli.audit_report import write_report, write_text
+
+    fmt = args.format or ("json" if args.json else "md")
+    remote = session.remote()
+    if remote is not None:
+        from cli.audit_remote import only_through_the_store, reported
+
+        if args.store_only:
+            raise only_through_the_store("--store-only")
+        answer, intact = await reported(remote, args.initiative_id, fmt)
+        if fmt == "json":  # through the same encoder as a report written here
+            write_report(answer.json(), fmt, args.output, session.out)
+        else:
+            write_text(answer.text, args.output, session.out)
+        return ExitCode.OK if intact else ExitCode.REJECTED
     from app.audit import report
-    from cli.audit_report import write_report
 
     filed = await report(session.context(), args.initiative_id, store_only=args.store_only,
                          note=_note(session))
-    fmt = args.format or ("json" if args.json else "md")
     write_report(filed.document, fmt, args.output, session.out)
     return ExitCode.OK if filed.intact else ExitCode.REJECTED
 
@@ -180,12 +220,21 @@ async def workflow_command(args: argparse.Namespace, session: Session) -> int:
     from app.audit_json import workflow_check_json
     from cli.audit_output import workflow_check_text
 
+    _store_only_command(session, "`baton audit workflow`")
+
     def replaying(runs: int) -> None:
         session.out.note(f"replaying {runs} run(s) on the current code")
 
     check = await workflow(session.context(), args.initiative_id, replaying)
     session.out.result(workflow_check_json(check), lambda: workflow_check_text(check))
     return ExitCode.OK if check.ok else ExitCode.REJECTED
+
+
+def _store_only_command(session: Session, command: str) -> None:
+    if session.remote() is not None:
+        from cli.audit_remote import only_through_the_store
+
+        raise only_through_the_store(command)
 
 
 def _note(session: Session) -> Callable[[str], None]:

@@ -4,72 +4,95 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from app.audit_json import replayed_view
-from app.presenter import describe_event
 from cli.output import table, when
-from cli.render_state import state_text
 
 if TYPE_CHECKING:
-    from app.audit import Break, Digest, DigestFinding, Replayed, VerifiedStream, WorkflowCheck
+    from app.audit import Break, Digest, DigestFinding, WorkflowCheck
 
 SHORT_HASH = 16
 
 
 def _break_text(found: Break, label: str = "ALTERED") -> str:
-    where = f" at version {found.version}" if found.version is not None else ""
-    return f"{label}{where}: {found.reason}"
+    return _found_text(found.version, found.reason, label)
 
 
-def _result(verified: VerifiedStream) -> str:
-    found = verified.audit.first_break
-    return "intact" if found is None else _break_text(found)
+def _found_text(version: int | None, reason: str, label: str = "ALTERED") -> str:
+    where = f" at version {version}" if version is not None else ""
+    return f"{label}{where}: {reason}"
+
+
+def moment_of(value: datetime | str) -> datetime:
+    """A moment of the JSON these renderers read: a datetime here, ISO 8601 from the API."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 # -- replay ------------------------------------------------------------------------------------
+# Both render the JSON of `app.audit_json` (the API's answer too), so that the same command
+# reads the same whether it opened the store or asked the API.
 
 
-def replay_text(replayed: Replayed, as_of: datetime | None) -> str:
-    events, version = replayed.events, replayed.state.version
-    latest = replayed.latest_version
-    # Relative times ("due in 3d") read from the moment replayed, not from today.
-    moment = as_of or (events[-1].event.occurred_at if version < latest else datetime.now(UTC))
-    lines = [f"As of {when(moment)}: version {version} of {latest}, replayed from the event "
-             "store", ""]
-    view = replayed_view(replayed)
-    if view is not None:
-        lines += [state_text(view, moment), ""]
+def replayed_moment(replayed: dict[str, Any]) -> datetime:
+    """The moment relative times read from ("due in 3d"): the one replayed, not today."""
+    timeline = replayed["timeline"]
+    if replayed["as_of"] is not None:
+        return moment_of(replayed["as_of"])
+    if timeline and replayed["version"] < replayed["latest_version"]:
+        return moment_of(timeline[-1]["at"])
+    return datetime.now(UTC)
+
+
+def replay_text(replayed: dict[str, Any], state: str | None) -> str:
+    """`state`: the replayed state as `show` writes it, or None where only its JSON came."""
+    timeline = replayed["timeline"]
+    lines = [f"As of {when(replayed_moment(replayed))}: version {replayed['version']} of "
+             f"{replayed['latest_version']}, replayed from the event store", ""]
+    if state is not None:
+        lines += [state, ""]
+    elif replayed["state"] is not None:
+        lines += [f"{replayed['state']['name']}: {replayed['state']['phase']} "
+                  "(`--json` shows the whole state)", ""]
     lines += ["Timeline", table(
         ["#", "WHEN", "WHO", "WHAT"],
-        [[r.version, when(r.event.occurred_at), r.event.actor, describe_event(r.event)]
-         for r in events], indent="  "), ""]
-    if replayed.chain_break is None:
-        lines.append(f"Chain intact up to version {events[-1].version} "
-                     f"(hash {replayed.head_hash[:SHORT_HASH]})")
+        [[row["version"], when(moment_of(row["at"])), row["actor"], row["what"]]
+         for row in timeline], indent="  "), ""]
+    found = replayed["first_break"]
+    if found is None:
+        last = timeline[-1]["version"] if timeline else 0
+        lines.append(f"Chain intact up to version {last} "
+                     f"(hash {replayed['head_hash'][:SHORT_HASH]})")
     else:
-        lines.append(_break_text(replayed.chain_break) + "; the replay stops before it")
+        lines.append(_found_text(found["version"], found["reason"])
+                     + "; the replay stops before it")
     return "\n".join(lines)
 
 
 # -- verify ------------------------------------------------------------------------------------
 
 
-def _checked_against(verified: VerifiedStream) -> str:
-    witness = verified.audit.witness
-    return "head row" + (f" + workflow ({witness.source})" if witness is not None else "")
+def _checked_against(verified: dict[str, Any]) -> str:
+    witness = verified["workflow"]
+    return "head row" + (f" + workflow ({witness['source']})" if witness is not None else "")
 
 
-def verified_text(results: list[VerifiedStream]) -> str:
+def _result(verified: dict[str, Any]) -> str:
+    if verified["ok"]:
+        return "intact"
+    return _found_text(verified["broken_version"], verified["reason"])
+
+
+def verified_text(results: list[dict[str, Any]]) -> str:
+    """Rows of `app.audit_json.verified_json`."""
     if not results:
         return "no initiatives to verify"
     lines = [table(
         ["INITIATIVE", "EVENTS", "PHASE", "HEAD", "CHECKED AGAINST", "RESULT"],
-        [[r.audit.stream_id, r.audit.events, r.phase, r.audit.chain.computed_head[:SHORT_HASH],
-          _checked_against(r), _result(r)] for r in results])]
+        [[r["id"], r["events"], r["phase"], r["head_hash"][:SHORT_HASH], _checked_against(r),
+          _result(r)] for r in results])]
     for r in results:
-        lines += [f"  {r.audit.stream_id}: {note}" for note in r.audit.notes]
-    altered = sum(1 for r in results if not r.ok)
+        lines += [f"  {r['id']}: {note}" for note in r["notes"]]
+    altered = sum(1 for r in results if not r["ok"])
     if len(results) > 1:
         lines.append(f"{len(results)} initiatives, {altered} altered")
     return "\n".join(lines)

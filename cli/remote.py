@@ -30,6 +30,14 @@ class Remote:
     async def call(self, method: str, path: str, *, json_body: Any = None,
                    content: str | None = None, headers: dict[str, str] | None = None,
                    params: dict[str, Any] | None = None) -> Any:
+        answer = await self.request(method, path, json_body=json_body, content=content,
+                                    headers=headers, params=params)
+        return answer.json() if answer.content else None
+
+    async def request(self, method: str, path: str, *, json_body: Any = None,
+                      content: str | None = None, headers: dict[str, str] | None = None,
+                      params: dict[str, Any] | None = None) -> httpx.Response:
+        """The API's successful answer as it came (any media type); a CliError otherwise."""
         try:
             async with httpx.AsyncClient(base_url=self.url, timeout=TIMEOUT,
                                          headers=self._headers) as http:
@@ -39,7 +47,7 @@ class Remote:
             raise CliError(f"cannot reach the Baton API at {self.url}: {error}",
                            ExitCode.UNREACHABLE) from None
         if answer.is_success:
-            return answer.json() if answer.content else None
+            return answer
         raise _failure(answer, headers)
 
     async def act(self, initiative_id: str, action: str, arguments: dict[str, Any],

@@ -17,6 +17,8 @@ from web.problems import Problem
 from web.responses import PresentedJSON
 
 router = APIRouter(tags=["audit"])
+# On every report: whether the record is intact, so a client need not parse the document.
+INTACT_HEADER = "Baton-Record-Intact"
 
 
 async def _may_audit(request: Request, identity: Identity, initiative_id: str) -> None:
@@ -55,9 +57,10 @@ async def report(request: Request, identity: Authenticated, initiative_id: str,
                  format: Literal["md", "html", "json"] = "md") -> Response:
     await _may_audit(request, identity, initiative_id)
     filed = await audit.report(context_of(request), initiative_id)
+    verdict = {INTACT_HEADER: "true" if filed.intact else "false"}
     if format == "json":
-        return PresentedJSON(filed.document)
+        return PresentedJSON(filed.document, headers=verdict)
     if format == "html":
-        return HTMLResponse(audit_documents.html_document(filed.document))
-    return PlainTextResponse(audit_documents.markdown(filed.document),
+        return HTMLResponse(audit_documents.html_document(filed.document), headers=verdict)
+    return PlainTextResponse(audit_documents.markdown(filed.document), headers=verdict,
                              media_type="text/markdown; charset=utf-8")

@@ -13,6 +13,8 @@ from workers.embedded_temporal import EmbeddedTemporal
 
 from .conftest import WebStack
 
+AUDITOR = "auditor@acme.example"
+
 
 @pytest.fixture
 def operator(web: WebStack, temporal_server: EmbeddedTemporal, database_url: str,
@@ -79,3 +81,40 @@ async def test_the_cli_as_an_api_client_acts_as_the_tokens_person(
     unreachable = await Baton(BATON_URL="http://127.0.0.1:9", BATON_TOKEN=pmo,
                               BATON_HOME=str(tmp_path))("show", iid)
     assert unreachable.code == 3
+
+
+async def test_an_auditor_asks_the_api_through_the_cli(
+    operator: Baton, web: WebStack, tmp_path: Path,
+) -> None:
+    from app.identity import Grant
+
+    home = str(tmp_path)
+    pmo = Baton(BATON_URL=web.url, BATON_TOKEN=await web.token(PMO, Grant.PMO), BATON_HOME=home)
+    iid = (await pmo.ok("launch", str(write_spec(tmp_path)))).stdout.strip()
+    auditor = Baton(BATON_URL=web.url, BATON_TOKEN=await web.token(AUDITOR, Grant.AUDITOR),
+                    BATON_HOME=home)
+
+    # The same answers as an auditor reading the store itself.
+    asked_both: list[tuple[str, ...]] = [("replay", iid), ("replay", iid, "--version", "1"),
+                                         ("verify", iid)]
+    for command in asked_both:
+        asked = (await auditor.ok("audit", *command, "--json")).json
+        assert asked == (await operator.ok("audit", *command, "--json")).json, command
+    replayed = (await auditor.ok("audit", "replay", iid)).stdout
+    assert "version 1 of 1, replayed from the event store" in replayed
+    assert "Chain intact up to version 1" in replayed
+    assert "intact" in (await auditor.ok("audit", "verify", iid)).stdout
+    for fmt in ("md", "html", "json"):
+        written = tmp_path / f"report.{fmt}"
+        await auditor.ok("audit", "report", iid, "--format", fmt, "-o", str(written))
+        assert iid in written.read_text(encoding="utf-8"), fmt
+
+    # What reads the whole store, or Temporal, is not the API's to answer; nor is a stranger's.
+    store_only: list[tuple[str, ...]] = [("verify", "--all"), ("digest",), ("workflow", iid),
+                                         ("report", iid, "--store-only")]
+    for command in store_only:
+        refused = await auditor("audit", *command)
+        assert refused.code == 2 and "reads the event store itself" in refused.error_line
+    stranger = Baton(BATON_URL=web.url, BATON_TOKEN=await web.token(SPONSOR), BATON_HOME=home)
+    forbidden = await stranger("audit", "replay", iid)
+    assert forbidden.code == 1 and "cannot audit" in forbidden.error_line
