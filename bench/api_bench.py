@@ -36,7 +36,7 @@ from workflows.client import InitiativeClient
 
 from .harness import postgres, say
 from .lifecycle_bench import OWNER, PMO, bench_spec
-from .metric_server import serve_constant_metric
+from .metric_server import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_constant_metric
 
 ROUND_TRIPS = 200  # per door, alternating in blocks so both see the same machine
 BLOCK = 20
@@ -109,7 +109,7 @@ async def my_work_latencies(http: httpx.AsyncClient) -> list[float]:
 
 
 async def measure() -> dict[str, float]:
-    settings = Settings.from_env({})
+    settings = Settings.from_env({"BATON_METRIC_SOURCE_HOSTS": LOOPBACK_SOURCES})
     configure_logging("console", "WARNING")  # one access-log line per request is too many
     with (postgres() as dsn, tempfile.TemporaryDirectory() as home,
           serve_constant_metric(5.0) as url):
@@ -127,7 +127,7 @@ async def measure() -> dict[str, float]:
                 shared_context(client, store, where)))
             async with (build_worker(client, store, settings, task_queue=queue),
                         started_server(app, "127.0.0.1", 0) as base):
-                initiatives = InitiativeClient(client, queue)
+                initiatives = InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS)
                 say(f"   {ROUND_TRIPS} owner updates through the API and as many direct")
                 async with httpx.AsyncClient(base_url=base, timeout=60, headers={
                         "Authorization": f"Bearer {owner}"}) as http:

@@ -34,6 +34,7 @@ from .lifecycle_bench import EXPERT, PMO, SPONSOR, bench_spec
 
 OPEN = int(os.environ.get("BATON_BENCH_OPEN_INITIATIVES", "10000"))
 STARTS_IN_FLIGHT = 200
+SAMPLE_EVERY = 5.0  # seconds between readings of the worker's RSS
 
 
 def rss_mb(pid: int) -> float:
@@ -89,19 +90,19 @@ async def _fill(client: object, queue: str, worker_pid: int) -> dict[str, float]
     started = time.perf_counter()
     tasks = [asyncio.create_task(start(n)) for n in range(OPEN)]
     while not all(t.done() for t in tasks):
-        await asyncio.sleep(5)
+        await asyncio.sleep(SAMPLE_EVERY)
         peak = max(peak, rss_mb(worker_pid))
         say(f"   {sum(t.done() for t in tasks):>6}/{OPEN} started, worker RSS "
             f"{rss_mb(worker_pid):.0f} MB")
     await asyncio.gather(*tasks)
     # Every start queues a first workflow task; a query answers only after it, so a sample of
     # answers (the last ones started) shows the worker has taken them all in.
-    for n in range(OPEN - 20, OPEN):
+    for n in range(max(0, OPEN - 20), OPEN):
         view = await _answered_query(client, f"open-{n}", worker_pid)
         assert view.deadlines, "an open initiative should be waiting on a timer"
     samples = [rss_mb(worker_pid)]
     while len(samples) < 4 or max(samples[-3:]) > 1.02 * min(samples[-3:]):
-        await asyncio.sleep(5)
+        await asyncio.sleep(SAMPLE_EVERY)
         samples.append(rss_mb(worker_pid))
     settled = samples[-1]
     peak = max(peak, *samples)
