@@ -1,10 +1,11 @@
-"""A browser session opened with a personal token lasts only while the token does."""
+"""A browser session: named in the access log, and lasting only while its personal token does."""
 
 from __future__ import annotations
 
 import re
 
 import httpx
+from structlog.testing import capture_logs
 
 from .conftest import WebStack
 
@@ -24,7 +25,11 @@ async def test_revoking_a_token_ends_the_sessions_it_opened(web: WebStack) -> No
     issued = await web.tokens.issue("clerk@acme.example", set())
     async with web.client() as http:
         await _signed_in(http, issued.token)
-        assert (await http.get("/")).status_code == 200
+        with capture_logs() as logs:
+            assert (await http.get("/")).status_code == 200
+        (entry,) = [e for e in logs if e.get("event") == "request" and e.get("path") == "/"]
+        assert entry["person"] == "clerk@acme.example"
+        assert issued.token not in repr(logs)
         me = await http.get("/api/v1/me")
         assert (me.status_code, me.json()["person"]) == (200, "clerk@acme.example")
 

@@ -19,7 +19,7 @@ from .launch import launch_pages
 from .people import people_pages
 from .pmo import pmo_pages
 from .render import STATIC, Pages
-from .session import Csrf, PageSessions, TokenSessions
+from .session import Csrf, PageSessions, SignedInSessions
 from .timing import ServerTiming
 
 __all__ = ["install_pages"]
@@ -33,7 +33,7 @@ async def _page_exit(request: Request, exit_: Exception) -> Response:
 def install_pages(app: FastAPI, secret: str) -> None:
     """Adds the pages to `app`; `secret` signs the session cookie (the same on every replica)."""
     deps = PageDeps(pages=Pages(Csrf(secret)))
-    app.add_middleware(TokenSessions)  # inside the sessions: it reads the session they open
+    app.add_middleware(SignedInSessions)  # inside the sessions: it reads the session they open
     app.add_middleware(PageSessions, secret=secret)
     app.add_middleware(ServerTiming)
     app.add_exception_handler(PageExit, _page_exit)

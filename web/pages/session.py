@@ -44,10 +44,10 @@ class PageSessions:
         await chosen(scope, receive, send)
 
 
-class TokenSessions:
-    """Ends a session whose personal token has been revoked or has expired since sign-in, on
-    the very next request, pages and API alike: the person is asked to sign in again. Runs
-    inside `PageSessions`, where the session is already read."""
+class SignedInSessions:
+    """Reads the session's identity once per request, inside `PageSessions` (which opened the
+    session): names the person for the access log, and ends a session whose personal token has
+    been revoked or has expired since sign-in, on its very next request, pages and API alike."""
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
@@ -60,6 +60,8 @@ class TokenSessions:
             if identity is not None and not await tokens.still_valid(identity):
                 sign_out(request)
                 flash(request, "Your token has been revoked or has expired: sign in again.")
+            elif identity is not None:
+                request.state.person = identity.person  # for the access log
         await self._app(scope, receive, send)
 
 
