@@ -95,30 +95,21 @@ def _report_arguments(parser: BatonParser) -> None:
 
 
 async def replay_command(args: argparse.Namespace, session: Session) -> int:
-    from cli.audit_output import replay_text, replayed_moment
+    from cli.audit_output import replay_text
 
     remote = session.remote()
     if remote is not None:
         from cli.audit_remote import replayed
 
         data = await replayed(remote, args.initiative_id, args.as_of, args.version)
-        session.out.result(data, lambda: replay_text(data, None))
-        return ExitCode.OK if data["intact"] else ExitCode.REJECTED
-    from app.audit import replay
-    from app.audit_json import replay_json, replayed_view
-    from cli.render_state import state_text
+    else:
+        from app.audit import replay
+        from app.audit_json import replay_json
 
-    replayed_here = await replay(session.context(), args.initiative_id, as_of=args.as_of,
-                                 version=args.version)
-    data = replay_json(replayed_here, args.as_of)
-    view = replayed_view(replayed_here)
-
-    def text() -> str:
-        state = None if view is None else state_text(view, replayed_moment(data))
-        return replay_text(data, state)
-
-    session.out.result(data, text)
-    return ExitCode.OK if replayed_here.chain_break is None else ExitCode.REJECTED
+        data = replay_json(await replay(session.context(), args.initiative_id, as_of=args.as_of,
+                                        version=args.version), args.as_of)
+    session.out.result(data, lambda: replay_text(data))
+    return ExitCode.OK if data["intact"] else ExitCode.REJECTED
 
 
 async def verify_command(args: argparse.Namespace, session: Session) -> int:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cli.output import table, when
+from cli.render_state import at, state_text
 
 if TYPE_CHECKING:
     from app.audit import Break, Digest, DigestFinding, WorkflowCheck
@@ -23,9 +24,10 @@ def _found_text(version: int | None, reason: str, label: str = "ALTERED") -> str
     return f"{label}{where}: {reason}"
 
 
-def moment_of(value: datetime | str) -> datetime:
-    """A moment of the JSON these renderers read: a datetime here, ISO 8601 from the API."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+def _moment(value: datetime | str) -> datetime:
+    moment = at(value)
+    assert moment is not None
+    return moment
 
 
 # -- replay ------------------------------------------------------------------------------------
@@ -37,25 +39,22 @@ def replayed_moment(replayed: dict[str, Any]) -> datetime:
     """The moment relative times read from ("due in 3d"): the one replayed, not today."""
     timeline = replayed["timeline"]
     if replayed["as_of"] is not None:
-        return moment_of(replayed["as_of"])
+        return _moment(replayed["as_of"])
     if timeline and replayed["version"] < replayed["latest_version"]:
-        return moment_of(timeline[-1]["at"])
+        return _moment(timeline[-1]["at"])
     return datetime.now(UTC)
 
 
-def replay_text(replayed: dict[str, Any], state: str | None) -> str:
-    """`state`: the replayed state as `show` writes it, or None where only its JSON came."""
+def replay_text(replayed: dict[str, Any]) -> str:
     timeline = replayed["timeline"]
-    lines = [f"As of {when(replayed_moment(replayed))}: version {replayed['version']} of "
+    moment = replayed_moment(replayed)
+    lines = [f"As of {when(moment)}: version {replayed['version']} of "
              f"{replayed['latest_version']}, replayed from the event store", ""]
-    if state is not None:
-        lines += [state, ""]
-    elif replayed["state"] is not None:
-        lines += [f"{replayed['state']['name']}: {replayed['state']['phase']} "
-                  "(`--json` shows the whole state)", ""]
+    if replayed["state"] is not None:
+        lines += [state_text(replayed["state"], moment), ""]
     lines += ["Timeline", table(
         ["#", "WHEN", "WHO", "WHAT"],
-        [[row["version"], when(moment_of(row["at"])), row["actor"], row["what"]]
+        [[row["version"], when(_moment(row["at"])), row["actor"], row["what"]]
          for row in timeline], indent="  "), ""]
     found = replayed["first_break"]
     if found is None:

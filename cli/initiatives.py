@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,13 +107,12 @@ async def show(args: argparse.Namespace, session: Session) -> int:
     from cli.render_state import state_text
 
     remote = session.remote()
-    if remote is not None:
+    if remote is not None:  # the same JSON, from the API
         shown = await remote.call("GET", f"/initiatives/{args.initiative_id}")
-        session.out.result(shown, lambda: json.dumps(shown, indent=2))
-        return ExitCode.OK
-    view = await show_initiative(session.context(), args.initiative_id)
+    else:
+        shown = state_json(await show_initiative(session.context(), args.initiative_id))
     now = datetime.now(UTC)
-    session.out.result(state_json(view), lambda: state_text(view, now))
+    session.out.result(shown, lambda: state_text(shown, now))
     return ExitCode.OK
 
 

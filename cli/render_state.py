@@ -1,106 +1,115 @@
-"""One initiative as `baton show` prints it (its JSON is the presenter's, `app.presenter`)."""
+"""One initiative as `baton show` prints it, written from its JSON (`app.presenter.state_json`):
+the same text whether the CLI asked the workflow itself or the HTTP API. Moments come as
+datetimes from the presenter and as ISO 8601 from the API; both read the same here."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from app.presenter import check_status, deadline_text
-from app.show import InitiativeView
 from cli.output import money, percent, relative, span, table, when
-from domain.benefits import benefit
-from domain.pull import pull_figures, triage_queue
-from domain.state import IdeaState, InitiativeState, StepStatus
+from domain.pull import monthly_rate
+
+Shown = dict[str, Any]
 
 
-def state_text(view: InitiativeView, now: datetime) -> str:
-    state = view.state
-    spec = state.require_spec()
-    metric = spec.metric
-    unit = f" {metric.unit}" if metric.unit else ""
+def at(value: datetime | str | None) -> datetime | None:
+    return value if value is None or isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def state_text(shown: Shown, now: datetime) -> str:
+    metric = shown["metric"]
+    unit = f" {metric['unit']}" if metric.get("unit") else ""
+    delivered = shown["delivered_value"]
     lines = [
-        f"{spec.name}  ({state.initiative_id})",
-        f"  phase     {state.phase.value}   (version {state.version}, head {view.head_hash[:12]})",
-        f"  owner     {state.owner}",
-        f"  sponsor   {spec.sponsor}   pmo {spec.pmo}   expert {spec.expert}",
-        f"  metric    {metric.name}: baseline {metric.baseline:g}{unit}, target "
-        f"{metric.target:g}{unit} ({metric.direction.value})"
-        + (f", delivered {state.delivered_value:g}" if state.delivered_value is not None else ""),
+        f"{shown['name']}  ({shown['id']})",
+        f"  phase     {shown['phase']}   (version {shown['version']}, "
+        f"head {shown['head_hash'][:12]})",
+        f"  owner     {shown['owner']}",
+        f"  sponsor   {shown['sponsor']}   pmo {shown['pmo']}   expert {shown['expert']}",
+        f"  metric    {metric['name']}: baseline {metric['baseline']:g}{unit}, target "
+        f"{metric['target']:g}{unit} ({metric['direction']})"
+        + (f", delivered {delivered:g}" if delivered is not None else ""),
     ]
-    if state.close_reason:
-        lines.append(f"  closed    {when(state.closed_at)}: {state.close_reason}")
-    for stuck in state.stuck:
-        lines.append(f"  STUCK     since {when(stuck.at)}: {stuck.reason} (the PMO may "
-                     f"cancel: baton cancel {state.initiative_id} --reason TEXT)")
-    if view.metric_source:
-        source = view.metric_source
-        lines.append(f"  source    check {source.check}: {source.error} (tried "
-                     f"{relative(source.tried_at, now)}"
-                     + (f", attempt {source.attempts})" if source.attempts else ")"))
-    if state.response_plan:
-        plan = state.response_plan
-        lines.append(f"  response  {plan.action} (by {plan.submitted_by}, "
-                     f"due {relative(plan.due_at, now)})")
+    if shown["close_reason"]:
+        lines.append(f"  closed    {when(at(shown['closed_at']))}: {shown['close_reason']}")
+    for stuck in shown["stuck"]:
+        lines.append(f"  STUCK     since {when(at(stuck['since']))}: {stuck['reason']} (the PMO "
+                     f"may cancel: baton cancel {shown['id']} --reason TEXT)")
+    if source := shown["metric_source"]:
+        lines.append(f"  source    check {source['check']}: {source['error']} (tried "
+                     f"{relative(at(source['tried_at']), now)}"
+                     + (f", attempt {source['attempts']})" if source["attempts"] else ")"))
+    if plan := shown["response_plan"]:
+        lines.append(f"  response  {plan['action']} (by {plan['submitted_by']}, "
+                     f"due {relative(at(plan['due_at']), now)})")
     lines += ["", "Handoff steps", table(
         ["STEP", "STATUS", "ASSIGNEE", "DUE", "DONE BY", "TITLE"],
-        [[s.id, s.status.value, s.assignee.value,
-          relative(s.due_at, now) if s.status is StepStatus.PENDING else "",
-          s.completed_by, s.title] for s in state.steps], indent="  ")]
-    if state.checks:
+        [[s["id"], s["status"], s["assignee"],
+          relative(at(s["due_at"]), now) if s["status"] == "pending" else "",
+          s["completed_by"], s["title"]] for s in shown["steps"]], indent="  ")]
+    if shown["checks"]:
         lines += ["", "Sustainment checks", table(
             ["#", "DUE", "STATUS", "READING", "RETAINED"],
-            [[c.number, relative(c.due_at, now), check_status(c), c.reading, percent(c.retention)]
-             for c in state.checks], indent="  ")]
-    if state.accepted_statement:
-        lines += ["", "Accepted by the owner", f"  {state.accepted_statement}"]
-    lines += benefit_text(state)
-    if state.ideas:
+            [[c["number"], relative(at(c["due_at"]), now), c["status"], c["reading"],
+              percent(c["retention"])] for c in shown["checks"]], indent="  ")]
+    if shown["accepted_statement"]:
+        lines += ["", "Accepted by the owner", f"  {shown['accepted_statement']}"]
+    lines += benefit_text(shown["benefit"])
+    if shown["ideas"]:
         lines += ["", "Ideas (awaiting triage first, most supported first)", table(
             ["IDEA", "STATUS", "SUPPORT", "FROM", "TEXT"],
-            [[i.id, i.status.value, len(i.supporters), i.submitted_by, _short(i.text)]
-             for i in _ideas_in_triage_order(state)], indent="  ")]
-        lines += pull_text(state, now)
-    if state.undelivered:
+            [[i["id"], i["status"], len(i["supporters"]), i["submitted_by"], _short(i["text"])]
+             for i in _ideas_in_triage_order(shown)], indent="  ")]
+        lines += pull_text(shown["pull"], at(shown["launched_at"]), at(shown["closed_at"]) or now)
+    if shown["undelivered"]:
         lines += ["", "Mail not delivered (refused by the mail server)", table(
-            ["WHEN", "TO", "WHY"], [[when(u.at), u.to, _short(u.reason, 80)]
-                                   for u in state.undelivered], indent="  ")]
-    if view.deadlines:
+            ["WHEN", "TO", "WHY"], [[when(at(u["at"])), u["to"], _short(u["reason"], 80)]
+                                   for u in shown["undelivered"]], indent="  ")]
+    if shown["deadlines"]:
         lines += ["", "Next deadlines", table(
             ["WHEN", "WHAT"],
-            [[relative(d.at, now), deadline_text(d.command)] for d in view.deadlines[:5]],
+            [[relative(at(d["at"]), now), d["what"]] for d in shown["deadlines"][:5]],
             indent="  ")]
     return "\n".join(lines)
 
 
-def _ideas_in_triage_order(state: InitiativeState) -> list[IdeaState]:
-    queue = triage_queue(state)
-    return [*queue, *(i for i in state.ideas if i not in queue)]
+def _ideas_in_triage_order(shown: Shown) -> list[dict[str, Any]]:
+    queue = shown["triage_queue"]
+    by_id = {idea["id"]: idea for idea in shown["ideas"]}
+    return [*(by_id[iid] for iid in queue), *(i for i in shown["ideas"] if i["id"] not in queue)]
 
 
-def benefit_text(state: InitiativeState) -> list[str]:
-    figures = benefit(state)
+def benefit_text(figures: dict[str, Any] | None) -> list[str]:
     if figures is None:
         return []
-    c = figures.currency
-    return ["", f"Benefit  ({money(figures.per_unit, c)} a year per unit of improvement; "
-                f"{figures.delivered_units:g} delivered)",
-            f"  claimed   {money(figures.claimed, c)}",
-            f"  verified  {money(figures.verified, c)}   (periods that checks confirmed)",
-            f"  lost      {money(figures.lost, c)}   (during regressions)"]
+    c = figures["currency"]
+    return ["", f"Benefit  ({money(figures['per_unit'], c)} a year per unit of improvement; "
+                f"{figures['delivered_units']:g} delivered)",
+            f"  claimed   {money(figures['claimed'], c)}",
+            f"  verified  {money(figures['verified'], c)}   (periods that checks confirmed)",
+            f"  lost      {money(figures['lost'], c)}   (during regressions)"]
 
 
-def pull_text(state: InitiativeState, now: datetime) -> list[str]:
-    pull = pull_figures([state], state.closed_at or now)
-    taking_part = (f"{pull.submitters} of {pull.front_line} on the front line submitted"
-                   if pull.front_line else "anyone may submit")
-    return [f"  participation {percent(pull.participation)} ({taking_part}); "
-            f"{pull.ideas_per_month or 0:.1f} ideas a month",
-            f"  triage: median {span(pull.median_triage_seconds)} against "
-            f"{span(pull.triage_within_seconds)}; oldest waiting "
-            f"{span(pull.oldest_untriaged_seconds)}; adopted {percent(pull.adoption_rate)}, "
-            f"{pull.adopted_delivered} of {pull.adopted} delivered"]
+def pull_text(pull: dict[str, Any], launched_at: datetime | None, now: datetime) -> list[str]:
+    """The pull figures; the two that move with the clock alone are left out of a state's JSON,
+    so they are worked out here, as of `now`, when they are missing."""
+    oldest = pull.get("oldest_untriaged_seconds")
+    if oldest is None and (waiting_since := at(pull["oldest_untriaged_at"])) is not None:
+        oldest = (now - waiting_since).total_seconds()
+    per_month = pull.get("ideas_per_month")
+    if per_month is None and launched_at is not None:
+        per_month = monthly_rate(pull["submitted"], launched_at, now)
+    taking_part = (f"{pull['submitters']} of {pull['front_line']} on the front line submitted"
+                   if pull["front_line"] else "anyone may submit")
+    return [f"  participation {percent(pull['participation'])} ({taking_part}); "
+            f"{per_month or 0:.1f} ideas a month",
+            f"  triage: median {span(pull['median_triage_seconds'])} against "
+            f"{span(pull['triage_within_seconds'])}; oldest waiting {span(oldest)}; adopted "
+            f"{percent(pull['adoption_rate'])}, {pull['adopted_delivered']} of "
+            f"{pull['adopted']} delivered"]
 
 
 def _short(text: str, limit: int = 60) -> str:
     single = " ".join(text.split())
     return single if len(single) <= limit else single[: limit - 1] + "…"
-

@@ -106,8 +106,12 @@ def _per_month(states: Sequence[InitiativeState], ideas: int, now: datetime) -> 
     if not launches:
         return None
     ends = [state.closed_at or now for state in states if state.launched_at is not None]
-    span = max(max(ends) - min(launches), MONTH)
-    return ideas / (span / MONTH)
+    return monthly_rate(ideas, min(launches), max(ends))
+
+
+def monthly_rate(ideas: int, since: datetime, until: datetime) -> float:
+    """Ideas a month between two moments, counted as a month at least."""
+    return ideas / (max(until - since, MONTH) / MONTH)
 
 
 def triage_queue(state: InitiativeState) -> list[IdeaState]:

@@ -73,6 +73,8 @@ async def test_the_cli_as_an_api_client_acts_as_the_tokens_person(
     assert approved["events"][0]["provenance"]["method"] == "token"
     shown = (await sponsor.ok("show", iid, "--json")).json
     assert shown["phase"] == "improving"
+    # Written from the API's JSON, the text reads as the operator's, who asked the workflow.
+    assert (await sponsor.ok("show", iid)).stdout == (await operator.ok("show", iid)).stdout
     listed = (await sponsor.ok("list", "--phase", "improving", "--json")).json
     assert iid in [row["id"] for row in listed]
     forbidden = await sponsor("cancel", iid, "--reason", "not mine")
@@ -102,6 +104,9 @@ async def test_an_auditor_asks_the_api_through_the_cli(
         assert asked == (await operator.ok("audit", *command, "--json")).json, command
     replayed = (await auditor.ok("audit", "replay", iid)).stdout
     assert "version 1 of 1, replayed from the event store" in replayed
+    # Below the moment it was asked at, the very text the operator reads from the store.
+    here = (await operator.ok("audit", "replay", iid)).stdout
+    assert replayed.splitlines()[1:] == here.splitlines()[1:]
     assert "Chain intact up to version 1" in replayed
     assert "intact" in (await auditor.ok("audit", "verify", iid)).stdout
     for fmt in ("md", "html", "json"):
