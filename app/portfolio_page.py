@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import weakref
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
@@ -20,6 +21,7 @@ from operator import attrgetter
 from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
+from audit.collector import paced_for_loading
 from domain.commitments import Commitment
 from domain.portfolio import EntryFigures, Portfolio, PortfolioEntry, combine, entry_figures
 from domain.state import OPEN_PHASES
@@ -163,16 +165,19 @@ async def _refreshed(context: Context) -> _Memo:
         memo.versions = versions
         moved = [iid for iid, version in versions.items()
                  if iid not in memo.items or memo.items[iid].version != version]
-        replaced: list[tuple[Kept | None, Kept | None]] = []
-        for entry in await reader.entries_of(moved) if moved else []:
-            if entry.state.spec is not None:
-                iid = entry.state.initiative_id
-                new = _kept(entry, versions.get(iid, entry.state.version))
-                replaced.append((memo.items.get(iid), new))
-                memo.items[iid] = new
-        for iid in set(memo.items) - set(versions):
-            replaced.append((memo.items.pop(iid), None))
-        memo.moved(replaced)
+        # The first reading builds millions of objects that stay: at its default pace the
+        # collector would walk the whole heap again and again while they pile up, and later.
+        with paced_for_loading() if not memo.items else nullcontext():
+            replaced: list[tuple[Kept | None, Kept | None]] = []
+            for entry in await reader.entries_of(moved) if moved else []:
+                if entry.state.spec is not None:
+                    iid = entry.state.initiative_id
+                    new = _kept(entry, versions.get(iid, entry.state.version))
+                    replaced.append((memo.items.get(iid), new))
+                    memo.items[iid] = new
+            for iid in set(memo.items) - set(versions):
+                replaced.append((memo.items.pop(iid), None))
+            memo.moved(replaced)
     return memo
 
 

@@ -3,7 +3,8 @@ GET /portfolio (its Server-Timing header), served by the real web app under uvic
 
 The read model is filled straight into `portfolio_initiatives` (the rows the page renders
 from), from a few lifecycles folded by the domain: proposed, improving, handing off, sustaining
-with ideas and readings, regressed, each under many owners, sponsors and PMOs. The first request
+with ideas and readings, regressed, each under many owners, sponsors and PMOs, three in four
+with a benefit (in euros or dollars). The first request
 of a process reads and digests every row (reported as `..._cold_ms`); after that a request reads
 only the versions and whatever moved, which is what a PMO waits for (`..._ms`, the median), and
 `..._after_a_change_ms` when one initiative moved since the request before.
@@ -25,6 +26,7 @@ import asyncpg
 import httpx
 
 from domain import InitiativeState, fold
+from domain.spec import Benefit
 from store import EventStore
 from store.migrations import quote_schema
 from store.portfolio.projection import row_values
@@ -40,6 +42,9 @@ COLUMNS = ["initiative_id", "name", "phase", "owner", "version", "updated_at", "
            "next_due_at", "state"]
 
 
+BENEFITS = [Benefit(currency="EUR", per_unit=1200.0), Benefit(currency="USD", per_unit=80.0)]
+
+
 def templates() -> list[InitiativeState]:
     """States at several points of one lifecycle: the portfolio's mix of phases."""
     events = lifecycle(48)
@@ -53,7 +58,9 @@ def rows(count: int, shapes: Sequence[InitiativeState]) -> list[tuple[object, ..
         spec = shape.require_spec().model_copy(update={
             "sponsor": f"sponsor-{number % 7}@acme.example",
             "pmo": f"pmo-{number % 5}@acme.example",
-            "name": f"Initiative {number}"})
+            "name": f"Initiative {number}",
+            # Most put a value on their improvement, so the page sums benefits too.
+            "benefit": None if number % 4 == 0 else BENEFITS[number % len(BENEFITS)]})
         state = shape.model_copy(update={
             "initiative_id": f"initiative-{number:07d}", "spec": spec,
             "owner": f"owner-{number % PEOPLE}@acme.example",

@@ -128,9 +128,13 @@ def benefit_of_events(initiative_id: str, events: Iterable[Event]) -> BenefitFig
 
 def benefit_totals(states: Iterable[InitiativeState]) -> list[BenefitTotal]:
     """The portfolio's figures, one line per currency."""
+    return summed_benefits(benefit(state) for state in states)
+
+
+def summed_benefits(each: Iterable[BenefitFigures | None]) -> list[BenefitTotal]:
+    """`benefit_totals` from each initiative's figures, as a portfolio keeps them per version."""
     by_currency: dict[str, list[BenefitFigures]] = defaultdict(list)
-    for state in states:
-        figures = benefit(state)
+    for figures in each:
         if figures is not None:
             by_currency[figures.currency].append(figures)
     return [BenefitTotal(currency=currency, initiatives=len(figures),

@@ -11,9 +11,9 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from domain import InitiativeState, Phase
-from domain.benefits import BenefitTotal, benefit_totals
+from domain.benefits import BenefitFigures, BenefitTotal, benefit, summed_benefits
 from domain.commitments import Commitment, commitments
-from domain.pull import PullFigures, pull_figures
+from domain.pull import PullFigures, PullPart, merged_pull, pull_part
 from domain.state import CheckStatus
 
 
@@ -103,6 +103,8 @@ class EntryFigures:
     held: bool  # sustained with every check passed and no regression ever recorded
     kept: dict[str, tuple[int, int]]  # person -> (on time, late)
     pending: tuple[Commitment, ...]  # still owed and not settled; judged against the clock
+    pull: PullPart
+    benefit: BenefitFigures | None
 
     @property
     def phase(self) -> Phase:
@@ -132,7 +134,8 @@ def entry_figures(entry: PortfolioEntry) -> EntryFigures:
         kept=kept,
         # No one is held to what can no longer be met: a closed initiative, a settled promise.
         pending=tuple(c for c in found if c.delivered_at is None and not c.settled)
-        if state.is_open else ())
+        if state.is_open else (),
+        pull=pull_part(state), benefit=benefit(state))
 
 
 def portfolio(entries: Sequence[PortfolioEntry], now: datetime) -> Portfolio:
@@ -141,7 +144,6 @@ def portfolio(entries: Sequence[PortfolioEntry], now: datetime) -> Portfolio:
 
 def combine(parts: Sequence[EntryFigures], now: datetime) -> Portfolio:
     counts = Counter(part.phase for part in parts)
-    states = [part.state for part in parts]
     return Portfolio(
         as_of=now,
         initiatives=len(parts),
@@ -152,9 +154,9 @@ def combine(parts: Sequence[EntryFigures], now: datetime) -> Portfolio:
         open_regressions=[part.open_regression for part in parts if part.open_regression],
         stuck=[part.stuck for part in parts if part.stuck],
         sustained_gain=_sustained_gain(parts, counts),
-        pull=pull_figures(states, now),
+        pull=merged_pull([part.pull for part in parts], now),
         reliability=_reliability(parts, now),
-        benefit=benefit_totals(states),
+        benefit=summed_benefits(part.benefit for part in parts),
     )
 
 

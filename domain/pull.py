@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -55,57 +56,102 @@ class PullFigures(BaseModel):
         return self.submitters / self.front_line if self.front_line else None
 
 
+@dataclass(frozen=True, slots=True)
+class PullPart:
+    """What one initiative adds to the pull figures, fixed for as long as its version is: a
+    portfolio keeps it per (initiative, version) and only merges again (`merged_pull`)."""
+
+    submitted: int
+    statuses: tuple[int, ...]  # ideas per status, in the order of IdeaStatus
+    triage_seconds: tuple[float, ...]
+    triaged_within_service_level: int
+    triage_within: timedelta | None  # None without a spec
+    oldest_untriaged_at: datetime | None
+    ideas_by_month: dict[str, int]
+    front_line: frozenset[str]
+    submitters: frozenset[str]  # of the front line, who submitted here
+    supports: int
+    launched_at: datetime | None
+    closed_at: datetime | None
+
+
+_STATUSES = tuple(IdeaStatus)
+_STATUS_INDEX = {status: index for index, status in enumerate(_STATUSES)}
+
+
+def pull_part(state: InitiativeState) -> PullPart:
+    ideas = state.ideas
+    statuses = [0] * len(_STATUSES)
+    months: dict[str, int] = {}
+    seconds, within, pending, supports = [], 0, [], 0
+    for idea in ideas:
+        statuses[_STATUS_INDEX[idea.status]] += 1
+        at = idea.submitted_at
+        month = f"{at.year:04d}-{at.month:02d}"  # strftime("%Y-%m"), in a fraction of its time
+        months[month] = months.get(month, 0) + 1
+        supports += len(idea.supporters)
+        if idea.triaged_at is not None:
+            seconds.append((idea.triaged_at - at).total_seconds())
+            within += idea.triaged_at <= idea.triage_due_at
+        if idea.status is IdeaStatus.PENDING:
+            pending.append(at)
+    front_line = frozenset(state.front_line or ())
+    return PullPart(
+        submitted=len(ideas), statuses=tuple(statuses), triage_seconds=tuple(seconds),
+        triaged_within_service_level=within,
+        triage_within=state.spec.ideas.triage_within if state.spec else None,
+        oldest_untriaged_at=min(pending, default=None), ideas_by_month=months,
+        front_line=front_line,
+        submitters=frozenset(i.submitted_by for i in ideas if i.submitted_by in front_line),
+        supports=supports, launched_at=state.launched_at, closed_at=state.closed_at)
+
+
 def pull_figures(states: Sequence[InitiativeState], now: datetime) -> PullFigures:
-    ideas = [idea for state in states for idea in state.ideas]
-    statuses = Counter(idea.status for idea in ideas)
-    triaged = [idea for idea in ideas if idea.triaged_at is not None]
-    seconds = [(idea.triaged_at - idea.submitted_at).total_seconds()
-               for idea in ideas if idea.triaged_at is not None]
-    levels = {state.require_spec().ideas.triage_within for state in states if state.spec}
-    pending = [idea.submitted_at for idea in ideas if idea.status is IdeaStatus.PENDING]
-    front_line, submitters = _participants(states)
+    return merged_pull([pull_part(state) for state in states], now)
+
+
+def merged_pull(parts: Sequence[PullPart], now: datetime) -> PullFigures:
+    """The pull figures of the initiatives these parts are of."""
+    counts = [sum(column) for column in zip(*(part.statuses for part in parts),
+                                            strict=True)] or [0] * len(_STATUSES)
+    status = dict(zip(_STATUSES, counts, strict=True))
+    seconds = [second for part in parts for second in part.triage_seconds]
+    levels = {part.triage_within for part in parts if part.triage_within is not None}
+    pending = [part.oldest_untriaged_at for part in parts if part.oldest_untriaged_at]
+    oldest = min(pending, default=None)
+    months: Counter[str] = Counter()
+    for part in parts:
+        for month, submitted in part.ideas_by_month.items():
+            months[month] += submitted
+    submitted = sum(part.submitted for part in parts)
     return PullFigures(
-        submitted=len(ideas),
-        adopted=statuses[IdeaStatus.ADOPTED] + statuses[IdeaStatus.DELIVERED],
-        declined=statuses[IdeaStatus.DECLINED],
-        duplicates=statuses[IdeaStatus.DUPLICATE],
-        awaiting_triage=statuses[IdeaStatus.PENDING],
-        adopted_delivered=statuses[IdeaStatus.DELIVERED],
+        submitted=submitted,
+        adopted=status[IdeaStatus.ADOPTED] + status[IdeaStatus.DELIVERED],
+        declined=status[IdeaStatus.DECLINED],
+        duplicates=status[IdeaStatus.DUPLICATE],
+        awaiting_triage=status[IdeaStatus.PENDING],
+        adopted_delivered=status[IdeaStatus.DELIVERED],
         median_triage_seconds=statistics.median(seconds) if seconds else None,
         triage_within_seconds=levels.pop().total_seconds() if len(levels) == 1 else None,
-        triaged=len(triaged),
-        triaged_within_service_level=sum(
-            1 for idea in triaged if idea.triaged_at and idea.triaged_at <= idea.triage_due_at),
-        oldest_untriaged_at=min(pending, default=None),
-        oldest_untriaged_seconds=(now - min(pending)).total_seconds() if pending else None,
-        ideas_by_month=dict(sorted(Counter(
-            idea.submitted_at.strftime("%Y-%m") for idea in ideas).items())),
-        ideas_per_month=_per_month(states, len(ideas), now),
-        submitters=len(submitters), front_line=len(front_line),
-        supports=sum(len(idea.supporters) for idea in ideas),
+        triaged=len(seconds),
+        triaged_within_service_level=sum(part.triaged_within_service_level for part in parts),
+        oldest_untriaged_at=oldest,
+        oldest_untriaged_seconds=(now - oldest).total_seconds() if oldest else None,
+        ideas_by_month=dict(sorted(months.items())),
+        ideas_per_month=_per_month(parts, submitted, now),
+        submitters=len(frozenset().union(*(part.submitters for part in parts))),
+        front_line=len(frozenset().union(*(part.front_line for part in parts))),
+        supports=sum(part.supports for part in parts),
     )
 
 
-def _participants(states: Sequence[InitiativeState]) -> tuple[set[str], set[str]]:
-    """Everyone on a named front line, and those of them who submitted where they are on it."""
-    members: set[str] = set()
-    submitted: set[str] = set()
-    for state in states:
-        front_line = state.front_line
-        if front_line is None:
-            continue
-        members.update(front_line)
-        submitted.update(i.submitted_by for i in state.ideas if i.submitted_by in front_line)
-    return members, submitted
-
-
-def _per_month(states: Sequence[InitiativeState], ideas: int, now: datetime) -> float | None:
+def _per_month(parts: Sequence[PullPart], ideas: int, now: datetime) -> float | None:
     """Ideas over the months since the first launch (a month at least, so a new initiative's
     first idea does not read as thirty a month)."""
-    launches = [state.launched_at for state in states if state.launched_at is not None]
+    launches = [part.launched_at for part in parts if part.launched_at is not None]
     if not launches:
         return None
-    ends = [state.closed_at or now for state in states if state.launched_at is not None]
+    ends = [part.closed_at or now for part in parts if part.launched_at is not None]
     return monthly_rate(ideas, min(launches), max(ends))
 
 
