@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 
-from audit.collector import SCAN_THRESHOLD, paced_for_scanning
+import pytest
+
+from audit.collector import SCAN_THRESHOLD, paced_for_loading, paced_for_scanning
 
 
-def test_the_collector_is_as_it_was_after_a_scan_even_a_failed_one() -> None:
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    """A heap nothing froze: the portfolio's first reading freezes this process's heap."""
+    frozen_before = gc.get_freeze_count() > 0
+    gc.unfreeze()
+    yield
+    if frozen_before:
+        gc.freeze()
+
+
+def test_the_collector_is_as_it_was_after_a_scan_even_a_failed_one(unfrozen: None) -> None:
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     try:
         with paced_for_scanning():
@@ -20,13 +33,24 @@ def test_the_collector_is_as_it_was_after_a_scan_even_a_failed_one() -> None:
     assert gc.get_freeze_count() == frozen
 
 
-def test_a_heap_frozen_before_the_scan_stays_frozen() -> None:
+def test_a_heap_frozen_before_the_scan_stays_frozen(unfrozen: None) -> None:
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
         with paced_for_scanning():
             pass
         assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_what_is_loaded_to_stay_is_frozen_after_one_collection(unfrozen: None) -> None:
+    before = gc.get_threshold()
+    with paced_for_loading():
+        kept = [[n] for n in range(1000)]
+    try:
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() > len(kept)
     finally:
         gc.unfreeze()
 
