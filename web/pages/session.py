@@ -16,6 +16,7 @@ import hmac
 import secrets
 from typing import Any
 
+import structlog
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,6 +25,7 @@ from app.identity import Identity
 from app.tokens import Tokens
 from web.auth import SESSION_IDENTITY
 
+_log = structlog.get_logger("baton.web")
 COOKIE = "baton_session"
 MAX_AGE_SECONDS = 12 * 3600
 _SID, _FLASH = "sid", "flash"
@@ -56,13 +58,24 @@ class SignedInSessions:
         if scope["type"] == "http" and SESSION_IDENTITY in scope.get("session", {}):
             request = Request(scope)
             identity = identity_of(request)
-            tokens: Tokens = request.app.state.services.tokens
-            if identity is not None and not await tokens.still_valid(identity):
+            if identity is not None and not await _still_valid(request, identity):
                 sign_out(request)
                 flash(request, "Your token has been revoked or has expired: sign in again.")
             elif identity is not None:
                 request.state.person = identity.person  # for the access log
         await self._app(scope, receive, send)
+
+
+async def _still_valid(request: Request, identity: Identity) -> bool:
+    tokens: Tokens = request.app.state.services.tokens
+    try:
+        return await tokens.still_valid(identity)
+    except Exception as error:
+        # The store cannot say now: the session stands, and whatever the request needs of the
+        # store answers that it is unavailable, with a page or problem of its own.
+        _log.warning("session token not checked", error=type(error).__name__,
+                     request_id=getattr(request.state, "request_id", None))
+        return True
 
 
 class Csrf:
