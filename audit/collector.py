@@ -1,4 +1,4 @@
-"""The garbage collector's pace during a scan.
+"""The garbage collector's pace during a scan, and while a read model is loaded to stay.
 
 A scan builds a few objects per event (the row, its event, the payload's dicts and lists) and
 frees nearly all of them by reference count a moment later. At its defaults the collector runs
