@@ -13,9 +13,11 @@ from cli.errors import CliError, ExitCode
 
 TIMEOUT = 60.0
 
-_CODES = {400: ExitCode.BAD_INPUT, 413: ExitCode.BAD_INPUT, 415: ExitCode.BAD_INPUT,
-          422: ExitCode.BAD_INPUT, 401: ExitCode.REJECTED, 403: ExitCode.REJECTED,
-          404: ExitCode.REJECTED, 409: ExitCode.REJECTED, 503: ExitCode.UNREACHABLE}
+# As the same refusal exits on the operator's side (cli.failures): what names nothing that
+# exists, the API's 404, is bad input there too.
+_CODES = {400: ExitCode.BAD_INPUT, 404: ExitCode.BAD_INPUT, 413: ExitCode.BAD_INPUT,
+          415: ExitCode.BAD_INPUT, 422: ExitCode.BAD_INPUT, 401: ExitCode.REJECTED,
+          403: ExitCode.REJECTED, 409: ExitCode.REJECTED, 503: ExitCode.UNREACHABLE}
 
 
 class Remote:

@@ -79,6 +79,10 @@ async def test_the_cli_as_an_api_client_acts_as_the_tokens_person(
     assert iid in [row["id"] for row in listed]
     forbidden = await sponsor("cancel", iid, "--reason", "not mine")
     assert forbidden.code == 1 and "only the PMO" in forbidden.error_line
+    # What names nothing that exists exits as it does on the operator's side.
+    for command in (("show", "no-such-initiative"), ("idea", "no-such-initiative", "x")):
+        remote, local = await sponsor(*command), await operator(*command, actor=SPONSOR)
+        assert remote.code == local.code == 2, (command, remote.error_line, local.error_line)
     assert (await sponsor.ok("portfolio", "--json")).json["initiatives"] >= 1
     unreachable = await Baton(BATON_URL="http://127.0.0.1:9", BATON_TOKEN=pmo,
                               BATON_HOME=str(tmp_path))("show", iid)
