@@ -29,6 +29,7 @@ from domain.state import OPEN_PHASES
 QUIET_AFTER = timedelta(days=30)
 FILTERS = ("phase", "pmo", "sponsor", "owner")
 RESORT_FROM = 64  # initiatives moved at once: past this, sorting them all afresh is quicker
+LOADED_FROM = 1_000  # initiatives in a first reading: from this many, paced and frozen
 BOTTLENECK_ROWS = 10
 
 
@@ -165,9 +166,10 @@ async def _refreshed(context: Context) -> _Memo:
         memo.versions = versions
         moved = [iid for iid, version in versions.items()
                  if iid not in memo.items or memo.items[iid].version != version]
-        # The first reading builds millions of objects that stay: at its default pace the
+        # A large first reading builds millions of objects that stay: at its default pace the
         # collector would walk the whole heap again and again while they pile up, and later.
-        with paced_for_loading() if not memo.items else nullcontext():
+        bulk = not memo.items and len(moved) >= LOADED_FROM
+        with paced_for_loading() if bulk else nullcontext():
             replaced: list[tuple[Kept | None, Kept | None]] = []
             for entry in await reader.entries_of(moved) if moved else []:
                 if entry.state.spec is not None:
