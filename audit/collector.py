@@ -37,11 +37,12 @@ def paced_for_scanning() -> Iterator[None]:
 @contextmanager
 def paced_for_loading() -> Iterator[None]:
     """For building what stays for the life of the process, such as a read model's thousands
-    of rows kept in memory: paced as a scan, then collected once and frozen. Left unfrozen,
+    of rows kept in memory: paced as a scan, then frozen. Left unfrozen,
     millions of settled objects would be walked by every full collection, most of a second
     each, at the collector's own moments in later requests. They hold no reference cycles, so
     what is replaced later is still freed, by reference count."""
-    with paced_for_scanning():
+    gc.collect()  # what is garbage already goes before anything is frozen: quick, before
+    with paced_for_scanning():  # the load, and its old objects are frozen while it runs
         yield
-    gc.collect()
+    gc.collect(1)  # what the load left in the young generations
     gc.freeze()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -19,15 +20,24 @@ _NOT_A_DURATION = "{value!r} is not a duration (use a number and s, m, h, d or w
 
 
 def parse_duration(value: object) -> timedelta:
+    if isinstance(value, str):
+        return _parsed_text(value)
     if isinstance(value, timedelta):
-        seconds = value.total_seconds()
-    elif isinstance(value, str):
-        match = _PATTERN.match(value)
-        if not match:
-            raise ValueError(_NOT_A_DURATION.format(value=value))
-        seconds = float(match.group(1)) * _UNITS[match.group(2)]
-    else:
+        return _checked(value.total_seconds(), value)
+    raise ValueError(_NOT_A_DURATION.format(value=value))
+
+
+# Every stored state spells its spec's durations again, and a portfolio reads thousands of
+# states: the same few texts ('7d', '30d') are parsed once. A refusal is not kept.
+@lru_cache(maxsize=1024)
+def _parsed_text(value: str) -> timedelta:
+    match = _PATTERN.match(value)
+    if not match:
         raise ValueError(_NOT_A_DURATION.format(value=value))
+    return _checked(float(match.group(1)) * _UNITS[match.group(2)], value)
+
+
+def _checked(seconds: float, value: object) -> timedelta:
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"{value!r} is not a positive duration")
     if seconds > MAX_DURATION.total_seconds():
