@@ -85,7 +85,8 @@ async def _opened(thing: Any) -> Any:
     return thing
 
 
-async def _signed_in(client: httpx.AsyncClient, token: str) -> None:
+async def sign_in_with_token(client: httpx.AsyncClient, token: str) -> None:
+    """Through the sign-in page, as a browser does: its form's CSRF token, then the token."""
     form = (await client.get("/signin")).text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form)
     assert csrf is not None
@@ -126,7 +127,7 @@ async def measure() -> dict[str, float]:
             # In-process, through the app's own lifespan: Server-Timing is the server's time.
             async with app.router.lifespan_context(app), httpx.AsyncClient(
                     transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
-                await _signed_in(client, token)
+                await sign_in_with_token(client, token)
                 say("first request: every row read and digested")
                 cold = server_ms(await client.get("/portfolio"))
                 warm = [server_ms(await client.get("/portfolio")) for _ in range(REQUESTS)]

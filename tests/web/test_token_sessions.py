@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
-import httpx
 from structlog.testing import capture_logs
 
+from bench.web_bench import sign_in_with_token
+
 from .conftest import WebStack
-
-_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-async def _signed_in(http: httpx.AsyncClient, token: str) -> None:
-    form = await http.get("/signin")
-    match = _CSRF.search(form.text)
-    assert match is not None, form.text
-    answer = await http.post("/signin", data={"csrf": match.group(1), "token": token,
-                                              "next": "/"})
-    assert answer.status_code == 303, answer.text
 
 
 async def test_revoking_a_token_ends_the_sessions_it_opened(web: WebStack) -> None:
     issued = await web.tokens.issue("clerk@acme.example", set())
     async with web.client() as http:
-        await _signed_in(http, issued.token)
+        await sign_in_with_token(http, issued.token)
         with capture_logs() as logs:
             assert (await http.get("/")).status_code == 200
         (entry,) = [e for e in logs if e.get("event") == "request" and e.get("path") == "/"]
@@ -45,7 +33,7 @@ async def test_a_session_outlives_no_token_but_its_own(web: WebStack) -> None:
     mine = await web.tokens.issue("owner@acme.example", set())
     other = await web.tokens.issue("owner@acme.example", set())
     async with web.client() as http:
-        await _signed_in(http, mine.token)
+        await sign_in_with_token(http, mine.token)
         await web.tokens.revoke(other.id)
         assert (await http.get("/")).status_code == 200
         assert (await http.get("/api/v1/me")).status_code == 200
