@@ -9,7 +9,8 @@ for single events, through an asyncpg pool as it comes by default.
     (a) single-event appends, 8 concurrent writers, each on a stream of its own
     (b) 100-event batches, one after another
     (c) reading: read_stream + chain verification, verify_stream, read_all, each against a raw
-        fetch of the same rows, with jsonb left as text and, as the usual recipe, json.loads
+        fetch of the same rows, with jsonb left as text and, as the usual recipe, json.loads;
+        and read_stream alone (events built, nothing verified), the share of building events
     (d) the fence's price: (a) again while a follower pages through read_all
 
 Besides rates, the CPU spent per event by this process and the server is recorded: on a shared
@@ -194,6 +195,13 @@ class Workloads:
 
         return replay
 
+    def read_streams(self, streams: Sequence[str]) -> Callable[[], Awaitable[None]]:
+        async def read() -> None:
+            for stream_id in streams:
+                await self.store.read_stream(stream_id)
+
+        return read
+
     def verify_streams(self, streams: Sequence[str]) -> Callable[[], Awaitable[None]]:
         async def verify() -> None:
             for stream_id in streams:
@@ -295,6 +303,7 @@ async def measure(dsn: str) -> dict[str, float]:
             await figures.measure(
                 "store_verify_stream_events", replayed, work.verify_streams(streams)
             )
+            await figures.measure("store_read_stream_events", replayed, work.read_streams(streams))
             await figures.measure(
                 "raw_fetch_stream_rows", replayed, work.raw_fetch_streams(streams, False)
             )
@@ -331,6 +340,10 @@ def ratios(figures: Figures) -> dict[str, float]:
         "store_replay_verify_ratio": ("store_replay_verify_events", "raw_fetch_stream_rows"),
         "store_replay_verify_vs_json_fetch_ratio": (
             "store_replay_verify_events",
+            "raw_fetch_stream_json_rows",
+        ),
+        "store_read_stream_vs_json_fetch_ratio": (
+            "store_read_stream_events",
             "raw_fetch_stream_json_rows",
         ),
         "store_verify_stream_ratio": ("store_verify_stream_events", "raw_fetch_stream_rows"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import orjson
@@ -34,25 +34,31 @@ class StoredLink(NamedTuple):
     encoding_version: int = ENVELOPE_ONLY
 
 
-def links_of(events: Sequence[RecordedEvent]) -> Iterator[StoredLink]:
+def links_of(events: Iterable[RecordedEvent]) -> Iterator[StoredLink]:
     """Links of events as the store returned them (read_stream, read_all)."""
-    for recorded in events:
-        covered = recorded.encoding_version == WITH_RECORDED_AT
-        recorded_at = recorded.recorded_at if covered else None
-        try:
-            if recorded.canonical_payload is None:
-                encoding: bytes | None = stored_event_encoding(recorded.event, recorded_at)
-            else:  # the reader's canonical text: the payload is not walked a second time
-                event = recorded.event
-                encoding = encode_stored(
-                    event.event_id, event.initiative_id, event.sequence, event.type,
-                    event.schema_version, event.actor, event.occurred_at,
-                    orjson.Fragment(recorded.canonical_payload),
-                    provenance=provenance_of(event), recorded_at=recorded_at)
-        except ValueError:  # only rows written behind the store's back have no encoding
-            encoding = None
-        yield StoredLink(recorded.version, recorded.prev_hash, recorded.hash, encoding,
-                         recorded.encoding_version)
+    return map(link_of, events)
+
+
+_new_link = tuple.__new__  # what StoredLink(...) does, without its Python-level __new__
+
+
+def link_of(recorded: RecordedEvent) -> StoredLink:
+    event = recorded.event
+    encoding_version = recorded.encoding_version
+    recorded_at = recorded.recorded_at if encoding_version == WITH_RECORDED_AT else None
+    canonical = recorded.canonical_payload
+    try:
+        if canonical is None:
+            encoding: bytes | None = stored_event_encoding(event, recorded_at)
+        else:  # the reader's canonical text: the payload is not walked a second time
+            encoding = encode_stored(
+                event.event_id, event.initiative_id, event.sequence, event.type,
+                event.schema_version, event.actor, event.occurred_at,
+                orjson.Fragment(canonical), provenance_of(event), recorded_at)
+    except ValueError:  # only rows written behind the store's back have no encoding
+        encoding = None
+    return _new_link(StoredLink, (event.sequence, recorded.prev_hash, recorded.hash, encoding,
+                                  encoding_version))
 
 
 def verify_chain(

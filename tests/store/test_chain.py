@@ -24,7 +24,7 @@ from store.canonical_json import (
     read_jsonb,
     reencode_jsonb,
 )
-from store.chain import GENESIS_HASH, event_hash, format_timestamp
+from store.chain import GENESIS_HASH, encode_stored, event_hash, format_timestamp
 
 from .builders import event
 
@@ -176,6 +176,22 @@ def test_encoding_is_sorted_compact_json_of_the_envelope(payload: dict[str, Any]
     }
     assert canonical_encoding(subject).decode() == spelled(envelope)
     assert normalised == payload, "normalising may change how a number is written, not its value"
+
+
+@given(payload=payloads, recorded_at=st.none() | st.just(datetime(2026, 3, 4, 5, 6, 7, 8, UTC)),
+       provenance=st.none() | st.just({"via": "token", "token_id": "t-1", "zeta": [2, 1]}))
+def test_a_payload_given_as_canonical_text_encodes_as_the_payload_itself(
+    payload: dict[str, Any], recorded_at: datetime | None, provenance: dict[str, Any] | None
+) -> None:
+    # The verifier's way (the stored payload's canonical text, keys already in order) and the
+    # appender's (the payload itself, sorted by orjson) must give the same bytes.
+    normal = json.loads(canonical_json(payload))
+    arguments = (uuid.UUID(int=7), "i-1", 3, "Tested", 1, "a@example.com",
+                 datetime(2026, 1, 2, tzinfo=UTC))
+    by_text = encode_stored(*arguments, orjson.Fragment(canonical_json(normal)), provenance,
+                            recorded_at)
+    assert by_text == encode_stored(*arguments, normal, provenance, recorded_at)
+    assert list(json.loads(by_text)) == sorted(json.loads(by_text))
 
 
 @pytest.fixture(scope="module")
