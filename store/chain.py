@@ -36,9 +36,6 @@ from domain.envelope import Event
 
 from .canonical_json import NotCanonicalisable, canonical_json, encode_json
 
-_dumps = orjson.dumps
-_type_of = type  # `type` names a field below
-
 ENVELOPE_ONLY = 1
 WITH_RECORDED_AT = 2
 ENCODING_VERSION = WITH_RECORDED_AT  # what appends write
@@ -139,9 +136,9 @@ def _encode(
     envelope["schema_version"] = schema_version
     envelope["sequence"] = sequence
     envelope["type"] = type
-    if provenance is None and _type_of(payload) is orjson.Fragment:
+    if provenance is None and isinstance(payload, orjson.Fragment):
         try:
-            return _dumps(envelope)
+            return orjson.dumps(envelope)
         except orjson.JSONEncodeError:
             pass  # text that is not Unicode: encode_json says so
     return encode_json(envelope)
