@@ -15,7 +15,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from cli import actions, audit, ideas_view, initiatives, portfolio_view, tokens, work
 from cli.args import BatonParser, CommandTable, new_parser
@@ -52,11 +52,11 @@ def main(make_context: ContextFactory, argv: Sequence[str] | None = None,
          first: Sequence[CommandGroup] = ()) -> int:
     code = run(make_context, argv, first)
     if argv is None and "temporalio.bridge" in sys.modules:
-        _exit_skipping_finalization(code)
+        exit_skipping_finalization(code)
     return code
 
 
-def _exit_skipping_finalization(code: int) -> None:
+def exit_skipping_finalization(code: int) -> NoReturn:
     # The Temporal client's Rust threads can call into Python while the interpreter finalizes,
     # which aborts a short-lived process after its work is done (temporalio/sdk-python#300).
     # Everything this process had to say is flushed; nothing is left to finalize.

@@ -58,8 +58,35 @@ def load_migrations() -> list[Migration]:
     return migrations
 
 
+async def pending_migrations(connection: asyncpg.Connection, schema: str) -> list[Migration]:
+    """What `apply_migrations` would apply, read without any DDL or lock: every migration when
+    the schema has no record of them yet (or this role may not see it)."""
+    quoted = quote_schema(schema)
+    if await connection.fetchval("SELECT to_regclass($1)", f"{quoted}.schema_migrations") is None:
+        return load_migrations()
+    rows = await connection.fetch(f"SELECT version, checksum FROM {quoted}.schema_migrations")
+    return _pending(load_migrations(), {row["version"]: row["checksum"] for row in rows})
+
+
 async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[Migration]:
-    """Bring `schema` up to date in one transaction; returns the migrations this call applied."""
+    """Bring `schema` up to date in one transaction; returns the migrations this call applied.
+
+    A schema already up to date is only read: the running processes log in as a role that may
+    not change the schema (baton_runtime, migration 0010), and each checks this on start."""
+    if not await pending_migrations(connection, schema):
+        return []
+    try:
+        return await _apply_pending(connection, schema)
+    except asyncpg.InsufficientPrivilegeError as error:
+        pending = ", ".join(f"{m.version:04d}_{m.name}"
+                            for m in await pending_migrations(connection, schema))
+        raise MigrationError(
+            f"schema {schema!r} needs migrations ({pending}) that this database role may not "
+            f"apply ({error}): run `python -m workers.migrate` with the schema owner's "
+            "DATABASE_URL first") from None
+
+
+async def _apply_pending(connection: asyncpg.Connection, schema: str) -> list[Migration]:
     quoted = quote_schema(schema)
     async with connection.transaction():
         await connection.execute(

@@ -12,12 +12,14 @@ The cookie itself, and the pages, belong to the pages; this module only opens an
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from authlib.integrations.starlette_client import (  # type: ignore[import-untyped]
-    OAuth,
-    OAuthError,
-)
+# Authlib turns its own deprecation warnings on for everyone ("always", when authlib.deprecate is
+# first imported) and then, on import, warns that it found httpx rather than its successor httpx2:
+# a note for code that uses Authlib, printed on every start of every process that imports this,
+# where an operator reads it as a fault. Silenced for that import alone, after Authlib's filter.
+import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse
 
@@ -25,6 +27,14 @@ from web.auth import SESSION_IDENTITY
 from web.config import OidcConfig
 from web.jwt_bearer import InvalidBearer, OidcBearer
 from web.problems import unauthenticated, unavailable
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated",
+                            category=DeprecationWarning)
+    from authlib.integrations.starlette_client import (  # type: ignore[import-untyped]
+        OAuth,
+        OAuthError,
+    )
 
 PROVIDER = "baton"
 SCOPES = "openid email profile"

@@ -191,8 +191,8 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "BATON_SESSION_SECRET",
         None,
-        "Key signing browser sign-in cookies; set it to one value on every replica (unset: a "
-        "random key per process).",
+        "Key signing browser sign-in cookies, at least 32 characters, the same on every web "
+        "replica; `baton web` refuses to start without it (`baton up` makes one per start).",
     ),
     EnvironmentVariable(
         "BATON_OIDC_ISSUER",

@@ -8,34 +8,39 @@ the migrations take an advisory lock and apply in one transaction.
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 
-from store import EventStore
+from workers.composition import load_settings, open_store
 from workers.embedded_postgres import database_url
 from workers.logging import configure_logging
 from workers.settings import Settings
+from workers.setup_step import run_setup_step
 
 log = structlog.get_logger("baton.migrate")
 
 
 async def migrate(settings: Settings) -> list[str]:
-    """Apply the pending migrations; returns their names, oldest first."""
-    dsn = database_url(settings)
-    async with await EventStore.connect(
-        dsn, settings.db_schema, migrate=False, max_pool_size=1
-    ) as store:
-        applied = await store.migrate()
+    """Apply the pending migrations; returns their names, oldest first. Refused in one line
+    (app.errors.Rejected) when PostgreSQL cannot be reached or the schema cannot be migrated."""
+    from app.errors import unavailable
+    from store.errors import MigrationError
+
+    store = await open_store(database_url(settings), settings.db_schema, migrate=False,
+                             configured=bool(settings.database_url))
+    async with store:
+        try:
+            applied = await store.migrate()
+        except MigrationError as error:
+            raise unavailable(f"the database cannot be used as it is: {error}") from None
     return [f"{migration.version:04d}_{migration.name}" for migration in applied]
 
 
 async def _main() -> None:
-    settings = Settings.from_env()
+    settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
     applied = await migrate(settings)
     log.info("event store schema is up to date", schema=settings.db_schema, applied=applied)
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    run_setup_step("workers.migrate", _main)

@@ -10,7 +10,6 @@ be refused, the error gives the `tcld` command.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,16 +23,18 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.errors import Rejected
+from workers.composition import Place, load_settings
 from workers.logging import configure_logging
-from workers.settings import Settings
-from workers.temporal_client import connect_client
+from workers.setup_step import run_setup_step
 from workflows.search_attributes import BATON_SEARCH_ATTRIBUTES
 
 log = structlog.get_logger("baton.search_attributes")
 
 
-class SearchAttributeConflict(RuntimeError):
-    """A search attribute exists under Baton's name with another type."""
+class SearchAttributeConflict(Rejected):
+    """A search attribute exists under Baton's name with another type: refused, as a command
+    the rules refuse, since running the command again cannot help."""
 
 
 async def register_search_attributes(
@@ -97,12 +98,12 @@ def _refusal(namespace: str, missing: dict[str, IndexedValueType.ValueType], why
 
 
 async def _main() -> None:
-    settings = Settings.from_env()
+    settings = load_settings()
     configure_logging(settings.log_format, settings.log_level)
-    client = await connect_client(settings)
+    client = await Place(settings).temporal()  # one line when Temporal does not answer
     added = await register_search_attributes(client, settings.temporal_namespace)
     log.info("search attributes registered", namespace=settings.temporal_namespace, added=added)
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    run_setup_step("workers.register_search_attributes", _main)

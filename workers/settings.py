@@ -132,7 +132,7 @@ class Settings:
             web_host=required("BATON_WEB_HOST"),
             web_port=_port("BATON_WEB_PORT", required("BATON_WEB_PORT")),
             public_url=_public_url(read("BATON_PUBLIC_URL")),
-            session_secret=read("BATON_SESSION_SECRET"),
+            session_secret=_session_secret(read("BATON_SESSION_SECRET")),
             oidc_issuer=read("BATON_OIDC_ISSUER"),
             oidc_client_id=read("BATON_OIDC_CLIENT_ID"),
             oidc_client_secret=read("BATON_OIDC_CLIENT_SECRET"),
@@ -166,6 +166,20 @@ def _schema(value: str) -> str:
 
     if not SCHEMA_NAME.match(value):
         raise SettingsError(f"BATON_DB_SCHEMA must be {SCHEMA_NAME_RULE}, got {value!r}")
+    return value
+
+
+# Signs the sign-in cookies: short enough to guess is as good as none.
+SESSION_SECRET_MIN_LENGTH = 32
+
+
+def _session_secret(value: str | None) -> str | None:
+    if value is not None and len(value) < SESSION_SECRET_MIN_LENGTH:
+        # A secret: its length is said, never its value.
+        raise SettingsError(
+            f"BATON_SESSION_SECRET must be at least {SESSION_SECRET_MIN_LENGTH} characters, "
+            f"got {len(value)}; make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
     return value
 
 

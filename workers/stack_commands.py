@@ -253,11 +253,18 @@ async def worker(args: argparse.Namespace, session: Session) -> int:
 
 
 async def web(args: argparse.Namespace, session: Session) -> int:
+    from app.errors import invalid
     from workers.logging import configure_logging
     from workers.web import build_web_app, serve_web
 
     place = Place(load_settings())
     settings = place.settings
+    if settings.session_secret is None:
+        # A key per process would sign each replica's cookies differently: a person signed in
+        # on one replica would be a stranger to the next.
+        raise invalid("BATON_SESSION_SECRET is not set: every `baton web` replica must sign "
+                      "sign-in cookies with the same secret; set it to one random value of at "
+                      "least 32 characters on all of them")
     await place.temporal()  # fail with a clear line before anything starts
     await (await place.store()).close()
     configure_logging(settings.log_format, settings.log_level)
