@@ -19,6 +19,7 @@ from hypothesis import settings
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
+from tests.installed.package import installed_baton  # noqa: F401  (one build per session)
 from tests.timeouts import (  # noqa: F401  (the hooks and fixture take effect from here)
     _loop_for_timeouts,
     pytest_timeout_cancel_timer,

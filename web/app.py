@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from web import audit, feed, health, initiatives, me, problems, work
 from web import oidc as login
@@ -19,6 +20,10 @@ from web.pages import install_pages
 from web.services import OpenServices
 
 API_PREFIX = "/api/v1"
+DOCS_URL = "/api/docs"
+# Swagger UI's own script, stylesheet and icon, served from the installed package: the docs page
+# works where the network reaches no CDN.
+DOCS_ASSETS_URL = "/api/docs/assets"
 # The identity provider's discovery document and keys: small, and it should answer fast.
 OIDC_HTTP_TIMEOUT = 10.0
 
@@ -39,10 +44,13 @@ def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
             app.state.config = config
             yield
 
-    app = FastAPI(title="Baton", version="1", lifespan=lifespan,
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
-                  description="Governed improvement initiatives whose gains stick. Every "
-                              "request acts as the authenticated person.")
+    # The docs page runs Swagger UI's inline start-up script, so it is sent without the pages'
+    # Content-Security-Policy (which allows no script; `web.pages` sends it with each page).
+    app = FastAPIOffline(title="Baton", version="1", lifespan=lifespan,
+                         openapi_url="/api/openapi.json", docs_url=DOCS_URL, redoc_url=None,
+                         static_url=DOCS_ASSETS_URL,
+                         description="Governed improvement initiatives whose gains stick. "
+                                     "Every request acts as the authenticated person.")
     problems.install(app)
     app.include_router(health.router)
     app.include_router(me.router, prefix=API_PREFIX)

@@ -1,16 +1,20 @@
 """Reading what deploy/ holds (compose file, Kubernetes manifests, Dockerfile, README) the way the
-tests compare them: as plain data, without Docker or a cluster."""
+tests compare them: as plain data, without Docker or a cluster, and the Kubernetes manifests also
+as kustomize renders them for the cluster."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
 import shlex
-from collections.abc import Iterator
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from workers.baton import build_parser
@@ -18,6 +22,11 @@ from workers.baton import build_parser
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
+K8S_BASE = K8S / "base"  # the manifests; deploy/k8s itself renders them as they are
+# What `kubectl kustomize` builds: the base, and the overlay an operator copies for production.
+KUSTOMIZATIONS = {"base": K8S, "prod": K8S / "prod"}
+OVERLAYS = tuple(KUSTOMIZATIONS)
+KUSTOMIZE_TIMEOUT = 60.0
 DOCKERFILE = DEPLOY / "Dockerfile"
 DEPLOY_README = DEPLOY / "README.md"
 BATON_IMAGE = "baton"  # the name the manifests use; kustomize's `images` sets the real one
@@ -58,51 +67,101 @@ def compose_environment(service: dict[str, Any]) -> dict[str, str]:
 
 # -- Kubernetes ------------------------------------------------------------------------------
 
+Manifest = dict[str, Any]
+
 
 @cache
 def kustomization() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    loaded: dict[str, Any] = yaml.safe_load((K8S_BASE / "kustomization.yaml").read_text())
     return loaded
 
 
 @cache
-def k8s_objects() -> tuple[dict[str, Any], ...]:
+def k8s_objects() -> tuple[Manifest, ...]:
+    """The base's objects as its files hold them, before kustomize sets namespace, labels and
+    images."""
     return tuple(
         document
-        for path in sorted(K8S.glob("*.yaml"))
+        for path in sorted(K8S_BASE.glob("*.yaml"))
         if path.name != "kustomization.yaml"
         for document in yaml.safe_load_all(path.read_text())
         if document is not None
     )
 
 
-def k8s_object(kind: str, name: str) -> dict[str, Any]:
-    found = [o for o in k8s_objects() if o["kind"] == kind and o["metadata"]["name"] == name]
+@cache
+def kustomize_build(overlay: str) -> tuple[Manifest, ...]:
+    """What `kubectl apply -k` sends for `overlay` ("base" or "prod"); skips without kubectl."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is missing: it renders deploy/k8s with its built-in kustomize")
+    directory = KUSTOMIZATIONS[overlay]
+    built = subprocess.run([kubectl, "kustomize", str(directory)], capture_output=True,
+                           text=True, timeout=KUSTOMIZE_TIMEOUT, check=False)
+    assert built.returncode == 0, f"kubectl kustomize {directory} failed:\n{built.stderr}"
+    return tuple(document for document in yaml.safe_load_all(built.stdout) if document)
+
+
+def rendered(overlay: str) -> tuple[Manifest, ...]:
+    """`overlay`'s objects as the cluster receives them, from kustomize. Without kubectl the base
+    is read from its files instead (the same objects, short of the namespace, labels and image
+    tag kustomize adds), and an overlay, which only kustomize can build, is skipped."""
+    if overlay == "base" and shutil.which("kubectl") is None:
+        return k8s_objects()
+    return kustomize_build(overlay)
+
+
+def of_kind(objects: Iterable[Manifest], kind: str) -> list[Manifest]:
+    return [item for item in objects if item["kind"] == kind]
+
+
+def find_object(objects: Iterable[Manifest], kind: str, name: str) -> Manifest:
+    found = [item for item in of_kind(objects, kind) if item["metadata"]["name"] == name]
     assert len(found) == 1, f"expected one {kind} named {name}, found {len(found)}"
     return found[0]
 
 
-def pod_specs() -> Iterator[tuple[str, dict[str, Any]]]:
-    """(workload name, pod spec) of every Deployment and Job."""
-    for item in k8s_objects():
+def k8s_object(kind: str, name: str) -> Manifest:
+    return find_object(k8s_objects(), kind, name)
+
+
+def pod_templates(objects: Iterable[Manifest]) -> Iterator[tuple[str, Manifest]]:
+    """(workload name, pod template) of every Deployment and Job."""
+    for item in objects:
         if item["kind"] in ("Deployment", "Job"):
-            yield item["metadata"]["name"], item["spec"]["template"]["spec"]
+            yield item["metadata"]["name"], item["spec"]["template"]
 
 
-def baton_containers() -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+def containers(objects: Iterable[Manifest]) -> Iterator[tuple[str, Manifest, Manifest]]:
+    """(workload name, pod spec, container) of every container; all of them run Baton."""
+    for workload, template in pod_templates(objects):
+        for container in template["spec"]["containers"]:
+            yield workload, template["spec"], container
+
+
+def baton_containers() -> Iterator[tuple[str, Manifest, Manifest]]:
     """(workload name, pod spec, container) of every container running Baton's image."""
-    for workload, pod in pod_specs():
-        for container in pod["containers"]:
-            if container["image"] == BATON_IMAGE:
-                yield workload, pod, container
+    for workload, pod, container in containers(k8s_objects()):
+        if container["image"] == BATON_IMAGE:
+            yield workload, pod, container
 
 
-def config_map() -> dict[str, str]:
-    return dict(k8s_object("ConfigMap", "baton-config")["data"])
+def selects(selector: Manifest, labels: Manifest) -> bool:
+    """Whether a label selector (matchLabels only: the manifests use nothing else) picks
+    `labels`; an empty selector picks everything."""
+    assert set(selector) <= {"matchLabels"}, f"unexpected selector {selector}"
+    return bool(selector.get("matchLabels", {}).items() <= labels.items())
 
 
-def secret() -> dict[str, str]:
-    return dict(k8s_object("Secret", "baton-secrets")["stringData"])
+def config_map(objects: Iterable[Manifest] | None = None) -> dict[str, str]:
+    """The settings of baton-config, in `objects` or else in the base's files."""
+    found = find_object(k8s_objects() if objects is None else objects, "ConfigMap", "baton-config")
+    return dict(found["data"])
+
+
+def secret(name: str = "baton-secrets") -> dict[str, str]:
+    """A Secret's placeholder values, from the base's files."""
+    return dict(k8s_object("Secret", name)["stringData"])
 
 
 # -- commands --------------------------------------------------------------------------------

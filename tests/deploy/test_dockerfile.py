@@ -1,15 +1,26 @@
-"""The image installs Baton as the README's `make` does: the same pip steps, the same constraints
-file, the same extras with `dev` swapped for the runtime extras it includes, on the Python the
-project targets."""
+"""The image installs Baton the way the tests of the installed package do: through
+deploy/install.sh (the built wheel, pinned by constraints.txt, with the runtime extras), from a
+build stage that copies each room once, and runs as a numeric non-root user the commands the
+manifests start."""
 
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
+from collections import Counter
 from typing import Any
 
-from tests.deploy.manifests import ROOT, dockerfile_instructions, shell_commands
+from tests.deploy.manifests import (
+    DEPLOY,
+    ROOT,
+    baton_services,
+    dockerfile_instructions,
+    k8s_object,
+    shell_commands,
+)
 
+INSTALL_SCRIPT = "deploy/install.sh"
 _PROJECT_EXTRA = re.compile(r"^baton\[(?P<extras>[^\]]+)\]$")
 
 
@@ -17,34 +28,9 @@ def pyproject() -> dict[str, Any]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def pip_steps(commands: list[list[str]]) -> list[list[str]]:
-    """The arguments after `-m pip` of each pip command, without --quiet."""
-    steps = []
-    for command in commands:
-        if command[1:3] == ["-m", "pip"]:
-            steps.append([argument for argument in command[3:] if argument != "--quiet"])
-    return steps
-
-
-def makefile_install_steps() -> list[list[str]]:
-    recipe = re.search(r"^\$\(STAMP\):.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)
-    assert recipe, "the Makefile's install recipe ($(STAMP)) was not found"
-    return pip_steps([command for line in recipe[1].splitlines()
-                      for command in shell_commands(line)])
-
-
-def dockerfile_install_steps() -> list[list[str]]:
-    return pip_steps([command for keyword, arguments in dockerfile_instructions()
-                      if keyword == "RUN" for command in shell_commands(arguments)])
-
-
-def split_target(target: str) -> tuple[str, set[str]]:
-    path, _, extras = target.partition("[")
-    return path, set(filter(None, extras.rstrip("]").split(",")))
-
-
 def runtime_extras_of_dev() -> set[str]:
-    """The project's own extras that `dev` pulls in, e.g. `baton[telemetry]`."""
+    """The project's own extras that `dev` pulls in, e.g. `baton[telemetry]`: what the tests
+    run on top of the dependencies, and so what the image installs."""
     extras: set[str] = set()
     for requirement in pyproject()["project"]["optional-dependencies"]["dev"]:
         if match := _PROJECT_EXTRA.match(requirement):
@@ -52,35 +38,63 @@ def runtime_extras_of_dev() -> set[str]:
     return extras
 
 
-def test_the_image_takes_the_makefile_install_steps() -> None:
-    make_upgrade, make_install = makefile_install_steps()
-    image_upgrade, image_install = dockerfile_install_steps()
-    make_options = [argument for argument in make_install[:-1] if argument != "-e"]
-
-    assert image_upgrade == make_upgrade == ["install", "--upgrade", "pip"]
-    assert image_install[:-1] == make_options
-    assert make_options[make_options.index("-c") + 1] == "constraints.txt"
+def run_commands() -> list[list[str]]:
+    return [command for keyword, arguments in dockerfile_instructions() if keyword == "RUN"
+            for command in shell_commands(arguments)]
 
 
-def test_the_image_swaps_dev_for_its_runtime_extras() -> None:
-    make_path, make_extras = split_target(makefile_install_steps()[1][-1])
-    image_path, image_extras = split_target(dockerfile_install_steps()[1][-1])
-
-    assert "dev" in make_extras and image_path == make_path == "."
-    assert image_extras == (make_extras - {"dev"}) | runtime_extras_of_dev()
+def copied_sources() -> list[str]:
+    return [source for keyword, arguments in dockerfile_instructions()
+            if keyword == "COPY" and "--from" not in arguments
+            for source in arguments.split()[:-1]]
 
 
-def test_the_image_copies_what_the_package_installs() -> None:
-    copied = {source for keyword, arguments in dockerfile_instructions() if keyword == "COPY"
-              and "--from" not in arguments for source in arguments.split()[:-1]}
+def install_script_pip_lines() -> list[list[str]]:
+    """The pip commands of deploy/install.sh, as words after `-m pip`."""
+    lines = []
+    for line in (ROOT / INSTALL_SCRIPT).read_text().splitlines():
+        if " -m pip " in line and not line.lstrip().startswith("#"):
+            words = shlex.split(line.replace('"', ""))
+            lines.append(words[words.index("pip") + 1:])
+    return lines
+
+
+def test_the_image_installs_through_the_script_the_tests_run() -> None:
+    installs = [command for command in run_commands() if INSTALL_SCRIPT in command]
+
+    assert installs == [["sh", INSTALL_SCRIPT, "/src", "/opt/baton"]]
+    assert not any("pip" in command for command in run_commands()), (
+        "every pip step belongs in deploy/install.sh, which the tests run as well")
+
+
+def test_the_script_installs_the_built_wheel_pinned_with_the_runtime_extras() -> None:
+    upgrade, build, install = install_script_pip_lines()
+
+    assert upgrade[:3] == ["install", "--quiet", "--upgrade"]
+    assert build[:1] == ["wheel"] and "--no-deps" in build, "the wheel, not the source tree"
+    assert "-e" not in install and "--editable" not in install
+    assert install[install.index("-c") + 1].endswith("/constraints.txt")
+    extras = set(install[-1].partition("[")[2].rstrip("]").split(","))
+    assert extras == runtime_extras_of_dev()
+
+
+def test_the_build_stage_copies_each_room_once() -> None:
+    copied = Counter(copied_sources())
     setuptools = pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
     # A pattern for a room that does not exist yet installs nothing and has nothing to copy.
     packages = {pattern.rstrip("*") for pattern in setuptools
                 if (ROOT / pattern.rstrip("*")).is_dir()}
 
-    assert packages | {"pyproject.toml", "constraints.txt", pyproject()["project"]["readme"]} == (
-        copied
-    )
+    assert [source for source, times in copied.items() if times > 1] == []
+    assert set(copied) == packages | {"pyproject.toml", "constraints.txt", INSTALL_SCRIPT,
+                                      pyproject()["project"]["readme"]}
+
+
+def test_the_build_leaves_no_debris_in_the_context() -> None:
+    ignored = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
+    # A stale build/ directory would let setuptools put files into the wheel that the tree
+    # no longer holds.
+    assert {"build", "*.egg-info", ".venv", ".git"} <= set(ignored)
 
 
 def test_the_image_runs_the_python_the_project_targets() -> None:
@@ -94,10 +108,21 @@ def test_the_image_runs_the_python_the_project_targets() -> None:
     assert pyproject()["project"]["requires-python"] == f">={version[1]}.{version[2]}"
 
 
-def test_the_image_runs_the_worker_and_logs_json() -> None:
+def test_the_image_runs_as_a_numeric_non_root_user() -> None:
+    users = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "USER"]
+
+    assert users and users[-1].isdigit() and int(users[-1]) != 0
+
+
+def test_the_image_runs_the_commands_the_manifests_and_compose_start() -> None:
     instructions = dockerfile_instructions()
+    worker = k8s_object("Deployment", "baton-worker")["spec"]["template"]["spec"]["containers"][0]
+    web = k8s_object("Deployment", "baton-web")["spec"]["template"]["spec"]["containers"][0]
+    composed = baton_services()
 
     assert ("CMD", '["baton", "worker"]') in instructions
+    assert worker["command"] == composed["worker"]["command"] == ["baton", "worker"]
+    assert web["command"] == composed["web"]["command"] == ["baton", "web"]
     assert any(keyword == "ENV" and "BATON_LOG_FORMAT=json" in arguments.split()
                for keyword, arguments in instructions)
     assert "constraints.txt" in (ROOT / "README.md").read_text()

@@ -1,16 +1,18 @@
-"""deploy/k8s, read as data: the objects refer to each other by names that exist, the probes and
-the scrape annotation use the ports the settings open, and every Baton container gets the same
-configuration and the files its settings point to."""
+"""deploy/k8s, read as data: the kustomizations take every manifest, the objects refer to each
+other by names that exist, the scrape annotation uses the port the settings open, and every Baton
+container gets the configuration and runs Baton's code as the image's user. The test_k8s_* files
+check the objects as kustomize renders them."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+import yaml
 
 from tests.deploy.manifests import (
     BATON_IMAGE,
-    K8S,
+    K8S_BASE,
+    KUSTOMIZATIONS,
     baton_containers,
     config_map,
     dockerfile_instructions,
@@ -19,9 +21,7 @@ from tests.deploy.manifests import (
     kustomization,
     port_of,
     runs_baton_code,
-    secret,
 )
-from workers.health import LIVENESS_PATH, READINESS_PATH
 from workers.worker import SHUTDOWN_GRACE
 
 WORKER = "baton-worker"
@@ -37,19 +37,23 @@ def worker_container() -> dict[str, Any]:
     return container
 
 
-def test_kustomization_applies_every_manifest() -> None:
-    on_disk = {path.name for path in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+def test_kustomizations_apply_every_manifest_of_the_base() -> None:
+    on_disk = {path.name for path in K8S_BASE.glob("*.yaml")} - {"kustomization.yaml"}
 
     assert set(kustomization()["resources"]) == on_disk
     assert [image["name"] for image in kustomization()["images"]] == [BATON_IMAGE]
+    for directory in KUSTOMIZATIONS.values():
+        built_on = yaml.safe_load((directory / "kustomization.yaml").read_text())["resources"]
+        assert [(directory / base).resolve() for base in built_on] == [K8S_BASE], directory
 
 
 def test_there_is_one_of_each_piece() -> None:
     kinds = sorted(item["kind"] for item in k8s_objects())
 
-    assert kinds == sorted(["Namespace", "ConfigMap", "Secret", "Deployment", "Deployment",
-                            "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Job",
-                            "Job"])
+    assert kinds == sorted(["Namespace", "ConfigMap", "Secret", "Secret", "Deployment",
+                            "Deployment", "Service", "HorizontalPodAutoscaler",
+                            "PodDisruptionBudget", "PodDisruptionBudget", "Job", "Job",
+                            *["NetworkPolicy"] * 5])
 
 
 def test_selectors_match_the_worker_pods() -> None:
@@ -70,28 +74,15 @@ def test_autoscaler_scales_the_worker_deployment() -> None:
                                       "name": WORKER}
     assert spec["minReplicas"] >= 2 and spec["maxReplicas"] > spec["minReplicas"]
     assert "requests" in worker_container()["resources"], "CPU utilisation needs a request"
+    assert "replicas" not in deployment()["spec"], "each apply would reset the autoscaler's count"
 
 
 def test_every_baton_container_gets_the_settings_and_runs_baton_code() -> None:
-    expected = [{"configMapRef": {"name": "baton-config"}},
-                {"secretRef": {"name": "baton-secrets"}}]
-
+    # Which Secret each one reads is test_k8s_secrets' subject.
     for workload, _, container in baton_containers():
-        assert container["envFrom"] == expected, workload
+        assert container["envFrom"][0] == {"configMapRef": {"name": "baton-config"}}, workload
         assert runs_baton_code(container["command"]), f"{workload}: {container['command']}"
     assert worker_container()["command"] == ["baton", "worker"]
-
-
-def test_probes_ask_the_port_the_worker_listens_on() -> None:
-    container = worker_container()
-    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
-    probes = {kind: container[kind]["httpGet"]
-              for kind in ("startupProbe", "livenessProbe", "readinessProbe")}
-
-    assert ports["health"] == port_of(config_map()["BATON_HEALTH_ADDRESS"])
-    assert {probe["port"] for probe in probes.values()} == {"health"}
-    assert probes["livenessProbe"]["path"] == LIVENESS_PATH
-    assert probes["readinessProbe"]["path"] == probes["startupProbe"]["path"] == READINESS_PATH
 
 
 def test_prometheus_scrapes_the_metrics_port() -> None:
@@ -100,21 +91,6 @@ def test_prometheus_scrapes_the_metrics_port() -> None:
 
     assert ports["metrics"] == port_of(config_map()["BATON_METRICS_ADDRESS"])
     assert int(annotations["prometheus.io/port"]) == ports["metrics"]
-
-
-def test_files_named_by_settings_are_mounted_in_every_container() -> None:
-    named = [value for name, value in config_map().items() if name.endswith("_PATH") and value]
-    named += parse_qs(urlsplit(secret()["DATABASE_URL"]).query).get("sslrootcert", [])
-    assert named, "the example DATABASE_URL shows sslrootcert"
-
-    for workload, pod, container in baton_containers():
-        volumes = {volume["name"] for volume in pod["volumes"]}
-        mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
-        assert {mount["name"] for mount in container["volumeMounts"]} <= volumes, workload
-        for path in named:
-            assert any(PurePosixPath(path).is_relative_to(mount) for mount in mounts), (
-                f"{workload} does not mount {path}"
-            )
 
 
 def test_pods_run_as_the_image_user() -> None:
@@ -131,7 +107,7 @@ def test_workers_get_time_to_finish_their_activities() -> None:
     assert grace > SHUTDOWN_GRACE.total_seconds()
 
 
-def test_the_web_service_reaches_the_web_pods_and_their_probes() -> None:
+def test_the_web_service_reaches_the_web_pods_on_their_port() -> None:
     web = k8s_object("Deployment", "baton-web")
     (container,) = web["spec"]["template"]["spec"]["containers"]
     service = k8s_object("Service", "baton-web")["spec"]
@@ -143,6 +119,4 @@ def test_the_web_service_reaches_the_web_pods_and_their_probes() -> None:
     assert web["spec"]["selector"]["matchLabels"].items() <= labels.items()
     assert {port["targetPort"] for port in service["ports"]} == {"http"}
     assert ports["http"] == int(config_map()["BATON_WEB_PORT"])
-    assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "http"}
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert web["spec"]["replicas"] >= 2
