@@ -20,6 +20,7 @@ from activities.mail_message import compose, due_phrase
 from domain.deadlines import open_windows
 from domain.envelope import Event
 from domain.state import InitiativeState, Phase, StepStatus
+from domain.visibility import Initiative, Person, may_see
 from store import EventStore
 from store.portfolio import PortfolioReader
 from workflows.activity_contracts import NEXT_DIGEST, SEND_DIGESTS, DigestRequest
@@ -62,6 +63,15 @@ def open_work(state: InitiativeState) -> list[Item]:
         person, what = commitment_of(state, subject)
         items.append(Item(person, name, what, due))
     return items
+
+
+def told_of_changes(state: InitiativeState) -> set[str]:
+    """Whose digest tells what changed on the initiative: its people and those who submitted
+    ideas to it, as long as they may see it (a submitter taken off the front line may not)."""
+    spec = state.require_spec()
+    return {person for person in {spec.sponsor, spec.pmo, spec.expert, state.owner,
+                                  *(idea.submitted_by for idea in state.ideas)}
+            if may_see(Person(person), Initiative(state))}
 
 
 def _words(event_type: str) -> str:
@@ -129,9 +139,7 @@ class Digests:
             lines = [f"{e.occurred_at.astimezone(zone):%a %d %b %H:%M} "
                      f"{state.require_spec().name}: {_words(e.type)} ({e.actor})"
                      for e in events]
-            spec = state.require_spec()
-            for person in {spec.sponsor, spec.pmo, spec.expert, state.owner,
-                           *(idea.submitted_by for idea in state.ideas)}:
+            for person in told_of_changes(state):
                 found[person] += lines
         return found
 

@@ -1,5 +1,6 @@
 """A notification as the e-mail one person reads: plain text and HTML, what is asked of them, by
-when in their time zone ("due Fri 12 Dec, in 3 days"), and the link to the page where it is done.
+when in their time zone ("due Fri 12 Dec, in 3 days", the zone named), the initiative it is about
+in the subject, and the link to the page where it is done.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class Letterhead:
     def link(self, page: str) -> str:
         return self.public_url.rstrip("/") + (page or "/")
 
+    @property
+    def zone_note(self) -> str:
+        """Which clock the dates of a message read (BATON_TIMEZONE), said in every message."""
+        return f"Dates and times are in the {self.timezone.key} time zone."
+
 
 def message_id(key: str, to: str, domain: str) -> str:
     """The same for every attempt at one person's copy, so a resend is recognisably a copy."""
@@ -60,10 +66,11 @@ def due_phrase(due: datetime, now: datetime, timezone: ZoneInfo) -> str:
     return f"{verb} {_day(local, today)}, {relative}"
 
 
-def _html(paragraphs: list[str], link: str, action: str) -> str:
+def _html(paragraphs: list[str], link: str, action: str, notes: list[str]) -> str:
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     button = f'<p><a href="{html.escape(link, quote=True)}">{html.escape(action)}</a></p>'
-    footer = f'<p style="color:#666;font-size:small">{html.escape(FOOTER)}</p>'
+    footer = "".join(f'<p style="color:#666;font-size:small">{html.escape(note)}</p>'
+                     for note in notes)
     return f"<!doctype html><html><body>{body}{button}{footer}</body></html>"
 
 
@@ -77,9 +84,10 @@ def compose(letterhead: Letterhead, *, to: str, subject: str, paragraphs: list[s
     message["Date"] = format_datetime(at.astimezone(letterhead.timezone))
     message["Message-ID"] = message_id(key, to, letterhead.domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
-    text = "\n\n".join([*paragraphs, f"{action}: {link}", f"-- \n{FOOTER}"])
+    notes = [letterhead.zone_note, FOOTER]
+    text = "\n\n".join([*paragraphs, f"{action}: {link}", "-- \n" + "\n".join(notes)])
     message.set_content(text + "\n")
-    message.add_alternative(_html(paragraphs, link, action), subtype="html")
+    message.add_alternative(_html(paragraphs, link, action, notes), subtype="html")
     return message
 
 
@@ -91,7 +99,14 @@ def notification_mail(letterhead: Letterhead, notification: Notification, to: st
         paragraphs.append(f"{when[0].upper()}{when[1:]}.")
     paragraphs.append(f"Initiative: {notification.initiative_name} "
                       f"({notification.initiative_id}).")
-    subject = notification.subject or notification.message
-    return compose(letterhead, to=to, subject=f"[Baton] {subject}", paragraphs=paragraphs,
+    return compose(letterhead, to=to, subject=f"[Baton] {mail_subject(notification)}",
+                   paragraphs=paragraphs,
                    page=notification.page, action="Open it in Baton",
                    key=notification.notification_id, at=at)
+
+
+def mail_subject(notification: Notification) -> str:
+    """The notification's subject, naming its initiative where the subject does not already."""
+    subject = " ".join((notification.subject or notification.message).split())
+    name = " ".join(notification.initiative_name.split())
+    return subject if name in subject else f"{subject} ({name})"

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain.envelope import Event
 from domain.events import payload_of
 from domain.upcasting import upcast
 from store import ConcurrencyConflict, EventStore, IdempotencyConflict, InvalidAppend, Projection
@@ -14,8 +15,10 @@ from store.requests import RequestLog
 from workflows.activity_contracts import (
     APPEND_EVENTS,
     INVALID_APPEND,
+    READ_RECORDED,
     AppendOutcome,
     AppendRequest,
+    RecordedRequest,
 )
 
 log = structlog.get_logger("baton.recording")
@@ -70,6 +73,13 @@ class Recorder:
                  version=result.version, types=[e.type for e in request.events])
         return AppendOutcome(version=result.version, head_hash=result.head_hash,
                              recorded=list(request.events))
+
+    @activity.defn(name=READ_RECORDED)
+    async def read_recorded(self, request: RecordedRequest) -> list[Event]:
+        """The events a request recorded, for its retry in a later run of the workflow."""
+        recorded = await self._store.read_versions(
+            request.initiative_id, request.first_version, request.last_version)
+        return [r.event for r in recorded]
 
     async def _store_is_ahead(self, request: AppendRequest, conflict: Exception) -> AppendOutcome:
         """The store holds events this workflow has not seen: a workflow task that appended and

@@ -14,14 +14,15 @@ How a door calls a use case
         from app.act import ActRequest, act
         acted = await act(context, ActRequest(initiative_id=iid, action="complete",
                                               actor=who, arguments={"step": "sop"}))
-        body = app.presenter.recorded_json(iid, acted.events, acted.view)
+        body = app.presenter.recorded_json(iid, acted.events, acted.phase, acted.version)
 
     The modules: `launch` (with `validate_only`), `act` (any action of the registry; returns
-    the events it recorded and the state after them), `show` (one initiative; `list_initiatives`
-    with a `ListFilter`), `portfolio` (the PMO's figures), `work` (a person's open work across
-    initiatives), `audit` (replay, verify, report, workflow). `presenter` turns a state into the
-    JSON every door shows (`state_json`) and events into sentences (`describe_event`). A use
-    case raises only `Rejected`: what the servers below raise is translated by `@use_case`.
+    the events it recorded, the version and the phase after them), `show` (one initiative;
+    `list_initiatives` with a `ListFilter`), `portfolio` (the PMO's figures), `work` (a
+    person's open work across initiatives), `audit` (replay, verify, report, workflow).
+    `presenter` turns a state into the JSON every door shows (`state_json`) and events into
+    sentences (`describe_event`). A use case raises only `Rejected`: what the servers below
+    raise is translated by `@use_case`.
     A command that went out but was not confirmed raises `app.errors.Unconfirmed` (kind
     unavailable) with the request id to send it again with: the retry records at most once.
 

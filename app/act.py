@@ -1,5 +1,8 @@
 """Anyone acting on an initiative: one use case for every action of the registry
-(`app.actions`). It answers with the events recorded and the state after them."""
+(`app.actions`). It answers with the events recorded, the version they reached and where the
+initiative stands, read from the portfolio's row: nothing in the answer grows with what the
+initiative holds (its ideas, readings, people). A door that shows the whole initiative after an
+action reads it as it reads it any other time."""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ from app.actions import Arguments, command_for
 from app.context import Context, use_case
 from app.errors import InvalidArgument, Rejected, RejectionKind, Unconfirmed
 from app.ids import check_initiative_id
+from app.visibility import hides, unknown_initiative
 from domain.envelope import Event, Provenance
-from workflows.contracts import InitiativeView
+from domain.visibility import Viewer
 
 REQUEST_ID_LIMIT = 128
 
@@ -25,6 +29,10 @@ class ActRequest(BaseModel):
     initiative_id: str
     action: str  # a name in app.actions.ACTIONS, e.g. "approve-launch"
     actor: str
+    # Who sends it, as the rule of who may see what takes them: a refusal on an initiative they
+    # may not see answers as an unknown initiative would (the actor on the CLI's `--as` is the
+    # operator's word, and the operator sees everything).
+    viewer: Viewer
     arguments: Mapping[str, Any] | Arguments = Field(default_factory=dict)
     # The same id again records at most once and answers with what it recorded.
     request_id: str | None = None
@@ -37,7 +45,8 @@ class Acted(BaseModel):
     initiative_id: str
     request_id: str
     events: list[Event]  # what this request recorded (again, on a retry)
-    view: InitiativeView  # the initiative after them
+    version: int  # the initiative's version now
+    phase: str  # and its phase
 
 
 def _sendable(request_id: str) -> bool:
@@ -62,16 +71,31 @@ async def act(context: Context, request: ActRequest) -> Acted:
     # back says so, with the request id that makes sending it again safe.
     try:
         async with context.worker_answers():
-            recorded = await initiatives.send_viewed(iid, command, request_id,
-                                                     request.provenance)
+            events = await initiatives.send(iid, command, request_id, request.provenance)
     except Rejected as rejected:
         if rejected.kind is RejectionKind.UNAVAILABLE:
             raise Unconfirmed(f"{rejected.reason}; it may still be recorded", request_id) from None
+        if hides(request.viewer, (await initiatives.view(iid)).state, rejected):
+            raise unknown_initiative(iid) from None
         raise
     except RPCError as error:
         if error.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             raise
         raise Unconfirmed(f"lost Temporal at {context.where.temporal_address} before it "
                           "confirmed the command; it may still be recorded", request_id) from None
-    return Acted(initiative_id=iid, request_id=request_id, events=recorded.events,
-                 view=recorded.view)
+    version, phase = await _standing(context, iid, events)
+    return Acted(initiative_id=iid, request_id=request_id, events=events, version=version,
+                 phase=phase)
+
+
+async def _standing(context: Context, iid: str, events: list[Event]) -> tuple[int, str]:
+    """The version and phase after the action: the portfolio's row, written in the append's
+    transaction, so it is at least as new as `events`."""
+    from store.portfolio import PortfolioReader
+
+    store = await context.read_store()
+    summary = await PortfolioReader(store.pool, store.schema).summary(iid)
+    if summary is not None and summary.version >= (events[-1].sequence if events else 1):
+        return summary.version, summary.phase
+    view = await (await context.initiatives()).view(iid)  # a row not projected yet
+    return view.state.version, view.state.phase.value

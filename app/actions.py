@@ -167,6 +167,13 @@ def action_named(name: str) -> Action[Any]:
                        RejectionKind.NOT_FOUND) from None
 
 
+def number_arguments(name: str) -> frozenset[str]:
+    """The arguments of action `name` that are numbers: a door reads them as its people write
+    numbers."""
+    fields = action_named(name).arguments.model_fields
+    return frozenset(field for field, info in fields.items() if info.annotation is float)
+
+
 def command_for(name: str, arguments: Mapping[str, Any] | Arguments, actor: str) -> Any:
     """The domain command that action `name` with these arguments is, sent by `actor`."""
     action = action_named(name)
@@ -175,15 +182,22 @@ def command_for(name: str, arguments: Mapping[str, Any] | Arguments, actor: str)
             arguments = action.arguments.model_validate(
                 arguments.model_dump() if isinstance(arguments, Arguments) else arguments)
         except ValidationError as error:
-            raise _invalid(error, {}) from None
+            raise _invalid(error, {}, action) from None
     try:
         return action.build(arguments, actor)
     except ValidationError as error:
-        raise _invalid(error, action.fields) from None
+        raise _invalid(error, action.fields, action) from None
 
 
-def _invalid(error: ValidationError, fields: Mapping[str, str]) -> InvalidArgument:
-    """The first problem, in words: `text: is 4100 characters long; at most 4000 are allowed`."""
-    problem = error.errors()[0]
+def _invalid(error: ValidationError, fields: Mapping[str, str],
+             action: Action[Any]) -> InvalidArgument:
+    """The first problem, in words: `text: is 4100 characters long; at most 4000 are allowed`.
+    An argument the action does not take comes first: a misspelt name (`val` for `value`)
+    must be named, not hidden behind the argument it left missing."""
+    problems = sorted(error.errors(), key=lambda p: p["type"] != "extra_forbidden")
+    problem = problems[0]
     name = str(problem["loc"][0]) if problem["loc"] else ""
+    if problem["type"] == "extra_forbidden":
+        known = ", ".join(action.arguments.model_fields) or "no arguments"
+        return InvalidArgument(name, f"is not a known field ({action.name} takes {known})")
     return InvalidArgument(fields.get(name, name), plain_words(problem))

@@ -16,10 +16,12 @@ from app.context import Context, use_case
 from app.errors import Rejected, RejectionKind, not_found
 from app.ids import check_initiative_id
 from app.presenter import describe_event
+from app.visibility import require_seen
 from audit import Break, Replayed, VerifiedStream
 from audit.digest import Digest, DigestFinding
 from audit.verify import Witnesses
 from audit.workflow_check import WorkflowCheck
+from domain.visibility import AuditTrail, Operator, Viewer, may_see
 
 __all__ = ["Break", "Digest", "DigestFinding", "Replayed", "Report", "VerifiedStream",
            "WorkflowCheck", "check_digest", "digest", "replay", "report", "verify", "workflow"]
@@ -33,12 +35,27 @@ def _ignore(message: str) -> None:
     pass
 
 
-@use_case
-async def replay(context: Context, initiative_id: str, *, as_of: datetime | None = None,
-                 version: int | None = None) -> Replayed:
+async def _require_auditor(context: Context, viewer: Viewer, initiative_id: str) -> None:
+    """An initiative the viewer may not see answers as an unknown one; one they see but may not
+    audit is refused."""
     from audit import replay as replay_stream
 
     check_initiative_id(initiative_id)
+    if isinstance(viewer, Operator):
+        return  # the operator sees every trail (the rule says so): no replay to find out
+    latest = (await replay_stream(await context.audit_store(), initiative_id)).state
+    require_seen(viewer, latest)
+    if not may_see(viewer, AuditTrail(latest)):
+        raise Rejected(f"{viewer.id} cannot audit {initiative_id}: it needs the auditor grant, "
+                       "or being the initiative's PMO", RejectionKind.FORBIDDEN)
+
+
+@use_case
+async def replay(context: Context, initiative_id: str, *, viewer: Viewer,
+                 as_of: datetime | None = None, version: int | None = None) -> Replayed:
+    from audit import replay as replay_stream
+
+    await _require_auditor(context, viewer, initiative_id)
     store = await context.audit_store()
     replayed = await replay_stream(store, initiative_id, as_of=as_of, to_version=version)
     if not replayed.events:
@@ -50,15 +67,18 @@ async def replay(context: Context, initiative_id: str, *, as_of: datetime | None
 
 
 @use_case
-async def verify(context: Context, initiative_ids: list[str] | None, *,
+async def verify(context: Context, initiative_ids: list[str] | None, *, viewer: Viewer,
                  store_only: bool = False, jobs: int | None = None,
                  on_verified: Callable[[VerifiedStream], None] | None = None,
                  note: Note = _ignore) -> list[VerifiedStream]:
-    """`initiative_ids` None: every initiative. `note` hears what the audit goes without."""
+    """`initiative_ids` None: every initiative (the operator's to ask). `note` hears what the
+    audit goes without."""
     from audit import verify_streams
 
+    if not initiative_ids and not isinstance(viewer, Operator):  # none named: every one
+        raise Rejected("verifying every initiative is the operator's", RejectionKind.FORBIDDEN)
     for iid in initiative_ids or ():
-        check_initiative_id(iid)
+        await _require_auditor(context, viewer, iid)
     store = await context.audit_store()
     witnesses = None if store_only else await _witnesses(context, note)
     processes = jobs if jobs is not None else await _jobs(context, initiative_ids)
@@ -103,14 +123,15 @@ class Report(BaseModel):
 
 
 @use_case
-async def report(context: Context, initiative_id: str, *, store_only: bool = False,
-                 note: Note = _ignore, now: datetime | None = None) -> Report:
+async def report(context: Context, initiative_id: str, *, viewer: Viewer,
+                 store_only: bool = False, note: Note = _ignore,
+                 now: datetime | None = None) -> Report:
     from audit.replay import replay_events, trusted_prefix
     from audit.report import build_report
     from audit.scan import read_one_stream
     from audit.verify import verify_stored
 
-    check_initiative_id(initiative_id)
+    await _require_auditor(context, viewer, initiative_id)
     store = await context.audit_store()
     witnesses = None if store_only else await _witnesses(context, note)
     witnessed = await witnesses.witnesses([initiative_id]) if witnesses else {}

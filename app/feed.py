@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
 from app.errors import Rejected, RejectionKind
-from app.identity import Grant, Identity
+from app.identity import Identity
+from domain.visibility import EventFeed, may_see
 from store import RecordedEvent
 
 MAX_PAGE = 1000
@@ -48,7 +49,9 @@ class FeedPage(BaseModel):
 
 
 def require_feed_reader(identity: Identity) -> None:
-    if not (identity.has(Grant.AUDITOR) or identity.has(Grant.PMO)):
+    """The feed carries every initiative's events: the rule lets only those who may see every
+    initiative read it, so no event needs sifting."""
+    if not may_see(identity.viewer, EventFeed()):
         raise Rejected(f"{identity.person} cannot read the event feed: it needs the auditor "
                        "or pmo grant", RejectionKind.FORBIDDEN)
 

@@ -6,19 +6,21 @@ given the `Identity` that came out of it.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.envelope import AuthMethod, Provenance
 from domain.spec import ActorId
+from domain.visibility import Grant, Person
+
+__all__ = ["OPERATOR", "Grant", "Identity", "grants_named"]
 
 
-class Grant(StrEnum):
-    """Powers that no spec confers: they come from the token or the identity provider."""
-
-    PMO = "pmo"  # may launch initiatives (and only those whose spec names them as PMO)
-    AUDITOR = "auditor"  # may read any initiative's audit trail and the global event feed
+def grants_named(names: Iterable[str]) -> frozenset[Grant]:
+    """The grants among `names`; a name no longer known grants nothing."""
+    known = {grant.value for grant in Grant}
+    return frozenset(Grant(name) for name in names if name in known)
 
 
 class Identity(BaseModel):
@@ -30,6 +32,11 @@ class Identity(BaseModel):
 
     def has(self, grant: Grant) -> bool:
         return grant in self.grants
+
+    @property
+    def viewer(self) -> Person:
+        """Who is looking, as the rule of who may see what (`domain.visibility`) takes it."""
+        return Person(self.person, self.grants)
 
 
 # Whoever holds the Temporal and database credentials, acting as anyone (`--as`).

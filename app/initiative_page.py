@@ -4,6 +4,7 @@ take now (the domain's answer, `domain.available_actions`), its control chart an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +14,12 @@ from app.charts import control_chart_html
 from app.context import Context, use_case
 from app.presenter import describe_event, state_json
 from app.show import show
+from domain.acceptance import signed_statement, statement_to_sign
 from domain.available_actions import Offer, available_actions
+from domain.envelope import Event
 from domain.state import InitiativeState
+from domain.visibility import Person
+from workflows.contracts import InitiativeView
 
 
 class TimelineEntry(BaseModel):
@@ -32,19 +37,29 @@ class InitiativePage(BaseModel):
     offers: list[Offer]
     chart: str  # the control chart with its caption and data table, as HTML
     timeline: list[TimelineEntry]
+    # What the owner signs on accepting (the spec's statement, else the one generated for them),
+    # and, once they signed, the statement as the record keeps it.
+    statement_to_sign: str | None
+    signed_statement: str | None
 
 
-@use_case
-async def initiative_page(context: Context, initiative_id: str, actor: str,
-                          now: datetime | None = None) -> InitiativePage:
-    view = await show(context, initiative_id)
-    store = await context.read_store()
-    events = await store.read_stream(initiative_id)
+def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
+            now: datetime) -> InitiativePage:
+    """The page from what the workflow knows and the recorded events: no I/O."""
     state = view.state
     return InitiativePage(
         state=state, initiative=state_json(view),
-        offers=available_actions(state, actor, now or datetime.now(UTC)),
+        offers=available_actions(state, actor, now),
         chart=control_chart_html(state),
-        timeline=[TimelineEntry(version=r.event.sequence, at=r.event.occurred_at,
-                                actor=r.event.actor, what=describe_event(r.event))
-                  for r in events])
+        timeline=[TimelineEntry(version=e.sequence, at=e.occurred_at, actor=e.actor,
+                                what=describe_event(e)) for e in events],
+        statement_to_sign=statement_to_sign(state), signed_statement=signed_statement(state))
+
+
+@use_case
+async def initiative_page(context: Context, initiative_id: str, viewer: Person,
+                          now: datetime | None = None) -> InitiativePage:
+    view = await show(context, initiative_id, viewer)
+    store = await context.read_store()
+    events = [r.event for r in await store.read_stream(initiative_id)]
+    return page_of(view, events, viewer.id, now or datetime.now(UTC))

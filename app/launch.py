@@ -42,6 +42,9 @@ def parse_spec(text: str) -> InitiativeSpec:
         return parse_spec_yaml(text)
     except SpecError as error:
         raise InvalidSpec(error.problems) from None
+    except RecursionError:
+        # Lists or mappings nested thousands deep exhaust the parser's stack: no spec nests so.
+        raise InvalidSpec(["the spec nests too deep"]) from None
 
 
 @use_case

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import weakref
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,8 +24,16 @@ from pydantic import BaseModel, ConfigDict
 from app.context import Context, use_case
 from audit.collector import paced_for_loading
 from domain.commitments import Commitment
-from domain.portfolio import EntryFigures, Portfolio, PortfolioEntry, combine, entry_figures
+from domain.portfolio import (
+    EntryFigures,
+    Portfolio,
+    PortfolioEntry,
+    as_seen_by,
+    combine,
+    entry_figures,
+)
 from domain.state import OPEN_PHASES
+from domain.visibility import THE_OPERATOR, PortfolioShare, Viewer, may_see
 
 QUIET_AFTER = timedelta(days=30)
 FILTERS = ("phase", "pmo", "sponsor", "owner")
@@ -114,6 +123,7 @@ class _Figured:
     until: datetime  # the next moment the clock changes these figures
     figures: Portfolio
     rows: list[PortfolioRow]
+    choices: dict[str, list[str]]
 
 
 class _Memo:
@@ -125,8 +135,8 @@ class _Memo:
         self.generation = 0  # moves whenever any initiative does
         self.versions: dict[str, int] = {}
         self.ordered: list[Kept] = []  # newest change first
-        self.choices: dict[str, list[str]] = {}
-        self.figured: dict[PortfolioFilter, _Figured] = {}
+        self.sponsors: frozenset[str] = frozenset()
+        self.figured: dict[tuple[PortfolioFilter, Viewer], _Figured] = {}
 
     def moved(self, replaced: list[tuple[Kept | None, Kept | None]]) -> None:
         """`replaced`: (what was kept, what is kept now) for each initiative that moved."""
@@ -142,9 +152,7 @@ class _Memo:
                 if new is not None:
                     bisect.insort(ordered, new, key=attrgetter("newest_first"))
             self.ordered = ordered
-        values = {(k.row.phase, k.row.pmo, k.row.sponsor, k.row.owner) for k in self.ordered}
-        self.choices = {name: sorted({value[index] for value in values})
-                        for index, name in enumerate(FILTERS)}
+        self.sponsors = frozenset(k.row.sponsor for k in self.ordered)
         self.figured.clear()
 
 
@@ -189,37 +197,64 @@ async def current_initiatives(context: Context) -> list[Kept]:
     return (await _refreshed(context)).ordered
 
 
-def _chosen(memo: _Memo, where: PortfolioFilter) -> list[Kept]:
+def _chosen(seen: list[Kept], where: PortfolioFilter) -> list[Kept]:
     wanted = [(name, value) for name, value in where.model_dump().items() if value is not None]
     if not wanted:
-        return memo.ordered
-    return [k for k in memo.ordered if all(getattr(k.row, name) == value
-                                           for name, value in wanted)]
+        return seen
+    return [k for k in seen if all(getattr(k.row, name) == value for name, value in wanted)]
 
 
-def _figure(memo: _Memo, where: PortfolioFilter, now: datetime) -> _Figured:
-    chosen = _chosen(memo, where)
+def _choices(seen: list[Kept]) -> dict[str, list[str]]:
+    values = {(k.row.phase, k.row.pmo, k.row.sponsor, k.row.owner) for k in seen}
+    return {name: sorted({value[index] for value in values})
+            for index, name in enumerate(FILTERS)}
+
+
+def _figure(memo: _Memo, where: PortfolioFilter, viewer: Viewer, now: datetime) -> _Figured:
+    seen = [k for k in memo.ordered if may_see(viewer, PortfolioShare(k.figures.state))]
+    chosen = _chosen(seen, where)
+    parts = [k.figures for k in chosen]
     upcoming = (c.due_at for k in chosen for c in k.figures.pending if c.due_at >= now)
     return _Figured(generation=memo.generation, until=min(upcoming, default=datetime.max.replace(
-        tzinfo=UTC)), figures=combine([k.figures for k in chosen], now),
-        rows=[k.row for k in chosen])
+        tzinfo=UTC)), figures=as_seen_by(combine(parts, now), parts, viewer),
+        rows=[k.row for k in chosen], choices=_choices(seen))
 
 
 @use_case
-async def portfolio_page(context: Context, where: PortfolioFilter,
+async def portfolio_page(context: Context, where: PortfolioFilter, viewer: Viewer,
                          now: datetime | None = None) -> PortfolioPage:
-    now = now or datetime.now(UTC)
+    """The figures of the initiatives whose share `viewer` may see (`domain.visibility`)."""
+    from app.portfolio import require_portfolio_reader
+
     memo = await _refreshed(context)
-    figured = memo.figured.get(where)
+    require_portfolio_reader(viewer, memo.sponsors)
+    return _page(memo, where, viewer, now or datetime.now(UTC))
+
+
+def portfolio_page_of(entries: Iterable[PortfolioEntry], where: PortfolioFilter,
+                      now: datetime, *, viewer: Viewer = THE_OPERATOR) -> PortfolioPage:
+    """The page for these initiatives alone, as the read model would hold them: no I/O."""
+    memo = _Memo()
+    added: list[tuple[Kept | None, Kept | None]] = []
+    for entry in entries:
+        if entry.state.spec is not None:
+            kept = memo.items[entry.state.initiative_id] = _kept(entry, entry.state.version)
+            added.append((None, kept))
+    memo.moved(added)
+    return _page(memo, where, viewer, now)
+
+
+def _page(memo: _Memo, where: PortfolioFilter, viewer: Viewer, now: datetime) -> PortfolioPage:
+    figured = memo.figured.get((where, viewer))
     if figured is None or figured.generation != memo.generation or now >= figured.until:
         if len(memo.figured) >= memo.MAX_FILTERS:
             memo.figured.clear()
-        figured = memo.figured[where] = _figure(memo, where, now)
+        figured = memo.figured[where, viewer] = _figure(memo, where, viewer, now)
     figures = figured.figures.model_copy(update={"as_of": now})
     return PortfolioPage(
         figures=figures, rows=figured.rows,
         overdue_longest=figures.overdue_commitments[:BOTTLENECK_ROWS],
-        quiet=_quiet(figured.rows, now), choices=memo.choices)
+        quiet=_quiet(figured.rows, now), choices=figured.choices)
 
 
 def _quiet(rows: list[PortfolioRow], now: datetime) -> list[PortfolioRow]:

@@ -177,11 +177,12 @@ def event_json(event: Event) -> dict[str, Any]:
     return data
 
 
-def recorded_json(initiative_id: str, events: list[Event], view: InitiativeView) -> dict[str, Any]:
+def recorded_json(initiative_id: str, events: list[Event], phase: str,
+                  version: int) -> dict[str, Any]:
     """What an action answers: the events it recorded and where the initiative stands now."""
     data: dict[str, Any] = {
-        "initiative_id": initiative_id, "phase": view.state.phase.value,
-        "version": view.state.version, "events": [event_json(e) for e in events]}
+        "initiative_id": initiative_id, "phase": phase, "version": version,
+        "events": [event_json(e) for e in events]}
     idea_id = submitted_idea(events)
     if idea_id is not None:
         data["idea_id"] = idea_id

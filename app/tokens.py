@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
 from app.errors import not_found
-from app.identity import Grant, Identity
+from app.identity import Grant, Identity, grants_named
 from domain.envelope import AuthMethod, Provenance
 from domain.spec import ActorId
 from store.tokens import TOKEN_PREFIX, TokenRecord, TokenStore
@@ -107,7 +107,7 @@ async def revoke_token(context: Context, token_id: str) -> TokenInfo:
 
 
 def _grants(record: TokenRecord) -> list[Grant]:
-    return [Grant(g) for g in record.grants if g in Grant.__members__.values()]
+    return sorted(grants_named(record.grants))
 
 
 def _info(record: TokenRecord, now: datetime) -> TokenInfo:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.plausibility import possible_range
 from domain.spec import Direction, Metric
 from domain.state import InitiativeState
 from domain.sustainment import effective_sigma, judge
@@ -56,6 +57,10 @@ class ControlChart:
     sigma: float | None  # None while too few readings to estimate it and the spec gives none
     points: tuple[ChartPoint, ...]
     checks: tuple[ChartCheck, ...]
+    # What the metric can be (`domain.plausibility`): zones stop there, never showing values
+    # a reading could not take (a cycle time below zero).
+    floor: float | None = None
+    ceiling: float | None = None
 
     @property
     def centre(self) -> float:
@@ -92,4 +97,5 @@ def chart_of(metric: Metric, tolerance: float, readings: Sequence[tuple[datetime
     return ControlChart(
         metric=metric.name, unit=metric.unit, direction=metric.direction,
         baseline=metric.baseline, target=metric.target, tolerance=tolerance,
-        sigma=effective_sigma(metric, values), points=tuple(points), checks=tuple(checks))
+        sigma=effective_sigma(metric, values), points=tuple(points), checks=tuple(checks),
+        floor=possible_range(metric)[0], ceiling=possible_range(metric)[1])

@@ -21,6 +21,7 @@ INK, MUTED, ALERT = "#1a1a1a", "#595959", "#b00020"
 ZONE_FILLS = ("#e8f1fb", "#f4f8fd", "#ffffff")  # beyond 2 sigma, 1-2 sigma, within 1 sigma
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 LABEL_GAP = 13  # pixels between two labels' baselines: a line of 12-pixel text
+CHAR_WIDTH = 7  # pixels a character of 12-pixel text takes, at most, for keeping labels apart
 
 
 def _num(value: float) -> str:
@@ -35,13 +36,18 @@ class _Scale:
     """Maps readings and moments onto the plot area."""
 
     def __init__(self, chart: ControlChart) -> None:
+        self.floor = -math.inf if chart.floor is None else chart.floor
+        self.ceiling = math.inf if chart.ceiling is None else chart.ceiling
         values = [chart.baseline, chart.target, chart.tolerance_line,
                   *(p.value for p in chart.points)]
         if chart.sigma is not None:
-            values += [chart.centre - 3 * chart.sigma, chart.centre + 3 * chart.sigma]
+            values += [self.possible(chart.centre - 3 * chart.sigma),
+                       self.possible(chart.centre + 3 * chart.sigma)]
         low, high = min(values), max(values)
         pad = (high - low) * 0.06 or 1.0
-        self.low, self.high = low - pad, high + pad
+        # The padding never reaches past what the metric can be: no axis below zero for a time.
+        self.low = max(low - pad, self.floor) if low >= self.floor else low - pad
+        self.high = min(high + pad, self.ceiling) if high <= self.ceiling else high + pad
         moments = [p.at for p in chart.points] + [c.due_at for c in chart.checks]
         self.start = min(moments).timestamp() if moments else 0.0
         self.span = (max(moments).timestamp() - self.start) if moments else 0.0
@@ -56,6 +62,10 @@ class _Scale:
 
     def clamp(self, value: float) -> float:
         return min(max(value, self.low), self.high)
+
+    def possible(self, value: float) -> float:
+        """`value`, or the nearest value the metric can take."""
+        return min(max(value, self.floor), self.ceiling)
 
 
 @dataclass(frozen=True)
@@ -91,13 +101,15 @@ def _zones(chart: ControlChart, scale: _Scale, labels: list[_Label]) -> Iterator
         return
     centre, sigma = chart.centre, chart.sigma
     for k, fill in zip((3, 2, 1), ZONE_FILLS, strict=True):
-        top = scale.y(scale.clamp(centre + k * sigma))
-        bottom = scale.y(scale.clamp(centre - k * sigma))
+        top = scale.y(scale.clamp(scale.possible(centre + k * sigma)))
+        bottom = scale.y(scale.clamp(scale.possible(centre - k * sigma)))
         yield (f'<rect x="{LEFT}" y="{top}" width="{WIDTH - LEFT - RIGHT}" '
                f'height="{round(bottom - top, 1)}" fill="{fill}"/>')
     # Labels closer than a line of text would overlap: then only the 3-sigma lines are named.
     crowded = scale.y(centre) - scale.y(centre + sigma) < LABEL_GAP
     for k in (3, 2, 1, -1, -2, -3):
+        if scale.possible(centre + k * sigma) != centre + k * sigma:
+            continue  # a value the metric cannot take: no line, no label
         sign = "+" if k > 0 else "-"
         label = "" if crowded and abs(k) < 3 else f"{sign}{abs(k)} sigma {_num(centre + k * sigma)}"
         yield _hline(scale, centre + k * sigma, label, MUTED, "1 3", labels)
@@ -123,15 +135,39 @@ def _tick_step(extent: float) -> float:
     return next(m * magnitude for m in (1.0, 2.0, 5.0, 10.0) if m * magnitude >= raw)
 
 
+class _Row:
+    """A row of labels centred on their x: each is written only clear of the one before."""
+
+    def __init__(self) -> None:
+        self.right = -math.inf
+
+    def fits(self, x: float, text: str) -> bool:
+        half = len(text) * CHAR_WIDTH / 2
+        if x - half < self.right + CHAR_WIDTH:
+            return False
+        self.right = x + half
+        return True
+
+
 def _checks(chart: ControlChart, scale: _Scale) -> Iterator[str]:
+    """Each check's line; its name and date where they do not run into the previous ones
+    (checks close together keep their number alone, then nothing: the title and the table
+    still say every one)."""
     bottom = HEIGHT - BOTTOM
+    names, dates = _Row(), _Row()
     for check in chart.checks:
         x = scale.x(check.due_at)
+        name = next((text for text in (f"check {check.number}", str(check.number))
+                     if names.fits(x, text)), "")
+        day = _day(check.due_at) if dates.fits(x, _day(check.due_at)) else ""
         yield (f'<g><title>Check {check.number} due {_day(check.due_at)}: {escape(check.status)}'
                f'</title><line x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}" stroke="{MUTED}" '
-               f'stroke-dasharray="4 3"/><text x="{x}" y="{TOP - 8}" text-anchor="middle" '
-               f'fill="{INK}">check {check.number}</text><text x="{x}" y="{bottom + 16}" '
-               f'text-anchor="middle" fill="{INK}">{_day(check.due_at)}</text></g>')
+               f'stroke-dasharray="4 3"/>'
+               + (f'<text x="{x}" y="{TOP - 8}" text-anchor="middle" fill="{INK}">{name}</text>'
+                  if name else "")
+               + (f'<text x="{x}" y="{bottom + 16}" text-anchor="middle" fill="{INK}">{day}'
+                  "</text>" if day else "")
+               + "</g>")
 
 
 def _point_title(chart: ControlChart, point: ChartPoint) -> str:

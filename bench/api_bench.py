@@ -35,7 +35,7 @@ from workers.worker import build_worker
 from workflows.client import InitiativeClient
 
 from .harness import postgres, say
-from .lifecycle_bench import OWNER, PMO, bench_spec
+from .lifecycle_bench import CLERK, OWNER, PMO, bench_spec
 from .metric_server import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_constant_metric
 
 ROUND_TRIPS = 200  # per door, alternating in blocks so both see the same machine
@@ -49,29 +49,31 @@ def _percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[max(0, int(len(sorted_values) * share) - 1)]
 
 
-def _command(n: int) -> tuple[str, dict[str, object], object]:
+def _command(n: int) -> tuple[str, str, dict[str, object], object]:
+    """(who, action, arguments, command): a front-line idea, then the owner's triage."""
     if n % 2 == 0:
-        return "idea", {"text": f"idea {n}"}, c.SubmitIdea(actor=OWNER, text=f"idea {n}")
+        return CLERK, "idea", {"text": f"idea {n}"}, c.SubmitIdea(actor=CLERK, text=f"idea {n}")
     idea = f"idea-{n // 2 + 1}"
-    return ("triage", {"idea": idea, "adopt": True},
+    return (OWNER, "triage", {"idea": idea, "adopt": True},
             c.TriageIdea(actor=OWNER, idea_id=idea, adopt=True))
 
 
 async def round_trips(http: httpx.AsyncClient, initiatives: InitiativeClient,
-                      spec: object) -> tuple[list[float], list[float]]:
+                      spec: object, tokens: dict[str, str]) -> tuple[list[float], list[float]]:
     api_iid = await initiatives.launch(spec, PMO)  # type: ignore[arg-type]
     direct_iid = await initiatives.launch(spec, PMO)  # type: ignore[arg-type]
     api, direct = [], []
     for block in range(0, ROUND_TRIPS, BLOCK):
         for n in range(block, block + BLOCK):
-            action, arguments, _ = _command(n)
+            person, action, arguments, _ = _command(n)
             started = time.perf_counter()
             answer = await http.post(f"/api/v1/initiatives/{api_iid}/actions/{action}",
-                                     json=arguments)
+                                     json=arguments,
+                                     headers={"Authorization": f"Bearer {tokens[person]}"})
             api.append((time.perf_counter() - started) * 1000)
             answer.raise_for_status()
         for n in range(block, block + BLOCK):
-            _, _, command = _command(n)
+            _, _, _, command = _command(n)
             started = time.perf_counter()
             await initiatives.send(direct_iid, command)  # type: ignore[arg-type]
             direct.append((time.perf_counter() - started) * 1000)
@@ -119,7 +121,8 @@ async def measure() -> dict[str, float]:
             store = await EventStore.connect(dsn, schema="bench_api")
             queue = f"bench-api-{uuid.uuid4().hex[:6]}"
             tokens = Tokens(TokenStore(store.pool, store.schema))
-            owner = (await tokens.issue(OWNER, set())).token
+            people = {person: (await tokens.issue(person, set())).token
+                      for person in (OWNER, CLERK)}
             reader = (await tokens.issue("reader@b.example", {Grant.PMO})).token
             where = Where(temporal_address=server.address, namespace="default",
                           task_queue=queue, db_schema=store.schema)
@@ -128,10 +131,10 @@ async def measure() -> dict[str, float]:
             async with (build_worker(client, store, settings, task_queue=queue),
                         started_server(app, "127.0.0.1", 0) as base):
                 initiatives = InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS)
-                say(f"   {ROUND_TRIPS} owner updates through the API and as many direct")
-                async with httpx.AsyncClient(base_url=base, timeout=60, headers={
-                        "Authorization": f"Bearer {owner}"}) as http:
-                    api, direct = await round_trips(http, initiatives, bench_spec(url))
+                say(f"   {ROUND_TRIPS} updates through the API and as many direct")
+                async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+                    api, direct = await round_trips(http, initiatives, bench_spec(url),
+                                                    people)
                 say(f"   my work among {INITIATIVES:,} initiatives, {WORK_READS} reads")
                 await fill_work_items(store, "reader@b.example")
                 async with httpx.AsyncClient(base_url=base, timeout=60, headers={

@@ -137,6 +137,7 @@ async def run_action(action: CliAction, args: argparse.Namespace, session: Sessi
     from app.identity import OPERATOR
     from app.presenter import describe_event, recorded_json, submitted_idea
     from domain.envelope import Event
+    from domain.visibility import THE_OPERATOR
 
     fields = action_named(action.name).arguments.model_fields
     arguments = {name: getattr(args, name) for name in fields}
@@ -149,7 +150,7 @@ async def run_action(action: CliAction, args: argparse.Namespace, session: Sessi
                 "events": answer["events"]}
     else:
         request = ActRequest(initiative_id=args.initiative_id, action=action.name,
-                             actor=session.actor(), arguments=arguments,
+                             actor=session.actor(), viewer=THE_OPERATOR, arguments=arguments,
                              request_id=args.request_id, provenance=OPERATOR)
         try:
             acted = await act(session.context(), request)
@@ -159,8 +160,8 @@ async def run_action(action: CliAction, args: argparse.Namespace, session: Sessi
                 raise
             raise failure from None
         iid, events = acted.initiative_id, acted.events
-        phase, version = acted.view.state.phase.value, acted.view.state.version
-        data = recorded_json(iid, acted.events, acted.view)
+        phase, version = acted.phase, acted.version
+        data = recorded_json(iid, acted.events, phase, version)
     what = ", ".join(describe_event(event) for event in events)
     summary = f"{iid}: {what}; now {phase} (version {version})"
     idea_id = submitted_idea(events)

@@ -105,8 +105,10 @@ async def replay_command(args: argparse.Namespace, session: Session) -> int:
     else:
         from app.audit import replay
         from app.audit_json import replay_json
+        from domain.visibility import THE_OPERATOR
 
-        data = replay_json(await replay(session.context(), args.initiative_id, as_of=args.as_of,
+        data = replay_json(await replay(session.context(), args.initiative_id,
+                                        viewer=THE_OPERATOR, as_of=args.as_of,
                                         version=args.version), args.as_of)
     session.out.result(data, lambda: replay_text(data))
     return ExitCode.OK if data["intact"] else ExitCode.REJECTED
@@ -130,10 +132,11 @@ async def verify_command(args: argparse.Namespace, session: Session) -> int:
         return ExitCode.OK if all(row["ok"] for row in rows) else ExitCode.REJECTED
     from app.audit import verify
     from app.audit_json import verified_json
+    from domain.visibility import THE_OPERATOR
 
     kept = _read_digest(args.digest) if args.digest is not None else None
     progress = _Progress(session)
-    results = await verify(session.context(), args.initiative_ids or None,
+    results = await verify(session.context(), args.initiative_ids or None, viewer=THE_OPERATOR,
                            store_only=args.store_only, jobs=args.jobs,
                            on_verified=progress.verified, note=_note(session))
     progress.done()
@@ -199,8 +202,10 @@ async def report_command(args: argparse.Namespace, session: Session) -> int:
             write_text(answer.text, args.output, session.out)
         return ExitCode.OK if intact else ExitCode.REJECTED
     from app.audit import report
+    from domain.visibility import THE_OPERATOR
 
-    filed = await report(session.context(), args.initiative_id, store_only=args.store_only,
+    filed = await report(session.context(), args.initiative_id, viewer=THE_OPERATOR,
+                         store_only=args.store_only,
                          note=_note(session))
     write_report(filed.document, fmt, args.output, session.out)
     return ExitCode.OK if filed.intact else ExitCode.REJECTED

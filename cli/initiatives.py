@@ -105,12 +105,14 @@ async def show(args: argparse.Namespace, session: Session) -> int:
     from app.presenter import state_json
     from app.show import show as show_initiative
     from cli.render_state import state_text
+    from domain.visibility import THE_OPERATOR
 
     remote = session.remote()
     if remote is not None:  # the same JSON, from the API
         shown = await remote.call("GET", f"/initiatives/{args.initiative_id}")
     else:
-        shown = state_json(await show_initiative(session.context(), args.initiative_id))
+        shown = state_json(await show_initiative(session.context(), args.initiative_id,
+                                                 THE_OPERATOR))
     now = datetime.now(UTC)
     session.out.result(shown, lambda: state_text(shown, now))
     return ExitCode.OK
@@ -119,6 +121,7 @@ async def show(args: argparse.Namespace, session: Session) -> int:
 async def list_initiatives(args: argparse.Namespace, session: Session) -> int:
     from app.show import ListFilter, Summary
     from app.show import list_initiatives as listed
+    from domain.visibility import THE_OPERATOR
 
     now = datetime.now(UTC)
     remote = session.remote()
@@ -130,7 +133,7 @@ async def list_initiatives(args: argparse.Namespace, session: Session) -> int:
         rows = [Summary.model_validate(row) for row in answer["initiatives"]]
     else:
         rows = await listed(session.context(), ListFilter(
-            phase=args.phase, owner=args.owner, overdue=args.overdue), now)
+            phase=args.phase, owner=args.owner, overdue=args.overdue), THE_OPERATOR, now)
     session.out.result([_summary_json(row) for row in rows], lambda: _summary_table(rows, now))
     return ExitCode.OK
 

@@ -12,7 +12,7 @@ from cli.output import money, percent, relative, span, table, when
 from cli.session import Session
 
 if TYPE_CHECKING:
-    from domain.portfolio import Portfolio
+    from domain.portfolio import CommitmentTally, Portfolio
 
 
 def register(commands: CommandTable) -> None:
@@ -23,6 +23,7 @@ def register(commands: CommandTable) -> None:
 
 async def show_portfolio(args: argparse.Namespace, session: Session) -> int:
     from app.portfolio import figures as portfolio_figures
+    from domain.visibility import THE_OPERATOR
 
     remote = session.remote()
     if remote is not None:
@@ -30,7 +31,7 @@ async def show_portfolio(args: argparse.Namespace, session: Session) -> int:
 
         figures = Portfolio.model_validate(await remote.call("GET", "/portfolio"))
     else:
-        figures = await portfolio_figures(session.context(), datetime.now(UTC))
+        figures = await portfolio_figures(session.context(), THE_OPERATOR, datetime.now(UTC))
     session.out.result(figures.model_dump(mode="json"), lambda: portfolio_text(figures))
     return ExitCode.OK
 
@@ -78,10 +79,14 @@ def portfolio_text(p: Portfolio) -> str:
         ("oldest untriaged idea", span(pull.oldest_untriaged_seconds)),
         ("adopted ideas delivered", f"{pull.adopted_delivered} of {pull.adopted}"),
     ]), ""]
+    others = p.reliability_of_others
+    # Whose own figure the reader may not see is counted in one line, never named.
+    counted: list[tuple[str, CommitmentTally]] = [(r.person, r) for r in p.reliability] + (
+        [] if others is None else [(f"{others.people} other(s), together", others)])
     lines += ["Commitment reliability (share delivered on time)", table(
         ["PERSON", "ON TIME", "LATE", "OVERDUE", "NOT YET DUE", "RELIABILITY"],
-        [[r.person, r.on_time, r.late, r.overdue, r.open, percent(r.rate)]
-         for r in p.reliability], indent="  ") if p.reliability else "  no dated commitments yet"]
+        [[who, r.on_time, r.late, r.overdue, r.open, percent(r.rate)]
+         for who, r in counted], indent="  ") if counted else "  no dated commitments yet"]
     return "\n".join(lines)
 
 

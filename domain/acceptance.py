@@ -19,10 +19,28 @@ def default_statement(spec: InitiativeSpec, owner: str) -> str:
             f"{offsets} after the PMO approves this handoff.")
 
 
+def statement_for(spec: InitiativeSpec, owner: str) -> str:
+    return spec.handoff_statement or default_statement(spec, owner)
+
+
+def signed_statement(state: InitiativeState) -> str | None:
+    """What the current owner signed, while that acceptance stands (a send-back, a reopening
+    or a new owner asks for a signature again)."""
+    accepted = state.accepted_at is not None and not state.owner_unaccepted
+    return state.accepted_statement or None if accepted else None
+
+
+def statement_to_sign(state: InitiativeState) -> str | None:
+    """What the current owner would sign on accepting now; None once they signed."""
+    if state.spec is None or signed_statement(state) is not None:
+        return None
+    return statement_for(state.spec, state.owner)
+
+
 def acceptance(state: InitiativeState, owner: str) -> ev.OwnershipAccepted:
     spec = state.require_spec()
     return ev.OwnershipAccepted(
-        statement=spec.handoff_statement or default_statement(spec, owner),
+        statement=statement_for(spec, owner),
         steps=[ev.AcceptedStep(step_id=s.id, title=s.title, completed_by=s.completed_by,
                                completed_at=s.completed_at, evidence=s.evidence)
                for s in state.steps])

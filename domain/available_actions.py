@@ -2,16 +2,18 @@
 
 The answer comes from `decide` itself, asked with a stand-in for each command's free-form
 arguments (a value, a reason), so it can never disagree with what would be refused: a command is
-offered exactly when its role and phase rules let this actor send it in this state. Arguments a
-person still has to choose well (a reason long enough, a sensible value) are judged again when the
-real command arrives.
+offered exactly when its role and phase rules let this actor send it in this state. Each stand-in
+is an argument a person could send as it is (the spec's own response time, a value other than the
+one to correct), so no bound of the rules refuses the stand-in where a person's input would pass.
+Arguments a person still has to choose well (a reason long enough, a sensible value) are judged
+again when the real command arrives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain import commands as cmd
 from domain.decide import decide
@@ -19,9 +21,8 @@ from domain.errors import Rejected
 from domain.pull_rules import duplicate_targets
 from domain.state import InitiativeState
 
-# Stand-ins for what a person types; `decide` judges who may act and when, not these.
+# A stand-in for what a person types; `decide` judges who may act and when, not this.
 _REASON = "-"
-_WITHIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,17 @@ def _absent(name: str, taken: Collection[str]) -> str:
     return found
 
 
+def _correction(state: InitiativeState) -> float:
+    """A plausible value other than the latest reading's, which a correction must change."""
+    metric = state.require_spec().metric
+    latest = state.readings[-1].value if state.readings else None
+    return metric.target if latest != metric.target else metric.baseline
+
+
 def _candidates(state: InitiativeState, actor: str) -> Iterator[tuple[Offer, cmd.HumanCommand]]:
-    value = state.spec.metric.target if state.spec is not None else 0.0
+    if state.spec is None:
+        return
+    value = state.spec.metric.target
     yield Offer("approve_launch"), cmd.ApproveLaunch(actor=actor)
     yield Offer("reject_launch"), cmd.RejectLaunch(actor=actor, reason=_REASON)
     yield Offer("deliver"), cmd.DeliverImprovement(actor=actor, value=value)
@@ -56,7 +66,10 @@ def _candidates(state: InitiativeState, actor: str) -> Iterator[tuple[Offer, cmd
     yield Offer("approve_review"), cmd.ApproveReview(actor=actor)
     yield Offer("send_back"), cmd.SendBack(actor=actor, reason=_REASON)
     yield Offer("reading"), cmd.RecordReading(actor=actor, value=value)
-    yield Offer("respond"), cmd.SubmitResponsePlan(actor=actor, action=_REASON, within=_WITHIN)
+    yield Offer("correct_reading"), cmd.CorrectReading(actor=actor, value=_correction(state),
+                                                       reason=_REASON)
+    yield Offer("respond"), cmd.SubmitResponsePlan(
+        actor=actor, action=_REASON, within=state.spec.sustainment.response_within)
     yield Offer("submit_idea"), cmd.SubmitIdea(actor=actor, text=_REASON)
     for idea in state.ideas:
         yield Offer("support_idea", idea.id), cmd.SupportIdea(actor=actor, idea_id=idea.id)

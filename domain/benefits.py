@@ -100,6 +100,13 @@ def improvement_units(spec: InitiativeSpec, reading: float) -> float:
     return max(0.0, better)
 
 
+def annual_at_target(spec: InitiativeSpec) -> float | None:
+    """What the improvement is worth a year if it reaches its target: the business case."""
+    if spec.benefit is None:
+        return None
+    return _money(improvement_units(spec, spec.metric.target) * spec.benefit.per_unit)
+
+
 def benefit(state: InitiativeState) -> BenefitFigures | None:
     """The figures of one initiative; None when its spec puts no value on the improvement."""
     spec = state.spec

@@ -6,7 +6,7 @@ timed command only while this module still lists it as due, so a late or repeate
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,6 +37,11 @@ class Deadline(BaseModel):
     command: TimedCommand
 
 
+def _moment(at: datetime) -> str:
+    """A moment in a reason people read, its zone named."""
+    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def _escalate(at: datetime, subject: str, reason: str) -> Deadline:
     return Deadline(at=at, command=Escalate(actor=SYSTEM_ACTOR, subject=subject, reason=reason))
 
@@ -56,8 +61,7 @@ def _handoff_deadlines(state: InitiativeState) -> list[Deadline]:
             if grace is not None:
                 found.append(_escalate(
                     step.due_at + grace, f"step:{step.id}",
-                    f"handoff step '{step.id}' ({step.title}) is overdue since "
-                    f"{step.due_at.isoformat()}"))
+                    f"handoff step '{step.title}' is overdue since {_moment(step.due_at)}"))
     return found
 
 
@@ -71,18 +75,17 @@ def _sustainment_deadlines(state: InitiativeState) -> list[Deadline]:
         elif check.status is CheckStatus.DUE and not check.escalated:
             found.append(_escalate(
                 check.due_at + spec.sustainment.response_within, f"check:{check.number}",
-                f"no reading for check {check.number}, due {check.due_at.isoformat()}"))
+                f"no reading for check {check.number}, due {_moment(check.due_at)}"))
     if state.phase is Phase.REGRESSED and state.regressed_at is not None:
         plan = state.response_plan
         if plan is None and not state.response_escalated:
             found.append(_escalate(
                 state.regressed_at + spec.sustainment.response_within, "response",
-                "no response plan after the regression of "
-                f"{state.regressed_at.isoformat()}"))
+                f"no response plan after the regression of {_moment(state.regressed_at)}"))
         elif plan is not None and not plan.escalated:
             found.append(_escalate(
                 plan.due_at, "plan",
-                f"the response plan due {plan.due_at.isoformat()} has not restored the gain"))
+                f"the response plan due {_moment(plan.due_at)} has not restored the gain"))
     return found
 
 
@@ -139,7 +142,7 @@ def pending_deadlines(state: InitiativeState) -> list[Deadline]:
                               command=EndExpertOnCall(actor=SYSTEM_ACTOR)))
     found += [
         _escalate(idea.triage_due_at, f"idea:{idea.id}",
-                  f"idea {idea.id} has not been triaged since {idea.submitted_at.isoformat()}")
+                  f"idea {idea.id} has not been triaged since {_moment(idea.submitted_at)}")
         for idea in state.ideas
         if idea.status is IdeaStatus.PENDING and not idea.escalated
     ]

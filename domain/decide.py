@@ -20,7 +20,14 @@ from domain.envelope import Event
 from domain.errors import Rejected, RejectionKind
 from domain.plausibility import require_finite_figures, require_improvement, require_plausible
 from domain.spec import Role
-from domain.state import CLOSED_PHASES, IdeaStatus, InitiativeState, Phase, StepStatus
+from domain.state import (
+    ACCOUNTABLE_ROLES,
+    CLOSED_PHASES,
+    IdeaStatus,
+    InitiativeState,
+    Phase,
+    StepStatus,
+)
 from domain.sustainment_rules import (
     decide_correction,
     decide_reading,
@@ -35,8 +42,13 @@ _ROLE_NAMES = {Role.SPONSOR: "the sponsor", Role.PMO: "the PMO", Role.EXPERT: "t
 
 
 def require_role(state: InitiativeState, actor: str, role: Role, action: str) -> None:
-    if role in state.roles_of(actor):
+    held = state.roles_of(actor)
+    if role in held:
         return
+    if role is Role.FRONT_LINE and held:
+        names = " and ".join(_ROLE_NAMES[r] for r in ACCOUNTABLE_ROLES if r in held)
+        raise Rejected(f"{actor} cannot {action}: as {names} of this initiative they are not "
+                       "on its front line, whose ideas they answer for", RejectionKind.FORBIDDEN)
     holder = "" if role is Role.FRONT_LINE else f" ({state.holder_of(role)})"
     raise Rejected(f"{actor} cannot {action}: only {_ROLE_NAMES[role]}{holder} can",
                    RejectionKind.FORBIDDEN)
@@ -72,6 +84,7 @@ def _launch(s: InitiativeState, c: cmd.Launch, now: datetime) -> Payloads:
     if c.actor != c.spec.pmo:
         raise Rejected(f"{c.actor} cannot launch: only the PMO named in the spec "
                        f"({c.spec.pmo}) can", RejectionKind.FORBIDDEN)
+    pull_rules.front_line_apart(c.spec)
     return [ev.InitiativeLaunched(spec=c.spec)]
 
 
@@ -166,12 +179,17 @@ def _respond(s: InitiativeState, c: cmd.SubmitResponsePlan, now: datetime) -> Pa
 
 def _submit_idea(s: InitiativeState, c: cmd.SubmitIdea, now: datetime) -> Payloads:
     require_role(s, c.actor, Role.FRONT_LINE, "submit an idea")
+    pull_rules.within_daily_ideas(s, c.actor, now)
     return [ev.IdeaSubmitted(idea_id=f"idea-{len(s.ideas) + 1}", text=c.text)]
 
 
 def _triage(s: InitiativeState, c: cmd.TriageIdea, now: datetime) -> Payloads:
     require_role(s, c.actor, Role.OWNER, "triage ideas")
     idea = _idea(s, c.idea_id)
+    if idea.submitted_by == c.actor:
+        # Possible only for an idea submitted before its submitter became the owner.
+        raise Rejected(f"{c.actor} submitted idea {idea.id} and cannot triage it; the PMO can "
+                       "reassign the triage by reassigning the owner", RejectionKind.FORBIDDEN)
     if idea.status is not IdeaStatus.PENDING:
         raise Rejected(f"idea {idea.id} has already been {idea.status.value}")
     if c.duplicate_of is not None:
@@ -209,6 +227,12 @@ def _reassign(s: InitiativeState, c: cmd.ReassignOwner, now: datetime) -> Payloa
     if c.owner == s.require_spec().expert:
         raise Rejected(f"{c.owner} is the expert and cannot also be the owner: the handoff is "
                        "from the one to the other", RejectionKind.INVALID)
+    if c.owner == c.actor:
+        raise Rejected(f"{c.actor} cannot make themselves the owner: the PMO reviews the "
+                       "owner's acceptance", RejectionKind.FORBIDDEN)
+    if c.owner in (s.front_line or ()):
+        raise Rejected(f"{c.owner} is on the front line, whose ideas the owner triages: remove "
+                       "them from it first", RejectionKind.INVALID)
     return [ev.OwnerReassigned(previous=s.owner, owner=c.owner)]
 
 

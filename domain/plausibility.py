@@ -23,6 +23,14 @@ from domain.spec import Direction, Metric
 PLAUSIBLE_FACTOR = 1000
 
 
+def possible_range(metric: Metric) -> tuple[float | None, float | None]:
+    """The values `metric` can take, as far as the spec tells (None: unbounded that way): its
+    range, else nothing below zero when neither its baseline nor its target is."""
+    if metric.range is not None:
+        return metric.range[0], metric.range[1]
+    return (0.0 if min(metric.baseline, metric.target) >= 0 else None), None
+
+
 def require_plausible(metric: Metric, value: float, what: str) -> None:
     if metric.range is not None:
         low, high = metric.range

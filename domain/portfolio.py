@@ -15,6 +15,7 @@ from domain.benefits import BenefitFigures, BenefitTotal, benefit, summed_benefi
 from domain.commitments import Commitment, commitments
 from domain.pull import PullFigures, PullPart, merged_pull, pull_part
 from domain.state import CheckStatus
+from domain.visibility import ReliabilityFigure, Viewer, may_see
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,9 @@ class SustainedGain(_Figure):
         return self.held / self.finished if self.finished else None
 
 
-class Reliability(_Figure):
-    """One person's dated commitments: kept on time, kept late, past due, not yet due."""
+class CommitmentTally(_Figure):
+    """Dated commitments: kept on time, kept late, past due, not yet due."""
 
-    person: str
     on_time: int
     late: int
     overdue: int
@@ -78,6 +78,18 @@ class Reliability(_Figure):
         return self.on_time / judged if judged else None
 
 
+class Reliability(CommitmentTally):
+    """One person's dated commitments."""
+
+    person: str
+
+
+class OthersReliability(CommitmentTally):
+    """The commitments of the people whose own figures the viewer may not see, summed."""
+
+    people: int
+
+
 class Portfolio(_Figure):
     as_of: datetime
     initiatives: int
@@ -87,7 +99,8 @@ class Portfolio(_Figure):
     stuck: list[StuckInitiative] = []
     sustained_gain: SustainedGain
     pull: PullFigures
-    reliability: list[Reliability]
+    reliability: list[Reliability]  # each person's, where the viewer may see it
+    reliability_of_others: OthersReliability | None = None
     benefit: list[BenefitTotal]  # one line per currency
 
 
@@ -189,3 +202,23 @@ def _reliability(parts: Sequence[EntryFigures], now: datetime) -> list[Reliabili
             tally[commitment.person][2 if commitment.overdue(now) else 3] += 1
     return [Reliability(person=person, on_time=t[0], late=t[1], overdue=t[2], open=t[3])
             for person, t in sorted(tally.items())]
+
+
+def as_seen_by(figures: Portfolio, parts: Sequence[EntryFigures], viewer: Viewer) -> Portfolio:
+    """`figures` (of `parts`) with each person's reliability only where `viewer` may see it; the
+    others' are summed into one line."""
+    sponsors: dict[str, set[str]] = defaultdict(set)
+    for part in parts:
+        sponsor = part.state.require_spec().sponsor
+        for person in {*part.kept, *(c.person for c in part.pending)}:
+            sponsors[person].add(sponsor)
+    shown: list[Reliability] = []
+    hidden: list[Reliability] = []
+    for line in figures.reliability:
+        seen = may_see(viewer, ReliabilityFigure(line.person, frozenset(sponsors[line.person])))
+        (shown if seen else hidden).append(line)
+    others = None if not hidden else OthersReliability(
+        people=len(hidden), on_time=sum(r.on_time for r in hidden),
+        late=sum(r.late for r in hidden), overdue=sum(r.overdue for r in hidden),
+        open=sum(r.open for r in hidden))
+    return figures.model_copy(update={"reliability": shown, "reliability_of_others": others})

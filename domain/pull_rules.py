@@ -3,9 +3,28 @@ the front line."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from domain import events as ev
 from domain.errors import Rejected, RejectionKind
+from domain.spec import InitiativeSpec, Role
 from domain.state import IdeaState, IdeaStatus, InitiativeState
+
+# A person on a busy front line submits a few ideas a week; a hundred in a day is a script or a
+# flood, and every idea costs everyone who reads the initiative and its owner's triage.
+IDEAS_PER_PERSON_PER_DAY = 100
+_DAY = timedelta(days=1)
+
+
+def within_daily_ideas(state: InitiativeState, actor: str, now: datetime) -> None:
+    since = now - _DAY
+    recent = [i.submitted_at for i in state.ideas if i.submitted_by == actor
+              and i.submitted_at > since]
+    if len(recent) >= IDEAS_PER_PERSON_PER_DAY:
+        raise Rejected(f"{actor} has submitted {len(recent)} ideas in the last 24 hours, the "
+                       f"most one person may; the next can be submitted after "
+                       f"{(min(recent) + _DAY).isoformat(timespec='minutes')}")
+
 
 # A declined idea, or one merged into another, has been answered: backing it changes nothing.
 _SUPPORTABLE = frozenset({IdeaStatus.PENDING, IdeaStatus.ADOPTED})
@@ -55,7 +74,23 @@ def carried_supporters(duplicate: IdeaState, original: IdeaState) -> tuple[str, 
     return tuple(kept)
 
 
+def front_line_apart(spec: InitiativeSpec) -> None:
+    """A spec whose front line names someone accountable for the initiative is refused."""
+    accountable = {spec.sponsor: "sponsor", spec.pmo: "PMO", spec.expert: "expert",
+                   spec.owner: "owner"}
+    for person in spec.front_line or ():
+        if person in accountable:
+            raise Rejected(f"front_line: {person} is the {accountable[person]}, and whoever is "
+                           "accountable for an initiative is not on its front line",
+                           RejectionKind.INVALID)
+
+
 def change_front_line(state: InitiativeState, person: str, add: bool) -> list[ev.Payload]:
+    held = state.roles_of(person) - {Role.FRONT_LINE}
+    if add and held:
+        raise Rejected(f"{person} is {' and '.join(sorted(r.value for r in held))} of this "
+                       "initiative, and whoever is accountable for it is not on its front line",
+                       RejectionKind.INVALID)
     current = state.front_line
     if current is None:
         raise Rejected("the spec names no front line, so anyone may submit ideas; there is "

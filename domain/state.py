@@ -152,6 +152,9 @@ class Undelivered(_State):
     at: datetime
 
 
+ACCOUNTABLE_ROLES = (Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER)
+
+
 def reminder_key(subject: str, due_at: datetime) -> str:
     """A commitment's due date can move (a reopened step): each date is reminded once."""
     return f"{subject}@{due_at.isoformat()}"
@@ -226,11 +229,13 @@ class InitiativeState(_State):
         )
 
     def roles_of(self, actor: str) -> set[Role]:
+        """The roles `actor` holds. Separation of duties: whoever is accountable for the
+        initiative (sponsor, PMO, expert, owner) is never on its front line, even where the
+        front line is open to anyone, so nobody submits, backs or triages ideas in two roles."""
         if self.spec is None:
             return set()
-        roles = {role for role in (Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER)
-                 if self.holder_of(role) == actor}
+        roles = {role for role in ACCOUNTABLE_ROLES if self.holder_of(role) == actor}
         front_line = self.front_line
-        if front_line is None or actor in front_line:
+        if not roles and (front_line is None or actor in front_line):
             roles.add(Role.FRONT_LINE)
         return roles

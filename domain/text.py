@@ -92,3 +92,16 @@ def for_terminal(text: str) -> str:
 def for_one_line(text: str) -> str:
     """`for_terminal`, with line breaks spelled out too: for table cells and log-like lines."""
     return for_terminal(text).replace("\n", "\\n")
+
+
+QUOTE_LIMIT = 280  # characters of someone's text that a message or a list quotes
+
+
+def excerpt(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """`text` on one line, cut at a word before `limit` characters with an ellipsis: a quote of
+    what someone wrote, short enough to read in passing; the page keeps the whole of it."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip(" ,;:.") + "…"

@@ -252,6 +252,11 @@ class EventStore:
             rows = await self._pool.fetch(self._sql.read_stream_as_of, stream_id, last, as_of)
         return [recorded_event(row) for row in rows]
 
+    async def read_versions(self, stream_id: str, first: int, last: int) -> list[RecordedEvent]:
+        """Versions `first` to `last` of the stream, in order: what one request recorded."""
+        rows = await self._pool.fetch(self._sql.read_versions, stream_id, first, last)
+        return [recorded_event(row) for row in rows]
+
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         """Up to `limit` events with positions after `after_position`, in position order.
 

@@ -25,6 +25,7 @@ class Statements:
     append_one: str
     stream_head: str
     read_stream: str
+    read_versions: str
     read_stream_as_of: str
     read_all: str
     events_by_id: str
@@ -43,6 +44,10 @@ class Statements:
             read_stream=(
                 f"SELECT {EVENT_COLUMNS} FROM {s}.events "
                 "WHERE stream_id = $1 AND version <= $2 ORDER BY version"
+            ),
+            read_versions=(
+                f"SELECT {EVENT_COLUMNS} FROM {s}.events "
+                "WHERE stream_id = $1 AND version BETWEEN $2 AND $3 ORDER BY version"
             ),
             # A stream as it stood at a moment is a prefix of it: version k + 1 was decided on
             # top of version k, so the first event after the moment ends the read.

@@ -14,10 +14,14 @@ from web import audit, feed, health, initiatives, me, problems, work
 from web import oidc as login
 from web.access_log import AccessLog
 from web.auth import Authenticator
+from web.body_limit import BodyLimit
 from web.config import WebConfig
+from web.feed import OpenStreams
 from web.jwt_bearer import OidcBearer
 from web.pages import install_pages
+from web.security_headers import SecurityHeaders
 from web.services import OpenServices
+from web.throttle import FailureThrottle
 
 API_PREFIX = "/api/v1"
 DOCS_URL = "/api/docs"
@@ -40,7 +44,10 @@ def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
                 oidc = OidcBearer(config.oidc, http)
                 app.state.oidc_login = login.OidcLogin(config.oidc, oidc, config.public_url)
             app.state.services = services
-            app.state.authenticator = Authenticator(services.tokens, oidc)
+            app.state.authenticator = Authenticator(
+                services.tokens, services.sessions, oidc,
+                FailureThrottle(allowed=config.auth_failures_allowed))
+            app.state.streams = OpenStreams()
             app.state.config = config
             yield
 
@@ -61,5 +68,7 @@ def create_app(config: WebConfig, open_services: OpenServices) -> FastAPI:
     app.include_router(login.router)
     # The pages, and the signed session cookie they share with the sign-in flow (web.oidc).
     install_pages(app, config.session_secret or secrets.token_urlsafe(32))
+    app.add_middleware(SecurityHeaders, without_policy=frozenset({DOCS_URL}))
+    app.add_middleware(BodyLimit)  # outside everything that could read a body
     app.add_middleware(AccessLog)
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from web.throttle import FAILURES_ALLOWED
+
 
 @dataclass(frozen=True)
 class OidcConfig:
@@ -28,6 +30,9 @@ class WebConfig:
     oidc: OidcConfig | None = None
     # Where the API is reached from outside, for links (`url` in my work); unset: as requested.
     public_url: str | None = None
-    # Signs the sign-in session cookie; unset: a random key per process (sign-ins then do not
-    # survive a restart nor cross replicas).
+    # Signs the session cookie, which carries the session's id; unset: a random key per process
+    # (sign-ins then do not survive a restart nor cross replicas).
     session_secret: str | None = None
+    # Failed authentications from one address (or with one token prefix) a minute before each
+    # further try is held back (`web.throttle`).
+    auth_failures_allowed: int = FAILURES_ALLOWED

@@ -8,7 +8,6 @@ refused like any unknown field. The JSON of an initiative is the app's one prese
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Annotated, Any
 
@@ -24,12 +23,12 @@ from app.launch import LaunchRequest, launch, parse_spec
 from app.show import ListFilter, list_initiatives, show
 from domain import InitiativeSpec
 from web.auth import Authenticated, require_grant
+from web.input_limits import parse_json
 from web.problems import Problem, invalid, validation_errors
 from web.responses import PresentedJSON
 
 router = APIRouter(tags=["initiatives"])
 
-MAX_BODY_BYTES = 256 * 1024
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 JSON_TYPES = ("application/json",)
 
@@ -54,13 +53,6 @@ def context_of(request: Request) -> Context:
     return context
 
 
-async def _body(request: Request) -> bytes:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise Problem(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
-    return body
-
-
 def _text(body: bytes) -> str:
     try:
         return body.decode("utf-8")
@@ -70,14 +62,11 @@ def _text(body: bytes) -> str:
 
 async def _spec(request: Request) -> InitiativeSpec:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = _text(await _body(request))
+    body = _text(await request.body())  # bounded as it arrived (web.body_limit)
     if kind in YAML_TYPES:
         return parse_spec(body)
     if kind in JSON_TYPES:
-        try:
-            data = json.loads(body)
-        except ValueError as error:
-            raise invalid(f"the body is not JSON: {error}") from None
+        data = parse_json(body)
         try:
             return InitiativeSpec.model_validate(data)
         except ValidationError as error:
@@ -100,7 +89,7 @@ async def launch_initiative(request: Request, identity: Authenticated,
     if dry_run:
         return PresentedJSON({"valid": True, "name": spec.name, "recorded": False})
     assert launched.initiative_id is not None
-    view = await show(context, launched.initiative_id)
+    view = await show(context, launched.initiative_id, identity.viewer)
     return PresentedJSON((presenter.state_json(view)), status_code=201,
                         headers={"Location": f"{request.url.path}/{launched.initiative_id}"})
 
@@ -110,14 +99,16 @@ async def list_all(request: Request, identity: Authenticated,
                    phase: str | None = None, owner: str | None = None,
                    overdue: bool = False) -> PresentedJSON:
     found = await list_initiatives(context_of(request),
-                                   ListFilter(phase=phase, owner=owner, overdue=overdue))
+                                   ListFilter(phase=phase, owner=owner, overdue=overdue),
+                                   identity.viewer)
     return PresentedJSON({"initiatives": [s.model_dump(mode="json") for s in found]})
 
 
 @router.get("/initiatives/{initiative_id}")
 async def show_one(request: Request, identity: Authenticated,
                    initiative_id: str) -> PresentedJSON:
-    return PresentedJSON(presenter.state_json(await show(context_of(request), initiative_id)))
+    return PresentedJSON(presenter.state_json(
+        await show(context_of(request), initiative_id, identity.viewer)))
 
 
 def _arguments_schema() -> dict[str, Any]:
@@ -136,17 +127,18 @@ async def take_action(request: Request, identity: Authenticated, initiative_id: 
                       idempotency_key: Annotated[str | None, Header()] = None) -> PresentedJSON:
     if action not in ACTIONS:
         raise Problem(404, f"unknown action {action!r} (one of: {', '.join(ACTIONS)})")
-    body = await _body(request)
-    try:
-        arguments = json.loads(body) if body.strip() else {}
-    except ValueError as error:
-        raise invalid(f"the body is not JSON: {error}") from None
+    body = _text(await request.body())  # bounded as it arrived (web.body_limit)
+    arguments = parse_json(body) if body.strip() else {}
     if not isinstance(arguments, dict):
         raise invalid("the body must be a JSON object of the action's arguments")
     acted = await act(context_of(request), ActRequest(
         initiative_id=initiative_id, action=action, actor=identity.person,
-        arguments=arguments, request_id=request_id_for(identity.person, idempotency_key),
+        viewer=identity.viewer, arguments=arguments,
+        request_id=request_id_for(identity.person, idempotency_key),
         provenance=identity.provenance))
+    # What was recorded and where the initiative stands: never the whole initiative, whose
+    # ideas and readings grow for years (GET the initiative for that).
     return PresentedJSON({
         "events": [presenter.event_json(e) for e in acted.events],
-        "initiative": presenter.state_json(acted.view)})
+        "initiative": {"id": acted.initiative_id, "phase": acted.phase,
+                       "version": acted.version}})

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import jwt
+import structlog
 
 from app.identity import Grant, Identity
 from domain.envelope import AuthMethod, Provenance
@@ -17,6 +18,8 @@ from web.config import OidcConfig
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
               "EdDSA"]
 LEEWAY_SECONDS = 30
+
+_log = structlog.get_logger("baton.web")
 
 
 class InvalidBearer(Exception):
@@ -59,6 +62,10 @@ class OidcBearer:
     async def identity(self, token: str, audience: str | None = None) -> Identity:
         """The identity a JWT of this issuer stands for; `audience` defaults to the API's
         (the sign-in flow checks ID tokens against the client id instead)."""
+        return self.identity_from_claims(await self.verified_claims(token, audience))
+
+    async def verified_claims(self, token: str, audience: str | None = None) -> dict[str, Any]:
+        """The claims of a JWT whose signature, issuer, audience and expiry all hold."""
         try:
             keys = await self._keys()
         except (httpx.HTTPError, KeyError, ValueError) as error:
@@ -77,17 +84,36 @@ class OidcBearer:
                                   "answer for its keys") from None
         except jwt.PyJWTError as error:
             raise InvalidBearer(f"bearer token refused: {error}") from None
-        return self.identity_from_claims(claims)
+        return claims
+
+    async def still_vouches(self, access_token: str) -> bool | None:
+        """Whether the provider still honours an access token it issued at sign-in (its
+        userinfo endpoint answers for it); None when it cannot be asked now."""
+        try:
+            endpoint = (await self.discovery()).get("userinfo_endpoint")
+            if not isinstance(endpoint, str):
+                return None
+            answer = await self._http.get(
+                endpoint, headers={"Authorization": f"Bearer {access_token}"})
+        except (httpx.HTTPError, ValueError):
+            return None
+        if answer.status_code in (400, 401, 403):
+            return False
+        return True if answer.is_success else None
 
     def identity_from_claims(self, claims: dict[str, Any]) -> Identity:
         """The person and grants that verified claims stand for (also for sign-in)."""
         person = claims.get(self._config.person_claim)
         if not isinstance(person, str) or not person.strip():
-            raise InvalidBearer(f"the token has no {self._config.person_claim!r} claim naming "
-                                "the person")
-        groups = claims.get(self._config.groups_claim) or []
-        if isinstance(groups, str):
-            groups = [groups]
+            raise self._refused(claims, f"the token has no {self._config.person_claim!r} "
+                                        "claim naming the person")
+        # An address the provider has not verified names whoever typed it, not its owner.
+        if self._config.person_claim == "email" and claims.get("email_verified") is not True:
+            raise self._refused(claims, "the token's email is not verified (email_verified)")
+        groups = claims.get(self._config.groups_claim, [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise self._refused(claims, f"the token's {self._config.groups_claim!r} claim is "
+                                        "not a list of group names")
         grants = set()
         if self._config.pmo_group and self._config.pmo_group in groups:
             grants.add(Grant.PMO)
@@ -99,4 +125,9 @@ class OidcBearer:
                                                   issuer=str(claims["iss"]),
                                                   subject=str(claims["sub"])))
         except ValueError as error:
-            raise InvalidBearer(f"the token's claims are not usable: {error}") from None
+            raise self._refused(claims, f"the token's claims are not usable: {error}") from None
+
+    def _refused(self, claims: dict[str, Any], reason: str) -> InvalidBearer:
+        _log.warning("identity provider token refused", reason=reason,
+                     subject=str(claims.get("sub")), issuer=self._config.issuer)
+        return InvalidBearer(reason)

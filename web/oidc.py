@@ -2,17 +2,20 @@
 
     GET /auth/login?next=/somewhere   redirects to the provider
     GET /auth/callback                 the provider sends the browser back here with a code
-    GET|POST /auth/logout              forgets the sign-in
+    POST /auth/logout                  ends the session (a form with the page's CSRF token)
 
 The callback exchanges the code (with the PKCE verifier Authlib kept in the session), checks the
-ID token with the same PyJWT validation as API bearer tokens (audience: the client id), and keeps
-the resulting identity in the signed session cookie, where `web.auth.authenticate` finds it.
-The cookie itself, and the pages, belong to the pages; this module only opens and closes it.
+ID token with the same PyJWT validation as API bearer tokens (audience: the client id), and
+opens a server-side session that lasts no longer than the provider's token; the provider's
+access token stays with the session, server-side, so that the session can ask the provider
+again whether it still vouches (`app.sessions`). The cookie itself, and the pages, belong to the
+pages; this module only opens and closes sessions.
 """
 
 from __future__ import annotations
 
 import warnings
+from datetime import UTC, datetime
 from typing import Any
 
 # Authlib turns its own deprecation warnings on for everyone ("always", when authlib.deprecate is
@@ -23,10 +26,11 @@ import authlib.deprecate  # type: ignore[import-untyped]  # noqa: F401
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse
 
-from web.auth import SESSION_IDENTITY
 from web.config import OidcConfig
 from web.jwt_bearer import InvalidBearer, OidcBearer
-from web.problems import unauthenticated, unavailable
+from web.pages.base import MAX_FORM_FIELDS, local_path
+from web.pages.session import Csrf, sign_in, sign_out
+from web.problems import Problem, unauthenticated, unavailable
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated",
@@ -38,13 +42,6 @@ with warnings.catch_warnings():
 
 PROVIDER = "baton"
 SCOPES = "openid email profile"
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would hand a signed-in browser to anyone."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 class OidcLogin:
@@ -71,7 +68,7 @@ class OidcLogin:
         return str(request.url_for("oidc_callback"))
 
     async def login(self, request: Request, next_path: str | None) -> RedirectResponse:
-        request.session["after_sign_in"] = _safe_next(next_path)
+        request.session["after_sign_in"] = local_path(next_path)
         try:
             redirect: RedirectResponse = await self._client.authorize_redirect(
                 request, self._callback_url(request))
@@ -90,12 +87,19 @@ class OidcLogin:
         if not isinstance(id_token, str):
             raise unauthenticated("sign-in failed: the provider sent no ID token")
         try:
-            identity = await self._bearer.identity(id_token, audience=self._config.client_id)
+            claims = await self._bearer.verified_claims(id_token,
+                                                        audience=self._config.client_id)
+            identity = self._bearer.identity_from_claims(claims)
         except InvalidBearer as error:
             raise unauthenticated(f"sign-in failed: {error}") from None
-        target = _safe_next(request.session.pop("after_sign_in", None))
-        request.session.clear()  # nothing from before the sign-in carries over
-        request.session[SESSION_IDENTITY] = identity.model_dump(mode="json")
+        except ConnectionError as error:
+            raise unavailable(str(error)) from None
+        target = local_path(request.session.pop("after_sign_in", None))
+        access_token = token.get("access_token")
+        await sign_in(request, identity,
+                      provider_expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+                      provider_access_token=access_token if isinstance(access_token, str)
+                      else None)
         return RedirectResponse(target, status_code=303)
 
 
@@ -120,8 +124,12 @@ async def callback(request: Request) -> RedirectResponse:
     return await _login(request).callback(request)
 
 
-@router.api_route("/logout", methods=["GET", "POST"])
+@router.post("/logout")
 async def logout(request: Request) -> RedirectResponse:
-    if "session" in request.scope:
-        request.session.clear()
+    """A form's post with this session's CSRF token: another site cannot sign anyone out."""
+    form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+    csrf: Csrf = request.app.state.csrf
+    if not csrf.ok(request, form.get("csrf")):
+        raise Problem(403, "sign-out must come from a page of this site, with its form token")
+    await sign_out(request)
     return RedirectResponse("/", status_code=303)

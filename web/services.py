@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from app.context import Context
+from app.sessions import WebSessions
 from app.tokens import Tokens
 
 # name -> None when it answers, else what is wrong
@@ -21,6 +22,7 @@ Readiness = Callable[[], Awaitable[dict[str, str | None]]]
 class WebServices:
     context: Context
     tokens: Tokens
+    sessions: WebSessions
     ready: Readiness
 
 

@@ -26,4 +26,5 @@ async def my_open_work(request: Request, identity: Authenticated) -> PresentedJS
 
 @router.get("/portfolio")
 async def portfolio(request: Request, identity: Authenticated) -> PresentedJSON:
-    return PresentedJSON((await figures(context_of(request))).model_dump(mode="json"))
+    return PresentedJSON(
+        (await figures(context_of(request), identity.viewer)).model_dump(mode="json"))

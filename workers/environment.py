@@ -191,8 +191,9 @@ ENVIRONMENT_VARIABLES: tuple[EnvironmentVariable, ...] = (
     EnvironmentVariable(
         "BATON_SESSION_SECRET",
         None,
-        "Key signing browser sign-in cookies, at least 32 characters, the same on every web "
-        "replica; `baton web` refuses to start without it (`baton up` makes one per start).",
+        "Key signing browser session cookies (which carry only the session id; the sessions "
+        "are in PostgreSQL), at least 32 characters, the same on every web replica; `baton "
+        "web` refuses to start without it (`baton up` makes one per start).",
     ),
     EnvironmentVariable(
         "BATON_OIDC_ISSUER",

@@ -170,7 +170,8 @@ async def status(args: argparse.Namespace, session: Session) -> int:
         "database_url": redact(place.database_url) if place.database_url else None,
         "database_reachable": database_ok, "db_schema": place.settings.db_schema,
         "task_queue": place.settings.task_queue, "workers": workers,
-        "web_url": info.web_url if info else None,
+        # The pages and the API this stack serves, else the one this CLI is a client of.
+        "web_url": (info.web_url if info else None) or place.settings.api_url,
         "stack": {"home": str(place.settings.home), "running": info is not None,
                   **(_status_of_stack(info) if info else {})},
     }
@@ -222,12 +223,13 @@ def _status_text(data: dict[str, object]) -> str:
     assert isinstance(workers, list)
     rows: list[list[Any]] = [
         ["Temporal", data["temporal_address"], state(data["temporal_reachable"])],
-        ["Web UI", data["ui_url"], ""],
+        ["Temporal UI", data["ui_url"] or "not started here (TEMPORAL_ADDRESS)", ""],
         ["PostgreSQL", data["database_url"] or "not configured",
          state(data["database_reachable"])],
         ["Workers", f"task queue {data['task_queue']!r}",
          ", ".join(workers) if workers else "none polling"],
-        ["HTTP API", data["web_url"] or "not served", ""],
+        ["Pages", f"{data['web_url']}/signin" if data["web_url"] else "not served", ""],
+        ["HTTP API", f"{data['web_url']}/api/v1" if data["web_url"] else "not served", ""],
         ["baton up", stack["home"],
          f"pid {stack['pid']}" if stack.get("running") else "not running"],
     ]

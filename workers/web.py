@@ -18,9 +18,11 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from app.context import Context, Where
+from app.sessions import WebSessions
 from app.tokens import Tokens
 from store import EventStore
 from store.tokens import TokenStore
+from store.web_sessions import WebSessionStore
 from web.app import create_app
 from web.config import OidcConfig, WebConfig
 from web.services import WebServices
@@ -73,8 +75,9 @@ async def web_services(context: Context) -> AsyncIterator[WebServices]:
                     checks[name] = type(error).__name__
             return checks
 
-        yield WebServices(context=context, tokens=Tokens(TokenStore(store.pool, store.schema)),
-                          ready=ready)
+        tokens = Tokens(TokenStore(store.pool, store.schema))
+        sessions = WebSessions(WebSessionStore(store.pool, store.schema), tokens)
+        yield WebServices(context=context, tokens=tokens, sessions=sessions, ready=ready)
 
 
 def build_web_app(settings: Settings) -> FastAPI:

@@ -44,8 +44,9 @@ def mail_settings(settings: Settings) -> MailSettings:
 def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
     mailer = Mailer(mail_settings(settings))
     digests = Digests(store, mailer, settings.digest)
+    recorder = Recorder(store, project=PortfolioProjection(store.schema))
     return [
-        Recorder(store, project=PortfolioProjection(store.schema)).append_events,
+        recorder.append_events, recorder.read_recorded,
         Notifier(settings.webhook_url, secret=settings.webhook_secret).notify,
         MetricReader(settings.metric_source_hosts).read_metric,
         mailer.plan_mail, mailer.send_mail, digests.next_digest, digests.send_digests,

@@ -20,6 +20,7 @@ NEXT_DIGEST = "next_digest"
 SEND_DIGESTS = "send_digests"
 MAIL_REFUSED = "MailRefused"  # the ApplicationError type of a permanent SMTP refusal
 READ_METRIC = "read_metric"
+READ_RECORDED = "read_recorded"
 # The error type an append fails with when the store refuses its events: not worth retrying.
 INVALID_APPEND = "InvalidAppend"
 
@@ -32,7 +33,15 @@ class AppendRequest(_Contract):
     initiative_id: str
     expected_version: int
     events: list[Event]
-    request_id: str | None = None  # the person's request, when a person asked
+    request_id: str | None = None  # the person's request key (workflows.requests), if any
+
+
+class RecordedRequest(_Contract):
+    """The versions a request recorded, to read back from the store for its retry."""
+
+    initiative_id: str
+    first_version: int
+    last_version: int
 
 
 class AppendOutcome(_Contract):

@@ -13,6 +13,7 @@ from domain import events as ev
 from domain.envelope import Event
 from domain.spec import Role
 from domain.state import InitiativeState, Phase, StepStatus
+from domain.text import excerpt
 from domain.upcasting import upcast
 from workflows.activity_contracts import Notification
 from workflows.notifications import notifications_for
@@ -54,7 +55,7 @@ def _step_line(s: InitiativeState, step_id: str) -> str:
     if step is None:
         return step_id
     holder = s.holder_of(step.assignee)
-    return f"'{step.title}' ({step.id}), for the {step.assignee.value}: {holder}"
+    return f"'{step.title}', for the {step.assignee.value}: {holder}"
 
 
 def commitment_of(s: InitiativeState, subject: str) -> tuple[str, str]:
@@ -63,7 +64,7 @@ def commitment_of(s: InitiativeState, subject: str) -> tuple[str, str]:
     if kind == "step":
         step = s.step(key)
         if step is not None:
-            return s.holder_of(step.assignee), f"handoff step '{step.title}' ({step.id})"
+            return s.holder_of(step.assignee), f"handoff step '{step.title}'"
     if kind == "check":
         return s.owner, f"a reading of {s.require_spec().metric.name} for check {key}"
     if kind == "response":
@@ -78,7 +79,7 @@ def _opened_steps(s: InitiativeState, p: ev.ImprovementDelivered) -> list[_Notic
     return [_Notice(
         [s.holder_of(step.assignee)], f"Handoff step to complete: {step.title}",
         f"The improvement is delivered ({p.value:g} {unit}). Complete the handoff step "
-        f"'{step.title}' ({step.id}) and record its evidence.",
+        f"'{step.title}' and record its evidence.",
         due_at=step.due_at, page=initiative_page(s.initiative_id), key=f"step:{step.id}")
         for step in s.steps if step.status is StepStatus.PENDING]
 
@@ -128,19 +129,22 @@ def _idea_outcome(s: InitiativeState, idea_id: str, outcome: str, reason: str) -
     idea = s.idea(idea_id)
     if idea is None:
         return []
-    because = f" The owner's reason: {reason}" if reason else ""
+    because = [f"The owner's reason: {reason}"] if reason else []
+    # The submitter reads what became of each idea on My work.
     return [_Notice([idea.submitted_by], f"Your idea was {outcome}: {s.require_spec().name}",
-                    f"Your idea {idea.id} ('{idea.text}') was {outcome}.{because}",
-                    page=idea_form(s.initiative_id))]
+                    f"Your idea {idea.id} was {outcome}:",
+                    details=[f"“{excerpt(idea.text)}”", *because], page=MY_WORK)]
 
 
 def _closed(s: InitiativeState, p: ev.Payload) -> list[_Notice]:
     reason = getattr(p, "reason", "")
-    return [_Notice(
-        [s.holder_of(Role.PMO), s.holder_of(Role.SPONSOR), s.owner],
-        f"Closed ({s.phase.value}): {s.require_spec().name}",
-        f"Initiative closed: {s.phase.value}." + (f" {reason}." if reason else ""),
-        page=audit_page(s.initiative_id))]
+    subject = f"Closed ({s.phase.value}): {s.require_spec().name}"
+    message = f"Initiative closed: {s.phase.value}." + (f" {reason}." if reason else "")
+    # The PMO audits what closed; the sponsor and the owner read the initiative, whose audit
+    # trail is not theirs to open.
+    return [_Notice([s.holder_of(Role.PMO)], subject, message, page=audit_page(s.initiative_id)),
+            _Notice([s.holder_of(Role.SPONSOR), s.owner], subject, message, key="readers",
+                    page=initiative_page(s.initiative_id))]
 
 
 def _simple(s: InitiativeState, p: ev.Payload) -> list[_Notice]:
@@ -172,21 +176,23 @@ def _simple(s: InitiativeState, p: ev.Payload) -> list[_Notice]:
     if isinstance(p, ev.StepOverdue):
         step = s.step(p.step_id)
         whose = s.holder_of(step.assignee) if step else s.owner
-        return [_Notice([whose], f"Overdue: handoff step {p.step_id}",
-                        f"Reminder: handoff step '{p.step_id}' is overdue.",
+        title = step.title if step else p.step_id
+        return [_Notice([whose], f"Overdue: handoff step '{title}' of {spec.name}",
+                        f"Reminder: the handoff step '{title}' is overdue.",
                         due_at=step.due_at if step else None, page=page)]
     if isinstance(p, ev.DueSoon):
         whose, what = commitment_of(s, p.subject)
-        return [_Notice([whose], f"Reminder: {what}", f"Reminder: {what} falls due soon.",
-                        due_at=p.due_at, page=page)]
+        return [_Notice([whose], f"Reminder: {what} ({spec.name})",
+                        f"Reminder: {what} falls due soon.", due_at=p.due_at, page=page)]
     if isinstance(p, ev.Escalated):
         return [_Notice([p.to, spec.pmo], f"Escalation: {spec.name}",
                         f"Escalation: {p.reason}.", page=page)]
     if isinstance(p, ev.IdeaSubmitted):
         idea = s.idea(p.idea_id)
         return [_Notice([s.owner], f"Idea to triage: {spec.name}",
-                        f"{idea.submitted_by if idea else 'Someone'} submitted idea {p.idea_id}: "
-                        f"{p.text} As the owner, adopt it or decline it with a reason.",
+                        f"{idea.submitted_by if idea else 'Someone'} submitted idea {p.idea_id}:",
+                        details=[f"“{excerpt(p.text)}”",
+                                 "As the owner, adopt it or decline it with a reason."],
                         due_at=idea.triage_due_at if idea else None, page=page)]
     return []
 

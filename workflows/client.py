@@ -39,6 +39,7 @@ from workflows.contracts import (
     workflow_id_for,
 )
 from workflows.initiative import InitiativeWorkflow
+from workflows.requests import update_id
 from workflows.source_hosts import SourceHosts, SourceRefused
 
 # Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
@@ -47,6 +48,10 @@ BUSY_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 6.4, 6.4, 6.4)
 # made before the caller hears that no worker confirmed it.
 UPDATE_PATIENCE = 15.0
 UPDATE_ATTEMPTS = 4
+# Updates one process sends to one initiative at a time. The server admits 10 in flight per
+# workflow and refuses the rest; a crowd of refusals and retries makes the workflow's tasks
+# churn, so a process queues its own beyond this few, in order, before they reach the server.
+UPDATES_IN_FLIGHT = 4
 
 
 def new_initiative_id(name: str) -> str:
@@ -98,6 +103,7 @@ class InitiativeClient:
         # here too so that a spec the worker would never read is refused at launch.
         self._source_hosts = source_hosts or SourceHosts()
         self._task_queue = task_queue
+        self._in_flight: dict[str, tuple[asyncio.Semaphore, int]] = {}
         self._index = index_search_attributes
         self._history_limit = history_limit
 
@@ -145,6 +151,24 @@ class InitiativeClient:
     async def _update(self, initiative_id: str,
                       update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
                       envelope: CommandEnvelope) -> R:
+        slots, waiting = self._in_flight.get(initiative_id) or (
+            asyncio.Semaphore(UPDATES_IN_FLIGHT), 0)
+        self._in_flight[initiative_id] = (slots, waiting + 1)
+        try:
+            async with slots:
+                return await self._update_in_turn(initiative_id, update, envelope)
+        finally:
+            slots, waiting = self._in_flight[initiative_id]
+            if waiting == 1:
+                del self._in_flight[initiative_id]
+            else:
+                self._in_flight[initiative_id] = (slots, waiting - 1)
+
+    async def _update_in_turn(
+        self, initiative_id: str,
+        update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
+        envelope: CommandEnvelope,
+    ) -> R:
         for _ in range(UPDATE_ATTEMPTS):
             patience = asyncio.timeout(self._update_patience)
             try:
@@ -169,7 +193,7 @@ class InitiativeClient:
         for pause in (*BUSY_BACKOFF, None):
             try:
                 return await self.handle(initiative_id).execute_update(
-                    update, envelope, id=envelope.request_id)
+                    update, envelope, id=update_id(envelope.command, envelope.request_id))
             except WorkflowUpdateFailedError as error:
                 raise _rejection_from(error) or error from None
             except RPCError as error:

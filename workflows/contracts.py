@@ -11,6 +11,7 @@ from domain.deadlines import Deadline
 from domain.envelope import GENESIS_HASH, Event
 from domain.state import InitiativeState
 from workflows.activity_contracts import Notification
+from workflows.requests import RememberedRequest
 
 # The ApplicationError type of a refusal by the rules; its first detail is the RejectionKind.
 REJECTED = "Rejected"
@@ -24,7 +25,8 @@ class InitiativeInput(BaseModel):
     """The workflow's start (and continue-as-new) argument.
 
     A new initiative carries its `launch` command; a continued one carries the folded `state`, the
-    head hash, the recent request ids and the notifications still to send.
+    head hash, the requests it answered (bounded: `workflows.requests`) and the notifications
+    still to send.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -32,6 +34,8 @@ class InitiativeInput(BaseModel):
     launch: CommandEnvelope | None = None
     state: InitiativeState | None = None
     head_hash: str = GENESIS_HASH
+    requests: list[RememberedRequest] = Field(default_factory=list)
+    # What runs begun before `requests` carried: request id -> the events it recorded.
     recent_requests: dict[str, list[Event]] = Field(default_factory=dict)
     outbox: list[Notification] = Field(default_factory=list)
     index_search_attributes: bool = True

@@ -30,9 +30,11 @@ with workflow.unsafe.imports_passed_through():
         APPEND_EVENTS,
         INVALID_APPEND,
         READ_METRIC,
+        READ_RECORDED,
         AppendOutcome,
         AppendRequest,
         MetricReadRequest,
+        RecordedRequest,
     )
     from workflows.announcements import announcements_for
     from workflows.contracts import (
@@ -44,10 +46,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.notifications import notifications_for
     from workflows.outbox import ACTIVITY_TIMEOUT, PATIENT, Outbox
+    from workflows.requests import (
+        RequestMemory,
+        Seen,
+        command_fingerprint,
+        request_key,
+    )
 
 # Past this backoff a failing append waits on a durable timer instead of in the worker's memory.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
-REQUESTS_REMEMBERED = 500
 _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall,
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
 MAX_STUCK_REASON = 1000
@@ -64,6 +71,18 @@ def _refused_by_store(error: ActivityError | ApplicationError) -> str | None:
 
 # Runs begun before announcements, e-mail and early reminders replay without them.
 ANNOUNCE = "announcements-mail-reminders"
+# Runs begun before these bounds continued as new on the server's suggestion alone.
+BOUNDED_RUNS = "bounded-runs"
+# A run continues as new once its history reaches either bound, far below the server's warnings
+# (10,240 events, 10 MB) and its limits (51,200 events, 50 MB), whatever the initiative holds.
+HISTORY_EVENTS_BOUND = 4_000
+HISTORY_BYTES_BOUND = 4 * 1024 * 1024
+
+
+def _reused(request_id: str) -> Rejected:
+    return Rejected(f"request id {request_id!r} was already used for another command: a retry "
+                    "repeats the same action with the same arguments; send a new request id "
+                    "for a new command", RejectionKind.INVALID)
 
 
 def _rejection(rejected: Rejected) -> ApplicationError:
@@ -79,7 +98,7 @@ class InitiativeWorkflow:
         self._state = start.state or InitiativeState(initiative_id=start.initiative_id)
         self._launch = start.launch if self._state.version == 0 else None
         self._head_hash = start.head_hash
-        self._requests: dict[str, list[Event]] = dict(start.recent_requests)
+        self._requests = RequestMemory(start.requests, start.recent_requests, workflow.now())
         self._outbox = Outbox(start.outbox, self._spawn, lambda: workflow.patched(ANNOUNCE),
                               self._record_undelivered)
         self._reading: set[int] = set()
@@ -89,9 +108,11 @@ class InitiativeWorkflow:
         self._index = start.index_search_attributes
         self._indexed: tuple[str, str, bool] | None = None
         self._source_problem: MetricSourceProblem | None = None
+        self._bounded = False
 
     @workflow.run
     async def run(self, start: InitiativeInput) -> InitiativeView:
+        self._bounded = workflow.patched(BOUNDED_RUNS)
         if self._launch is not None:
             try:
                 await self._record(self._launch.command, self._launch.request_id,
@@ -135,9 +156,13 @@ class InitiativeWorkflow:
 
     @execute.validator
     def _validate(self, request: cmd.CommandEnvelope) -> None:
-        if request.request_id in self._requests:
-            return
         command = request.command
+        seen = self._requests.lookup(request_key(command.actor, request.request_id),
+                                     request.request_id, command_fingerprint(command)).seen
+        if seen is Seen.SAME:
+            return  # a retry: answered with what the first one recorded
+        if seen is Seen.OTHER:
+            raise _rejection(_reused(request.request_id))
         if isinstance(command, (cmd.Launch, *_TIMER_COMMANDS)) or (
             command.actor == cmd.SYSTEM_ACTOR
         ):
@@ -167,15 +192,19 @@ class InitiativeWorkflow:
         """Decide, append to the store, then fold: one command at a time."""
         if not isinstance(command, cmd.Launch):
             await workflow.wait_condition(lambda: self._state.version > 0)
+        key = None if request_id is None else request_key(command.actor, request_id)
+        fingerprint = command_fingerprint(command)
         async with self._lock:
-            if request_id is not None and request_id in self._requests:
-                return self._requests[request_id]
+            if key is not None and request_id is not None:
+                answered = await self._answered(key, request_id, fingerprint)
+                if answered is not None:
+                    return answered
             while True:
                 events = decide(self._state, command, workflow.now())
                 if provenance is not None:
                     events = [e.model_copy(update={"provenance": provenance}) for e in events]
                 try:
-                    outcome = await self._append(events, request_id)
+                    outcome = await self._append(events, key)
                 except (ActivityError, ApplicationError) as error:
                     reason = _refused_by_store(error)
                     if reason is None:
@@ -190,10 +219,12 @@ class InitiativeWorkflow:
                     self._apply(events, outcome.head_hash)
                     break
                 self._adopt(outcome)
-                if request_id is not None and request_id in self._requests:
-                    return self._requests[request_id]
-            if request_id is not None:
-                self._remember(request_id, events)
+                if key is not None and request_id is not None:
+                    answered = await self._answered(key, request_id, fingerprint)
+                    if answered is not None:
+                        return answered
+            if key is not None:
+                self._requests.remember(key, fingerprint, events, workflow.now())
             workflow.logger.info("recorded %s", ", ".join(e.type for e in events), extra={
                 "initiative_id": self._state.initiative_id, "version": self._state.version})
             return events
@@ -215,15 +246,35 @@ class InitiativeWorkflow:
         else:
             self._adopt(outcome)
 
+    async def _answered(self, key: str, request_id: str, fingerprint: str) -> list[Event] | None:
+        """What an earlier sending of this request recorded; None if it is new. Refused when
+        the sender used the id for another command."""
+        found = self._requests.lookup(key, request_id, fingerprint)
+        if found.seen is Seen.OTHER:
+            raise _reused(request_id)
+        if found.seen is Seen.NEW:
+            return None
+        if found.events is not None or found.versions is None:
+            return found.events or []
+        # Recorded by an earlier run: continue-as-new carries which versions, not the events.
+        recorded: list[Event] = await workflow.execute_local_activity(
+            READ_RECORDED, RecordedRequest(initiative_id=self._state.initiative_id,
+                                           first_version=found.versions[0],
+                                           last_version=found.versions[1]),
+            result_type=list[Event], start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
+        return recorded
+
     def _adopt(self, outcome: AppendOutcome) -> None:
         """The store is ahead: a task of ours appended and was lost before the history kept it.
         Its events are the record; the requests it answered are answered."""
         first = self._state.version + 1
         self._apply(outcome.recorded, outcome.head_hash)
-        for request_id, (low, high) in outcome.answered.items():
-            self._remember(request_id, outcome.recorded[low - first:high - first + 1])
+        for key, (low, high) in outcome.answered.items():
+            self._requests.remember(key, None, outcome.recorded[low - first:high - first + 1],
+                                    workflow.now())
 
-    async def _append(self, events: list[Event], request_id: str | None) -> AppendOutcome:
+    async def _append(self, events: list[Event], request_key: str | None) -> AppendOutcome:
         # A local activity: the append runs in this worker without a round trip to the server
         # to schedule it, which is most of an owner's wait; idempotent appends make its
         # at-least-once retries safe.
@@ -231,7 +282,7 @@ class InitiativeWorkflow:
             APPEND_EVENTS,
             AppendRequest(initiative_id=self._state.initiative_id,
                           expected_version=self._state.version, events=events,
-                          request_id=request_id),
+                          request_id=request_key),
             result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
         return outcome
@@ -244,11 +295,6 @@ class InitiativeWorkflow:
         self._outbox.dispatch()
         self._index_search_attributes()
         self._changed = True
-
-    def _remember(self, request_id: str, events: list[Event]) -> None:
-        self._requests[request_id] = events
-        while len(self._requests) > REQUESTS_REMEMBERED:
-            del self._requests[next(iter(self._requests))]
 
     async def _sleep_until_due_or_changed(self, start: InitiativeInput) -> None:
         """Sleep until the earliest deadline, or until it moves; a change that leaves it where
@@ -341,12 +387,15 @@ class InitiativeWorkflow:
         info = workflow.info()
         if start.history_limit is not None:
             return info.get_current_history_length() >= start.history_limit
-        return info.is_continue_as_new_suggested()
+        return info.is_continue_as_new_suggested() or (self._bounded and (
+            info.get_current_history_length() >= HISTORY_EVENTS_BOUND
+            or info.get_current_history_size() >= HISTORY_BYTES_BOUND))
 
     def _carry_over(self, start: InitiativeInput) -> InitiativeInput:
         return InitiativeInput(
             initiative_id=self._state.initiative_id, state=self._state,
-            head_hash=self._head_hash, recent_requests=self._requests, outbox=self._outbox.pending,
+            head_hash=self._head_hash, requests=self._requests.carried(workflow.now()),
+            outbox=self._outbox.pending,
             index_search_attributes=start.index_search_attributes,
             history_limit=start.history_limit)
 

@@ -56,7 +56,8 @@ def test_a_message_is_text_and_html_with_what_when_and_where() -> None:
     assert 'href="https://baton.acme.example/initiatives/cut-1"' in html
     assert "&lt;b&gt;now&lt;/b&gt;" in html  # what people typed is text, never markup
     assert mail["Subject"] == "[Baton] Handoff step to complete: Control plan Bcc: " \
-                              "everyone@acme.example"
+                              "everyone@acme.example (Cut cycle)"
+    assert "Dates and times are in the Europe/Paris time zone." in text
     assert "Bcc" not in mail and mail["Auto-Submitted"] == "auto-generated"
 
 

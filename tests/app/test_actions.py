@@ -10,6 +10,7 @@ from app.actions import ACTIONS, command_for
 from app.errors import InvalidArgument, Rejected, RejectionKind
 from cli.actions import ACTIONS as CLI_ACTIONS
 from domain import commands as c
+from domain.visibility import THE_OPERATOR
 
 ACTOR = "owner@acme.example"
 
@@ -82,6 +83,7 @@ async def test_a_request_id_that_cannot_travel_is_refused_before_sending(
     context = Context(where=Where("127.0.0.1:1", "default", "q", "baton"), open_temporal=nowhere,
                       open_store=nowhere, open_read_store=nowhere, open_audit_store=nowhere)
     with pytest.raises(InvalidArgument) as refused:
-        await act(context, ActRequest(initiative_id="some-initiative", action="accept",
+        await act(context, ActRequest(viewer=THE_OPERATOR,
+                                      initiative_id="some-initiative", action="accept",
                                       actor=ACTOR, request_id=request_id))
     assert refused.value.field == "request_id"

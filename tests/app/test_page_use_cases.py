@@ -14,6 +14,7 @@ from app.portfolio import figures
 from app.portfolio_page import PortfolioFilter, portfolio_page
 from domain import InitiativeSpec
 from domain.available_actions import Offer
+from domain.visibility import THE_OPERATOR, Person
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
 
 
@@ -27,13 +28,15 @@ async def launched(context: Context, **overrides: object) -> str:
 async def test_the_page_offers_what_this_person_may_do_with_the_chart_and_timeline(
         context: Context) -> None:
     iid = await launched(context)
-    sponsor = await initiative_page(context, iid, SPONSOR)
+    sponsor = await initiative_page(context, iid, Person(SPONSOR))
     assert [o.kind for o in sponsor.offers] == ["approve_launch", "reject_launch"]
-    assert (await initiative_page(context, iid, EXPERT)).offers == []
-    await act(context, ActRequest(initiative_id=iid, action="approve-launch", actor=SPONSOR))
-    await act(context, ActRequest(initiative_id=iid, action="deliver", actor=EXPERT,
+    assert (await initiative_page(context, iid, Person(EXPERT))).offers == []
+    await act(context, ActRequest(viewer=THE_OPERATOR,
+                                  initiative_id=iid, action="approve-launch", actor=SPONSOR))
+    await act(context, ActRequest(viewer=THE_OPERATOR,
+                                  initiative_id=iid, action="deliver", actor=EXPERT,
                                   arguments={"value": 5.2}))
-    expert = await initiative_page(context, iid, EXPERT)
+    expert = await initiative_page(context, iid, Person(EXPERT))
     assert expert.offers == [Offer("complete_step", "sop")]
     assert expert.initiative["phase"] == "handing_off"
     assert [entry.what for entry in expert.timeline] == [
@@ -44,39 +47,45 @@ async def test_the_page_offers_what_this_person_may_do_with_the_chart_and_timeli
 async def test_portfolio_figures_follow_every_change_and_every_filter(context: Context) -> None:
     first, second = await launched(context), await launched(context, owner="other@acme.example")
     now = datetime.now(UTC)
-    page = await portfolio_page(context, PortfolioFilter(), now)
-    everything = await figures(context, now)
+    page = await portfolio_page(context, PortfolioFilter(), THE_OPERATOR, now)
+    everything = await figures(context, THE_OPERATOR, now)
     assert page.figures.model_dump() == everything.model_dump()
     assert page.figures.by_phase == {"proposed": 2}
     assert {row.initiative_id for row in page.rows} == {first, second}
     assert page.choices["owner"] == sorted({OWNER, "other@acme.example"})
 
-    await act(context, ActRequest(initiative_id=first, action="approve-launch", actor=SPONSOR))
-    moved = await portfolio_page(context, PortfolioFilter(), now)
+    await act(context, ActRequest(viewer=THE_OPERATOR,
+                                  initiative_id=first, action="approve-launch", actor=SPONSOR))
+    moved = await portfolio_page(context, PortfolioFilter(), THE_OPERATOR, now)
     assert moved.figures.by_phase == {"improving": 1, "proposed": 1}
     assert moved.rows[0].initiative_id == first  # the newest change first
-    mine = await portfolio_page(context, PortfolioFilter(owner="other@acme.example"), now)
+    mine = await portfolio_page(context, PortfolioFilter(owner="other@acme.example"),
+                                THE_OPERATOR, now)
     assert [row.initiative_id for row in mine.rows] == [second]
     assert mine.figures.initiatives == 1
 
     # The clock alone changes which commitments are overdue, and so the figures.
-    await act(context, ActRequest(initiative_id=first, action="deliver", actor=EXPERT,
+    await act(context, ActRequest(viewer=THE_OPERATOR,
+                                  initiative_id=first, action="deliver", actor=EXPERT,
                                   arguments={"value": 5.2}))
     later = datetime.now(UTC) + timedelta(days=1)  # the control plan was due within the hour
-    overdue = await portfolio_page(context, PortfolioFilter(), later)
+    overdue = await portfolio_page(context, PortfolioFilter(), THE_OPERATOR, later)
     assert [c.subject for c in overdue.overdue_longest] == ["control-plan"]
-    assert overdue.figures.model_dump() == (await figures(context, later)).model_dump()
+    everything_later = await figures(context, THE_OPERATOR, later)
+    assert overdue.figures.model_dump() == everything_later.model_dump()
 
 
 async def test_a_submitter_sees_what_became_of_their_idea(context: Context) -> None:
     iid = await launched(context)
-    await act(context, ActRequest(initiative_id=iid, action="idea", actor=CLERK,
+    await act(context, ActRequest(viewer=THE_OPERATOR,
+                                  initiative_id=iid, action="idea", actor=CLERK,
                                   arguments={"text": "pre-fill vendor ids"}))
-    [pending] = await submitted_ideas(context, CLERK)
+    [pending] = await submitted_ideas(context, Person(CLERK))
     assert (pending.idea_id, pending.status) == ("idea-1", "pending")
-    await act(context, ActRequest(initiative_id=iid, action="triage", actor=OWNER,
+    await act(context, ActRequest(viewer=THE_OPERATOR,
+                                  initiative_id=iid, action="triage", actor=OWNER,
                                   arguments={"idea": "idea-1", "decline": "done already"}))
-    [declined] = await submitted_ideas(context, CLERK)
+    [declined] = await submitted_ideas(context, Person(CLERK))
     assert (declined.status, declined.reason) == ("declined", "done already")
-    assert await submitted_ideas(context, OWNER) == []
+    assert await submitted_ideas(context, Person(OWNER)) == []
 

@@ -13,6 +13,7 @@ from app.errors import Rejected, RejectionKind
 from app.launch import LaunchRequest, launch
 from app.pull import ideas_to_support, my_ideas, triage_list
 from domain import InitiativeSpec
+from domain.visibility import THE_OPERATOR
 from tests.domain.builders import CLERK, OWNER, PMO, quick_spec_data
 
 CLERK_2, NEWCOMER = "clerk-2@acme.example", "clerk-9@acme.example"
@@ -24,7 +25,8 @@ async def test_pull_through_the_registry(context: Context) -> None:
     assert iid is not None
 
     async def sent(action: str, actor: str, **arguments: Any) -> None:
-        await act(context, ActRequest(initiative_id=iid, action=action, actor=actor,
+        await act(context, ActRequest(viewer=THE_OPERATOR,
+                                      initiative_id=iid, action=action, actor=actor,
                                       arguments=arguments))
 
     for who, text in ((CLERK, "scan invoices"), (CLERK, "scan on arrival"), (CLERK_2, "ids")):

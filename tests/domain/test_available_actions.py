@@ -61,10 +61,24 @@ def test_sustainment_offers_readings_then_a_response_plan_after_a_regression() -
     t = handed_over()
     assert offers(t, OWNER) == [Offer("reading"), *FRONT_LINE]
     answer_check(t, 10.0)
-    assert offers(t, OWNER) == [Offer("reading"), Offer("respond"), *FRONT_LINE]
+    correct = Offer("correct_reading")  # the latest reading, should it be mistyped
+    assert offers(t, OWNER) == [Offer("reading"), correct, Offer("respond"), *FRONT_LINE]
     assert kinds(t, SPONSOR) == []  # reopening waits for an escalation
     t.run(c.SubmitResponsePlan(actor=OWNER, action="retrain", within="5d"))
-    assert offers(t, OWNER) == [Offer("reading"), *FRONT_LINE]
+    assert offers(t, OWNER) == [Offer("reading"), correct, *FRONT_LINE]
+
+
+def test_a_response_time_shorter_than_a_day_still_offers_the_response_plan() -> None:
+    t = Timeline()
+    t.run(c.Launch(actor=PMO, spec=make_spec(sustainment={
+        "checks": ["30d"], "tolerance": 0.8, "response_within": "1h"})))
+    for command in (c.ApproveLaunch(actor=SPONSOR), c.DeliverImprovement(actor=EXPERT, value=5),
+                    c.CompleteStep(actor=EXPERT, step_id="sop"),
+                    c.CompleteStep(actor=OWNER, step_id="control-plan"),
+                    c.AcceptOwnership(actor=OWNER), c.ApproveReview(actor=PMO)):
+        t.run(command)
+    answer_check(t, 10.0)
+    assert Offer("respond") in offers(t, OWNER)
 
 
 def test_ideas_are_triaged_once_then_marked_delivered() -> None:

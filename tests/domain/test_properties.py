@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from domain import InitiativeState, Phase, Rejected, decide, due_deadlines, evolve, fold
 from domain import commands as c
 from domain.benefits import benefit
-from domain.spec import MetricSource
+from domain.envelope import Event
+from domain.events import IdeaAdopted, IdeaDeclined, IdeaMarkedDuplicate, IdeaSupported
+from domain.spec import MetricSource, Role
 from domain.state import CLOSED_PHASES, CheckStatus, IdeaStatus, StepStatus
 
 from .builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, START, make_spec
@@ -50,7 +52,8 @@ human_commands = st.one_of(
               duplicate_of=st.sampled_from(["idea-1", "idea-2", "idea-3"])),
     st.builds(c.AddFrontLine, actor=by(OWNER), person=ACTORS),
     st.builds(c.RemoveFrontLine, actor=by(OWNER), person=ACTORS),
-    st.builds(c.ReassignOwner, actor=by(PMO), owner=st.sampled_from([OWNER, "new@acme.example"])),
+    st.builds(c.ReassignOwner, actor=by(PMO),
+              owner=st.sampled_from([OWNER, "new@acme.example", CLERK, PMO])),
     st.builds(c.Reopen, actor=by(SPONSOR), reason=TEXT),
 )
 rare = st.one_of(
@@ -90,6 +93,22 @@ def check_invariants(state: InitiativeState) -> None:
         assert (idea.duplicate_of is None) == (idea.status is not IdeaStatus.DUPLICATE)
     if state.phase in CLOSED_PHASES:
         assert state.closed_at is not None
+    check_separation_of_duties(state)
+
+
+def check_separation_of_duties(state: InitiativeState) -> None:
+    """Nobody holds an accountable role and a place on the front line at once."""
+    for person in {PMO, SPONSOR, EXPERT, OWNER, CLERK, state.owner, *(state.front_line or ())}:
+        roles = state.roles_of(person)
+        assert not (Role.FRONT_LINE in roles and roles - {Role.FRONT_LINE}), (person, roles)
+
+
+def check_no_one_judges_their_own_idea(state: InitiativeState, recorded: list[Event]) -> None:
+    judged = {IdeaAdopted.TYPE, IdeaDeclined.TYPE, IdeaMarkedDuplicate.TYPE, IdeaSupported.TYPE}
+    for event in recorded:
+        if event.type in judged:
+            idea = state.idea(event.payload["idea_id"])
+            assert idea is not None and idea.submitted_by != event.actor, event
 
 
 def check_benefit(state: InitiativeState, before: tuple[float, float]) -> tuple[float, float]:
@@ -156,6 +175,7 @@ def test_fold_equals_incremental_state_and_invariants_hold(
                 state = evolve(state, event)
             events.extend(new)
             check_invariants(state)
+            check_no_one_judges_their_own_idea(state, new)
             accrued = check_benefit(state, accrued)
     note_outcome(f"reached {state.phase.value}")
     assert state.version == len(events)

@@ -70,7 +70,9 @@ async def test_every_notification_arrives_through_failures_and_timeouts(
         await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text=f"idea {n}"))
     await initiatives.send(iid, c.Cancel(actor=PMO, reason="superseded"))
     owed = notifications_owed([r.event for r in await store.read_stream(iid)])
-    assert len(owed) == IDEAS + 3  # the launch, its approval, each idea, and the closing notice
+    # The launch, its approval, each idea, and the closing notice: the PMO's (to the audit
+    # trail) and the sponsor's and owner's (to the initiative).
+    assert len(owed) == IDEAS + 4
 
     # Every notification meets each misbehaviour before the receiver moves on to the next.
     for mode, then in ((Mode.FAIL, Mode.HANG), (Mode.HANG, Mode.ACCEPT)):

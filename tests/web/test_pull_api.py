@@ -40,8 +40,17 @@ async def refused(web: WebStack, iid: str, status: int, actor: str, action: str,
     return problem(answer)
 
 
-def idea_of(answer: httpx.Response, idea_id: str) -> dict[str, Any]:
-    ideas: list[dict[str, Any]] = answer.json()["initiative"]["ideas"]
+async def shown(web: WebStack, iid: str) -> dict[str, Any]:
+    """The initiative as its owner reads it: an action answers with what it recorded only."""
+    async with web.client(await web.token(OWNER)) as http:
+        answer = await http.get(f"/api/v1/initiatives/{iid}")
+    assert answer.status_code == 200, answer.text
+    initiative: dict[str, Any] = answer.json()
+    return initiative
+
+
+async def idea_of(web: WebStack, iid: str, idea_id: str) -> dict[str, Any]:
+    ideas: list[dict[str, Any]] = (await shown(web, iid))["ideas"]
     return next(i for i in ideas if i["id"] == idea_id)
 
 
@@ -53,11 +62,12 @@ async def test_a_front_line_person_supports_an_idea_once(web: WebStack) -> None:
     (event,) = supported.json()["events"]
     assert event["type"] == "IdeaSupported" and event["actor"] == CLERK_2
     assert event["provenance"]["method"] == "token"
-    assert idea_of(supported, "idea-1")["supporters"] == [CLERK_2]
+    assert (await idea_of(web, iid, "idea-1"))["supporters"] == [CLERK_2]
     assert "already supports" in (await refused(web, iid, 409, CLERK_2, "support",
                                                 idea="idea-1"))["detail"]
     await refused(web, iid, 409, CLERK, "support", idea="idea-1")  # their own idea
-    await refused(web, iid, 403, "outsider@else.example", "support", idea="idea-1")
+    # Off the front line, an outsider is not shown the initiative: it answers as unknown.
+    await refused(web, iid, 404, "outsider@else.example", "support", idea="idea-1")
     await refused(web, iid, 404, CLERK_2, "support", idea="idea-9")
     missing = await refused(web, iid, 422, CLERK_2, "support")
     assert missing["errors"][0]["loc"] == "body.idea"
@@ -77,19 +87,21 @@ async def test_the_owner_marks_a_duplicate_and_its_support_carries_over(web: Web
     assert merged.status_code == 200, merged.text
     (event,) = merged.json()["events"]
     assert (event["type"], event["actor"]) == ("IdeaMarkedDuplicate", OWNER)
-    assert idea_of(merged, "idea-2")["status"] == "duplicate"
-    assert idea_of(merged, "idea-2")["duplicate_of"] == "idea-1"
-    assert idea_of(merged, "idea-1")["supporters"] == [CLERK_2]  # its submitter joins
+    assert merged.status_code == 200, merged.text
+    assert (await idea_of(web, iid, "idea-2"))["status"] == "duplicate"
+    assert (await idea_of(web, iid, "idea-2"))["duplicate_of"] == "idea-1"
+    assert (await idea_of(web, iid, "idea-1"))["supporters"] == [CLERK_2]  # its submitter joins
     await refused(web, iid, 409, OWNER, "triage", idea="idea-2", adopt=True)  # answered
 
 
 async def test_the_owner_changes_the_front_line_and_no_one_else_can(web: WebStack) -> None:
     iid = await launched(web)
-    await refused(web, iid, 403, CLERK_3, "idea", text="let me in")
+    # Not yet on the front line, CLERK_3 is not shown the initiative: it answers as unknown.
+    await refused(web, iid, 404, CLERK_3, "idea", text="let me in")
     added = await acted(web, OWNER, iid, "front-line", change="add",
                         person="Clerk-3@ACME.example")
     assert added.status_code == 200, added.text
-    assert added.json()["initiative"]["front_line"] == [CLERK, CLERK_2, CLERK_3]
+    assert (await shown(web, iid))["front_line"] == [CLERK, CLERK_2, CLERK_3]
     assert (await acted(web, CLERK_3, iid, "idea", text="in at last")).status_code == 200
 
     assert "only the owner" in (await refused(
@@ -109,5 +121,5 @@ async def test_the_owner_changes_the_front_line_and_no_one_else_can(web: WebStac
     assert removed.status_code == 200, removed.text
     (event,) = removed.json()["events"]
     assert (event["type"], event["actor"]) == ("FrontLineRemoved", OWNER)
-    assert removed.json()["initiative"]["front_line"] == [CLERK, CLERK_2]
-    await refused(web, iid, 403, CLERK_3, "idea", text="and out again")
+    assert (await shown(web, iid))["front_line"] == [CLERK, CLERK_2]
+    await refused(web, iid, 404, CLERK_3, "idea", text="and out again")  # unseen again

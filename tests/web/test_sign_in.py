@@ -7,13 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from .conftest import OIDC_AUDITOR_GROUP, OidcProvider, WebStack
+from .sessions import form_token
 
 
 async def test_sign_in_by_code_with_pkce_opens_a_session(
     web: WebStack, oidc: OidcProvider
 ) -> None:
     await oidc.http.put(f"{oidc.issuer}/users/sam@acme.example",
-                        json={"email": "sam@acme.example", "groups": [OIDC_AUDITOR_GROUP]})
+                        json={"email": "sam@acme.example", "email_verified": True,
+                              "groups": [OIDC_AUDITOR_GROUP]})
     async with httpx.AsyncClient(base_url=web.url, timeout=30) as browser:
         start = await browser.get("/auth/login", params={"next": "/somewhere"})
         assert start.status_code == 302
@@ -31,7 +33,7 @@ async def test_sign_in_by_code_with_pkce_opens_a_session(
                              "authenticated_by": "oidc"}
         cross_site = await browser.post("/api/v1/me", headers={"Origin": "https://evil.example"})
         assert cross_site.status_code in (403, 405)
-        await browser.post("/auth/logout")
+        await browser.post("/auth/logout", data={"csrf": await form_token(browser)})
         assert (await browser.get("/api/v1/me")).status_code == 401
 
 

@@ -61,7 +61,8 @@ async def until_received(sink: SmtpSink, total: int, timeout: float = 20.0) -> l
 
 
 def subjects(sink: SmtpSink, person: str) -> list[str]:
-    return [str(r.message["Subject"]).removeprefix("[Baton] ") for r in sink.to(person)]
+    # A long subject is folded onto the next line; a reader unfolds it without the break.
+    return [str(r.message["Subject"]).strip().removeprefix("[Baton] ") for r in sink.to(person)]
 
 
 def sent_at(received: Received) -> datetime:
@@ -120,14 +121,16 @@ async def test_each_role_is_told_what_falls_to_them_when_it_does(
         f"Launch to approve: {name}", f"Regression: {name}", f"Escalation: {name}",
         f"Closed (cancelled): {name}"]
     assert subjects(sink, EXPERT) == [
-        f"Result to deliver: {name}", "Handoff step to complete: Standard work documented",
+        f"Result to deliver: {name}",
+        f"Handoff step to complete: Standard work documented ({name})",
         f"Handoff sent back: {name}"]
     assert subjects(sink, OWNER) == [
-        "Handoff step to complete: Control plan agreed",
-        "Reminder: handoff step 'Control plan agreed' (control-plan)",
+        f"Handoff step to complete: Control plan agreed ({name})",
+        f"Reminder: handoff step 'Control plan agreed' ({name})",
         f"Accept ownership: {name}", f"Handoff sent back: {name}", f"Accept ownership: {name}",
         f"Idea to triage: {name}", f"Reading due: check 1 of {name}", f"Regression: {name}",
-        "Reminder: a response plan for the regression", f"Closed (cancelled): {name}"]
+        f"Reminder: a response plan for the regression ({name})",
+        f"Closed (cancelled): {name}"]
     assert subjects(sink, PMO) == [
         f"Handoff to review: {name}", f"Handoff to review: {name}", f"Escalation: {name}",
         f"Closed (cancelled): {name}"]
@@ -135,7 +138,7 @@ async def test_each_role_is_told_what_falls_to_them_when_it_does(
 
     sent_back = sink.to(EXPERT)[2].text()
     assert "the control plan lacks limits" in sent_back
-    assert "Reopened: 'Control plan agreed' (control-plan), for the owner: " + OWNER in sent_back
+    assert "Reopened: 'Control plan agreed', for the owner: " + OWNER in sent_back
     assert "cheap and quick" in sink.to(CLERK)[0].text()
     for received in sink.received:
         links = re.findall(r"https://\S+", received.text())

@@ -32,7 +32,9 @@ async def _page_exit(request: Request, exit_: Exception) -> Response:
 
 def install_pages(app: FastAPI, secret: str) -> None:
     """Adds the pages to `app`; `secret` signs the session cookie (the same on every replica)."""
-    deps = PageDeps(pages=Pages(Csrf(secret)))
+    csrf = Csrf(secret)
+    app.state.csrf = csrf  # the sign-out form of the identity provider's flow checks it too
+    deps = PageDeps(pages=Pages(csrf))
     app.add_middleware(SignedInSessions)  # inside the sessions: it reads the session they open
     app.add_middleware(PageSessions, secret=secret)
     app.add_middleware(ServerTiming)

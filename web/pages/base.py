@@ -15,7 +15,7 @@ from app.errors import Rejected, RejectionKind
 from app.identity import Identity
 
 from .render import Pages, redirect
-from .session import identity_of
+from .session import identity_of, keep_draft
 
 STATUS = {RejectionKind.FORBIDDEN: 403, RejectionKind.CONFLICT: 409, RejectionKind.CLOSED: 409,
           RejectionKind.INVALID: 422, RejectionKind.NOT_FOUND: 404,
@@ -49,8 +49,22 @@ class PageDeps:
         identity = identity_of(request)
         if identity is None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            raise PageExit(redirect(f"/signin?next={quote(target, safe='')}"))
+            # Only a page is somewhere to come back to: a form's address answers no GET.
+            raise PageExit(_to_sign_in(target if request.method in ("GET", "HEAD") else "/"))
         return identity
+
+    async def poster(self, request: Request, page: str) -> Identity:
+        """Who posts a form found on `page` (its GET address). When their session has ended,
+        what they typed is kept server-side and they sign in again, then land back on `page`
+        with the form filled in: never on the address the form posts to."""
+        identity = identity_of(request)
+        if identity is not None:
+            return identity
+        form = await self.posted(request)  # only this browser's own page leaves a draft
+        await keep_draft(request, page, {
+            name: [v for v in form.getlist(name) if isinstance(v, str)]
+            for name in form if name != "csrf"})
+        raise PageExit(_to_sign_in(page))
 
     async def posted(self, request: Request) -> FormData:
         """The posted form, once its CSRF token matched this session's; 403 otherwise."""
@@ -70,6 +84,10 @@ class PageDeps:
         titles = {404: "Not found", 503: "Not available right now"}
         status = status_of(rejected)
         return self.error(request, status, titles.get(status, "Refused"), rejected.reason)
+
+
+def _to_sign_in(target: str) -> Response:
+    return redirect(f"/signin?next={quote(target, safe='')}")
 
 
 def local_path(target: str | None) -> str:

@@ -14,9 +14,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from app.actions import ACTIONS
+from app.actions import ACTIONS, number_arguments
+from app.errors import InvalidArgument
+from domain.acceptance import statement_to_sign
 from domain.available_actions import Offer
+from domain.durations import format_duration
 from domain.state import InitiativeState
+
+from .numbers import parse_decimal
 
 # Fields the page itself adds to a form, never an action's argument. `request` names one rendering
 # of one form: sent twice (a double click, a reload that posts again), it records once.
@@ -42,6 +47,7 @@ class Field:
     required: bool = False
     placeholder: str = ""
     choices: tuple[tuple[str, str], ...] = ()
+    value: str = ""  # what the field holds before the person types
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class ActionForm:
     note: str = ""
     place: Place = Place.ACT
     subject: str = ""  # the idea or person it is beside, for the places that have one
+    quote: str = ""  # text the action puts the person's name to, shown in full above it
 
 
 REQUEST_ID_LIMIT = 128
@@ -110,8 +117,11 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
         "deliver": lambda: _single(key, "deliver", "Deliver the improvement", "Deliver",
                                    Field("value", f"Value{measured}", "number", required=True),
                                    note="The metric's value the improvement achieved."),
-        "accept": lambda: _single(key, "accept", "Take over accountability",
-                                  "Accept ownership"),
+        "accept": lambda: ActionForm(
+            key=key, action="accept", heading="Take over accountability",
+            buttons=(Button("Accept ownership"),), quote=statement_to_sign(state) or "",
+            note="Accepting signs this statement; the record keeps it with every step's "
+                 "evidence."),
         "approve_review": lambda: ActionForm(
             key=key, action="review", heading="Ownership review",
             buttons=(Button("Approve review"),), hidden=(("approve", "true"),)),
@@ -119,12 +129,16 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
                                    Field("value", f"Value{measured}", "number", required=True)),
         "correct_reading": lambda: _single(
             key, "correct-reading", "Correct the latest reading", "Correct reading",
-            Field("value", f"Value{measured}", "number", required=True), REASON,
-            note="When the latest reading was mistyped; the record keeps both."),
+            Field("value", f"Corrected value{measured}", "number", required=True), REASON,
+            note=f"{_latest_reading(state)} When it was mistyped: the check is judged again "
+                 "with the corrected value, and the record keeps both."),
         "respond": lambda: _single(key, "respond", "Answer the regression",
                                    "Submit response plan",
                                    Field("plan", "Plan", "textarea", required=True),
-                                   Field("within", "Within", required=True, placeholder="10d")),
+                                   Field("within", "Gain back within", required=True,
+                                         value=_response_within(state)),
+                                   note="Within at most the spec's response time: "
+                                        f"{_response_within(state)}."),
         "submit_idea": lambda: _single(key, "idea", "Suggest an improvement", "Submit idea",
                                        Field("text", "Text", "textarea", required=True)),
         "reassign": lambda: _single(key, "reassign", "Hand ownership to someone else",
@@ -135,6 +149,18 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
                                   REASON, danger=True),
     }
     return forms[kind]()
+
+
+def _latest_reading(state: InitiativeState) -> str:
+    latest = state.readings[-1]
+    unit = state.require_spec().metric.unit
+    return (f"The latest reading is {latest.value:g}{' ' + unit if unit else ''}, recorded "
+            f"{latest.at:%Y-%m-%d %H:%M} UTC.")
+
+
+def _response_within(state: InitiativeState) -> str:
+    spec = state.require_spec()
+    return format_duration(spec.sustainment.response_within)
 
 
 def _idea_text(state: InitiativeState, idea_id: str) -> str:
@@ -220,13 +246,22 @@ class Posted:
     request_id: str | None = None
 
 
-def posted_arguments(action: str, form: Mapping[str, list[str]]) -> Posted:
-    """`form` maps each field to all its values (checkboxes post several)."""
+def posted_arguments(action: str, form: Mapping[str, list[str]], *,
+                     comma: bool = False) -> Posted:
+    """`form` maps each field to all its values (checkboxes post several); numbers are read
+    with either decimal mark (`comma`: the person writes decimals with one). A number that is
+    none is refused with InvalidArgument naming its field."""
     arguments: dict[str, Any] = {}
+    numbers = number_arguments(action) if action in ACTIONS else frozenset()
     for name, values in form.items():
         if name in PAGE_FIELDS:
             continue
         arguments[name] = values if name == "reopen" else values[-1]
+        if name in numbers:
+            try:
+                arguments[name] = parse_decimal(arguments[name], comma)
+            except ValueError as error:
+                raise InvalidArgument(name, str(error)) from None
     verdict = (form.get("verdict") or [""])[-1]
     if action == "triage":
         # One form, three buttons: the reason is the decline's when declining, and the idea
@@ -242,3 +277,10 @@ def posted_arguments(action: str, form: Mapping[str, list[str]]) -> Posted:
     request_id = (form.get("request") or [""])[-1]
     return Posted(arguments=arguments, return_to=(form.get("return_to") or [""])[-1],
                   request_id=request_id if 0 < len(request_id) <= REQUEST_ID_LIMIT else None)
+
+
+def posted_form_key(form: Mapping[str, list[str]]) -> str:
+    """Which form of the page was sent: its `request` field is the rendering's id, a dash, and
+    the form's key."""
+    _, _, key = (form.get("request") or [""])[-1].partition("-")
+    return key

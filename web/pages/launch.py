@@ -13,9 +13,10 @@ from app.launch import LaunchRequest, launch, parse_spec
 
 from .base import PageDeps, status_of
 from .render import redirect
-from .session import flash
+from .session import flash, take_draft
 
 MAX_SPEC_BYTES = 256 * 1024
+LAUNCH = "/launch"
 Problem = tuple[str, str]  # (the line, when known; what is wrong)
 
 
@@ -23,15 +24,16 @@ def launch_pages(deps: PageDeps) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     pages = deps.pages
 
-    @router.get("/launch")
+    @router.get(LAUNCH)
     async def launch_form(request: Request) -> Response:
         deps.person(request)
-        return pages.html(request, "launch.html", section="launch", spec="",
-                          problems=[], valid=None)
+        draft = await take_draft(request, LAUNCH)
+        return pages.html(request, "launch.html", section="launch",
+                          spec=(draft.get("spec") or [""])[-1], problems=[], valid=None)
 
-    @router.post("/launch")
+    @router.post(LAUNCH)
     async def launch_spec(request: Request) -> Response:
-        person = deps.person(request)
+        person = await deps.poster(request, LAUNCH)
         form = await deps.posted(request)
         upload = form.get("file")
         text = str(form.get("spec") or "")

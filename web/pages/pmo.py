@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.errors import Rejected
+from app.menu import menu
 from app.portfolio_page import PortfolioFilter, PortfolioPage, portfolio_page
+from domain.portfolio import CommitmentTally
 
 from .bars import Bar, bar_chart
 from .base import PageDeps
@@ -60,6 +62,15 @@ def _charts(page: PortfolioPage) -> dict[str, Any]:
     return {"phase_chart": phases, "outcome_chart": outcome, "reliability_chart": reliability}
 
 
+def portfolio_context(page: PortfolioPage, where: PortfolioFilter) -> dict[str, Any]:
+    """Everything the portfolio page shows, from the app layer's answer alone."""
+    return dict(
+        section="portfolio", f=page.figures, rows=page.rows, shown=page.rows[:LIST_ROWS],
+        overdue_longest=page.overdue_longest, quiet=page.quiet, choices=page.choices,
+        where=where.model_dump(), filtered=bool(_query(where)), query=_query(where),
+        median_triage=_span(page.figures.pull.median_triage_seconds), **_charts(page))
+
+
 def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share:.0%}"
 
@@ -84,10 +95,10 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
     pages = deps.pages
 
     async def figures(request: Request) -> tuple[PortfolioFilter, PortfolioPage | Response]:
-        deps.person(request)
+        person = deps.person(request)
         where = _filter(request)
         try:
-            return where, await portfolio_page(deps.context(request), where)
+            return where, await portfolio_page(deps.context(request), where, person.viewer)
         except Rejected as rejected:
             return where, deps.refused(request, rejected)
 
@@ -96,12 +107,9 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
         where, page = await figures(request)
         if isinstance(page, Response):
             return page
-        return pages.html(
-            request, "portfolio.html", section="portfolio", f=page.figures,
-            rows=page.rows, shown=page.rows[:LIST_ROWS], overdue_longest=page.overdue_longest,
-            quiet=page.quiet, choices=page.choices, where=where.model_dump(),
-            filtered=bool(_query(where)), query=_query(where),
-            median_triage=_span(page.figures.pull.median_triage_seconds), **_charts(page))
+        links = await menu(deps.context(request), deps.person(request))
+        return pages.html(request, "portfolio.html", menu=links,
+                          **portfolio_context(page, where))
 
     @router.get("/portfolio/initiatives.csv")
     async def initiatives_csv(request: Request) -> Response:
@@ -121,9 +129,14 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
         _, page = await figures(request)
         if isinstance(page, Response):
             return page
+        others = page.figures.reliability_of_others
+        # Whose own figure the reader may not see is counted in one line, never named.
+        lines: list[tuple[str, CommitmentTally]] = [
+            (r.person, r) for r in page.figures.reliability] + (
+            [] if others is None else [(f"{others.people} other(s), together", others)])
         return csv_response("reliability.csv", (
             "person", "on_time", "late", "overdue", "not_yet_due", "reliability"), ((
-                r.person, r.on_time, r.late, r.overdue, r.open,
-                "" if r.rate is None else f"{r.rate:.4f}") for r in page.figures.reliability))
+                who, r.on_time, r.late, r.overdue, r.open,
+                "" if r.rate is None else f"{r.rate:.4f}") for who, r in lines))
 
     return router

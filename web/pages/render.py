@@ -11,11 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context as TemplateContext
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from app.menu import menu_of
+from domain.durations import format_duration
+
+from .links import safe_link
+from .numbers import decimal_comma, format_decimal, format_money
 from .session import Csrf, identity_of, take_flash
 
 WEB = Path(__file__).resolve().parent.parent
@@ -34,12 +40,23 @@ SECURITY_HEADERS = {
 NONE = "—"
 
 
-def when(value: datetime | None) -> str:
-    return NONE if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+def when(value: datetime | str | None) -> str:
+    """A moment, typed or as the JSON of `show` spells it (ISO 8601)."""
+    if value is None or value == "":
+        return NONE
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def num(value: float | None) -> str:
-    return NONE if value is None else f"{value:g}"
+@pass_context
+def num(context: TemplateContext, value: float | None) -> str:
+    """A number with the reader's decimal mark (`comma`, set per request from its language)."""
+    return NONE if value is None else format_decimal(value, bool(context.get("comma")))
+
+
+@pass_context
+def money(context: TemplateContext, amount: float | None) -> str:
+    return NONE if amount is None else format_money(amount, bool(context.get("comma")))
 
 
 def percent(value: float | None) -> str:
@@ -54,7 +71,8 @@ def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(when=when, num=num, percent=percent, phase=phase)
+    environment.filters.update(when=when, num=num, percent=percent, phase=phase,
+                               link=safe_link, money=money, duration=format_duration)
     environment.globals["static"] = lambda name: f"/static/{name}"
     return environment
 
@@ -66,12 +84,20 @@ class Pages:
         self.csrf = csrf
         self.environment = _environment()
 
-    def html(self, request: Request, template: str, *, status: int = 200,
-             **context: Any) -> Response:
+    def render(self, template: str, **context: Any) -> str:
+        """The page alone, from everything it shows (`me`, `csrf`, `flash` among them)."""
         context.setdefault("refusal", None)
         context.setdefault("section", "")
-        body = self.environment.get_template(template).render(
-            me=identity_of(request), csrf=self.csrf.token(request), flash=take_flash(request),
+        context.setdefault("comma", False)
+        # Without a handler's fuller answer, the links the person's grants alone open.
+        context.setdefault("menu", menu_of(context.get("me")))
+        return self.environment.get_template(template).render(**context)
+
+    def html(self, request: Request, template: str, *, status: int = 200,
+             **context: Any) -> Response:
+        body = self.render(
+            template, me=identity_of(request), csrf=self.csrf.token(request),
+            flash=take_flash(request), comma=decimal_comma(request.headers.get("accept-language")),
             **context)
         return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 

@@ -103,9 +103,11 @@ async def people(browser: Browser) -> AsyncIterator[list[BrowserContext]]:
 
 
 async def signed_in(browser: Browser, people: list[BrowserContext], web: WebStack,
-                    person: str, *grants: Grant, width: int = 1280) -> Page:
+                    person: str, *grants: Grant, width: int = 1280,
+                    locale: str = "en-US") -> Page:
+    """`locale`: the language the browser asks pages in (Accept-Language)."""
     context = await browser.new_context(viewport={"width": width, "height": 900},
-                                        accept_downloads=True)
+                                        accept_downloads=True, locale=locale)
     people.append(context)
     context.set_default_timeout(PATIENCE_MS)
     page = await context.new_page()
