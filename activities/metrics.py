@@ -82,7 +82,7 @@ class _FencedBackend(httpcore.AsyncNetworkBackend):
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[Any] | None = None,
                                   ) -> httpcore.AsyncNetworkStream:
-        raise SourceRefused(f"metric source {self._url}: not a TCP address")
+        raise SourceRefused(f"metric source {self._url}", "not a TCP address")
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)

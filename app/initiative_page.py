@@ -18,7 +18,7 @@ from domain.acceptance import signed_statement, statement_to_sign
 from domain.available_actions import Offer, available_actions
 from domain.envelope import Event
 from domain.state import InitiativeState
-from domain.visibility import Person
+from domain.visibility import AuditTrail, Person, may_see
 from workflows.contracts import InitiativeView
 
 
@@ -41,10 +41,11 @@ class InitiativePage(BaseModel):
     # and, once they signed, the statement as the record keeps it.
     statement_to_sign: str | None
     signed_statement: str | None
+    may_audit: bool = False  # the audit trail is offered only to whoever may open it
 
 
 def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
-            now: datetime) -> InitiativePage:
+            now: datetime, *, may_audit: bool = False) -> InitiativePage:
     """The page from what the workflow knows and the recorded events: no I/O."""
     state = view.state
     return InitiativePage(
@@ -53,7 +54,8 @@ def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
         chart=control_chart_html(state),
         timeline=[TimelineEntry(version=e.sequence, at=e.occurred_at, actor=e.actor,
                                 what=describe_event(e)) for e in events],
-        statement_to_sign=statement_to_sign(state), signed_statement=signed_statement(state))
+        statement_to_sign=statement_to_sign(state), signed_statement=signed_statement(state),
+        may_audit=may_audit)
 
 
 @use_case
@@ -62,4 +64,5 @@ async def initiative_page(context: Context, initiative_id: str, viewer: Person,
     view = await show(context, initiative_id, viewer)
     store = await context.read_store()
     events = [r.event for r in await store.read_stream(initiative_id)]
-    return page_of(view, events, viewer.id, now or datetime.now(UTC))
+    return page_of(view, events, viewer.id, now or datetime.now(UTC),
+                   may_audit=may_see(viewer, AuditTrail(view.state)))

@@ -14,6 +14,7 @@ from app.ids import check_initiative_id
 from domain import InitiativeSpec, InitiativeState, SpecError, decide, parse_spec_yaml
 from domain.commands import Launch
 from domain.envelope import Provenance
+from workflows.source_hosts import SourceHosts
 
 
 class LaunchRequest(BaseModel):
@@ -60,6 +61,8 @@ async def launch(context: Context, request: LaunchRequest) -> Launched:
         # The rules are pure: what the workflow would refuse is refused here too.
         decide(InitiativeState(initiative_id=request.initiative_id or "validation"), command,
                datetime.now(UTC))
+        # And where its metric source points, by the rule the launch and the worker apply.
+        (context.source_hosts or SourceHosts()).check_spec(spec)
         return Launched(initiative_id=request.initiative_id, name=spec.name,
                         sponsor=spec.sponsor, recorded=False, phase="new", version=0,
                         head_hash=None)

@@ -130,7 +130,7 @@ async def _serve_web(place: Place, out: Output, client: Client, store: EventStor
     settings = place.settings
     where = replace(place.where(), temporal_address=address)
     app = create_app(web_config(settings), lambda: web_services(
-        shared_context(client, store, where)))
+        shared_context(client, store, where, source_hosts=settings.metric_source_hosts)))
     with out.step(f"serving the HTTP API on {settings.web_host}:{settings.web_port}"):
         try:
             return await stack.enter_async_context(

@@ -28,6 +28,7 @@ from web.config import OidcConfig, WebConfig
 from web.services import WebServices
 from workers.composition import Place
 from workers.settings import Settings
+from workflows.source_hosts import SourceHosts
 
 PROBE_TIMEOUT = 2.0
 GRACE_SECONDS = 10  # for requests in flight, on shutdown
@@ -45,8 +46,11 @@ def web_config(settings: Settings) -> WebConfig:
                      session_secret=settings.session_secret)
 
 
-def shared_context(client: Client, store: EventStore, where: Where) -> Context:
-    """A context over clients that someone else opened and closes (`baton up`, tests)."""
+def shared_context(client: Client, store: EventStore, where: Where, *,
+                   source_hosts: SourceHosts | None = None) -> Context:
+    """A context over clients that someone else opened and closes (`baton up`, tests).
+    `source_hosts` is the worker's (BATON_METRIC_SOURCE_HOSTS), so that a launch is judged by the
+    rule the fetch applies."""
     borrowed = EventStore(store.pool, store.schema)  # closing it leaves the pool open
 
     async def temporal() -> Client:
@@ -56,7 +60,7 @@ def shared_context(client: Client, store: EventStore, where: Where) -> Context:
         return borrowed
 
     return Context(where=where, open_temporal=temporal, open_store=events,
-                   open_read_store=events, open_audit_store=events)
+                   open_read_store=events, open_audit_store=events, source_hosts=source_hosts)
 
 
 @asynccontextmanager

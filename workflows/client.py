@@ -40,7 +40,7 @@ from workflows.contracts import (
 )
 from workflows.initiative import InitiativeWorkflow
 from workflows.requests import update_id
-from workflows.source_hosts import SourceHosts, SourceRefused
+from workflows.source_hosts import SourceHosts
 
 # Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
 BUSY_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 6.4, 6.4, 6.4)
@@ -115,11 +115,7 @@ class InitiativeClient:
         # The rules are pure, so a launch the workflow would refuse is refused here, before a
         # workflow exists at all.
         decide(InitiativeState(initiative_id=initiative_id), command, datetime.now(UTC))
-        if spec.metric.source is not None:
-            try:
-                self._source_hosts.check_url(spec.metric.source.url)
-            except SourceRefused as refused:
-                raise Rejected(f"metric.source.url: {refused}") from None
+        self._source_hosts.check_spec(spec)
         start = InitiativeInput(
             initiative_id=initiative_id,
             launch=CommandEnvelope(request_id=f"launch-{initiative_id}", command=command,

@@ -64,6 +64,24 @@ async def test_a_dry_run_validates_and_records_nothing(web: WebStack) -> None:
     assert len(after.json()["initiatives"]) == len(before.json()["initiatives"])
 
 
+async def test_a_dry_run_refuses_the_metric_source_a_launch_refuses(web: WebStack) -> None:
+    # Loopback spelled as inet_aton reads it: the worker would refuse it, so both doors do.
+    metric = {"name": "invoice cycle time", "baseline": 12, "target": 5, "direction": "decrease",
+              "source": {"url": "http://0x7f000001:7233/"}}
+    async with web.client(await web.token(PMO, Grant.PMO)) as http:
+        before = await http.get("/api/v1/initiatives")
+        dry = await http.post("/api/v1/initiatives", params={"dry_run": "true"},
+                              content=spec_yaml(metric=metric), headers=YAML)
+        real = await http.post("/api/v1/initiatives", content=spec_yaml(metric=metric),
+                               headers=YAML)
+        after = await http.get("/api/v1/initiatives")
+    assert dry.status_code == real.status_code == 422, (dry.text, real.text)
+    assert problem(dry)["detail"] == problem(real)["detail"] == (
+        "metric.source.url: 0x7f000001 (127.0.0.1) is not a public address (allow it "
+        "explicitly with BATON_METRIC_SOURCE_HOSTS)")
+    assert len(after.json()["initiatives"]) == len(before.json()["initiatives"])
+
+
 async def test_launching_needs_the_grant_and_the_spec_naming_the_person(
     web: WebStack,
 ) -> None:

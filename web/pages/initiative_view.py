@@ -31,7 +31,8 @@ def initiative_context(page: InitiativePage, *, sent: SentForm | None = None) ->
     return {"i": page.initiative, "spec": spec, "annual_at_target": annual_at_target(spec),
             "chart": markup(page.chart), "timeline": page.timeline,
             "forms": page_forms(page.offers, page.state), "render_id": uuid.uuid4().hex,
-            "signed_statement": page.signed_statement, "sent": sent}
+            "signed_statement": page.signed_statement, "sent": sent,
+            "may_audit": page.may_audit}
 
 
 def work_context(items: Iterable[WorkItem]) -> list[dict[str, Any]]:

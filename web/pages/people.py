@@ -26,6 +26,7 @@ from .forms import posted_arguments, posted_form_key
 from .initiative_view import SentForm, initiative_context, work_context
 from .numbers import decimal_comma
 from .render import redirect
+from .resubmission import form_request_id
 from .session import flash, sign_in, sign_out, take_draft
 
 # Where the identity provider's sign-in starts (web.oidc).
@@ -119,9 +120,11 @@ def people_pages(deps: PageDeps) -> APIRouter:
         try:
             posted = posted_arguments(
                 action, fields, comma=decimal_comma(request.headers.get("accept-language")))
+            request_id = form_request_id(request, iid, action, posted.arguments,
+                                         posted.request_id)
             acted = await act(deps.context(request), ActRequest(
                 initiative_id=iid, action=action, actor=person.person, viewer=person.viewer,
-                arguments=posted.arguments, request_id=posted.request_id,
+                arguments=posted.arguments, request_id=request_id,
                 provenance=person.provenance))
         except Rejected as rejected:
             if return_to == "idea":

@@ -15,6 +15,7 @@ from app.portfolio_page import PortfolioFilter, portfolio_page_of
 from domain import commands as c
 from domain.acceptance import default_statement
 from domain.portfolio import PortfolioEntry
+from domain.visibility import AuditTrail, Person, may_see
 from tests.domain.builders import (
     CLERK,
     EXPERT,
@@ -191,3 +192,17 @@ def test_the_menu_links_only_the_pages_the_person_may_use(
     nav = html[html.index('<nav aria-label="Main">'):html.index("</nav>")]
     shown = {name for name in ("Portfolio", "Launch") if f">{name}</a>" in nav}
     assert shown == links
+
+
+@pytest.mark.parametrize(("viewer", "shown"), [
+    (Person(PMO), True), (Person("auditor@acme.example", frozenset({Grant.AUDITOR})), True),
+    (Person(SPONSOR), False), (Person(OWNER), False), (Person(EXPERT), False)])
+def test_the_audit_trail_is_linked_only_for_whoever_may_open_it(viewer: Person,
+                                                                shown: bool) -> None:
+    t = _ready_to_accept()
+    may_audit = may_see(viewer, AuditTrail(t.state))
+    page = page_of(_view(t.state), t.events, viewer.id, t.now, may_audit=may_audit)
+    html = _rendered("initiative.html", viewer.id, **initiative_context(page))
+
+    assert may_audit is shown
+    assert (f'href="/initiatives/{t.state.initiative_id}/audit"' in html) is shown
