@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint bench soak demo up down clean
+.PHONY: install test test-fast lint bench soak demo up down clean
 
 install: $(STAMP)
 
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The inner loop: every test that needs no server, browser or process of its own; under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not servers" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,6 +35,22 @@ from workers.embedded_temporal import (
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 
+# A test that needs one of these starts real servers (or processes of its own): it is left out
+# of the fast tier, `make test-fast` (`-m "not servers"`).
+SERVER_FIXTURES = frozenset({"database_url", "temporal_server", "installed_baton"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "servers: needs PostgreSQL, Temporal, a browser or processes of its own")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
+
+
 # Hypothesis's per-example deadline is a timed assertion: on a shared machine it fails on load,
 # not on a fault. Speed is measured by the benchmarks.
 settings.register_profile("baton", deadline=None)

@@ -105,6 +105,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.servers  # `baton up`, servers and all
 async def test_local_state_is_private_whatever_the_umask(tmp_path: Path) -> None:
     home = tmp_path / "home"
     baton = Baton(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(_free_port()),

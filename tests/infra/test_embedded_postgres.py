@@ -14,6 +14,8 @@ START_AND_EXIT = """
 import sys
 from pathlib import Path
 from workers.embedded_postgres import ensure_embedded_postgres
+
+pytestmark = pytest.mark.servers  # starts servers of its own
 print(ensure_embedded_postgres(Path(sys.argv[1])).pid)
 """
 

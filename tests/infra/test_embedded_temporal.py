@@ -19,6 +19,8 @@ from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workflows.search_attributes import BATON_SEARCH_ATTRIBUTES
 
+pytestmark = pytest.mark.servers  # starts servers of its own
+
 
 async def test_session_server_registers_baton_search_attributes(temporal_client: Client) -> None:
     response = await temporal_client.operator_service.list_search_attributes(

@@ -26,6 +26,8 @@ from tests.topology.system_postgres import (
     system_postgres,
 )
 
+pytestmark = pytest.mark.servers  # starts servers of its own
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SystemPostgres]:

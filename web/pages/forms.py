@@ -34,7 +34,8 @@ class Place(StrEnum):
     per line reads as the list it acts on."""
 
     ACT = "act"  # among what the person can do now
-    IDEA = "idea"  # in its idea's row of the ideas table
+    IDEA = "idea"  # the button alone, in its idea's card
+    TRIAGE = "triage"  # with its heading, in its idea's card
     FRONT_LINE = "front_line"  # in the front-line section
     MEMBER = "member"  # beside its person in the front-line list
 
@@ -195,8 +196,10 @@ def _idea_form(offer: Offer, key: str, state: InitiativeState) -> ActionForm:
             ("", "(choose the idea it repeats)"),
             *(_option(state, choice) for choice in offer.choices))),)
         buttons += (Button("Mark duplicate", "verdict", "duplicate"),)
-    return ActionForm(key=key, action="triage", heading=f"Triage {subject}", note=text,
-                      hidden=(("idea", subject),), fields=fields, buttons=buttons)
+    # No note: the card it sits in shows the idea's text.
+    return ActionForm(key=key, action="triage", heading=f"Triage {subject}",
+                      hidden=(("idea", subject),), fields=fields, buttons=buttons,
+                      place=Place.TRIAGE, subject=subject)
 
 
 def _front_line_form(offer: Offer, key: str) -> ActionForm:

@@ -18,6 +18,7 @@ from app.menu import menu
 from app.my_ideas import submitted_ideas
 from app.presenter import describe_event
 from app.work import my_work
+from domain.spec import MAX_TEXT
 from web.auth import Authenticator
 from web.problems import Problem
 
@@ -153,7 +154,7 @@ def people_pages(deps: PageDeps) -> APIRouter:
             request, "idea_new.html", status=status, refusal=refusal, initiative_id=iid,
             name=page.initiative["name"],
             can_submit=any(o.kind == "submit_idea" for o in page.offers),
-            render_id=uuid.uuid4().hex, typed=typed,
+            render_id=uuid.uuid4().hex, typed=typed, max_text=MAX_TEXT,
             why_not="Ideas for this initiative come from its front line, and it takes them "
                     "only while it is open.")
 

@@ -63,6 +63,19 @@ def percent(value: float | None) -> str:
     return NONE if value is None else f"{value:.0%}"
 
 
+FOLD_AT = 280  # a few lines on a phone: enough to tell one idea from another
+
+
+def fold(text: str, at: int = FOLD_AT) -> tuple[str, str]:
+    """A long text as the part shown and the rest behind "more", split between words when the
+    first part holds a space, so a phone's page stays short and every character stays reachable."""
+    if len(text) <= at:
+        return text, ""
+    space = text.rfind(" ", 0, at + 1)
+    cut = space if space > 0 else at
+    return text[:cut], text[cut:]
+
+
 def phase(value: str) -> str:
     return value.replace("_", " ")
 
@@ -72,7 +85,8 @@ def _environment() -> Environment:
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters.update(when=when, num=num, percent=percent, phase=phase,
-                               link=safe_link, money=money, duration=format_duration)
+                               link=safe_link, money=money, duration=format_duration,
+                               fold=fold)
     environment.globals["static"] = lambda name: f"/static/{name}"
     return environment
 

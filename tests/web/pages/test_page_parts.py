@@ -23,7 +23,7 @@ from web.pages.bars import Bar, bar_chart
 from web.pages.base import local_path
 from web.pages.forms import ActionForm, Place, action_forms, page_forms, posted_arguments
 from web.pages.pmo import _csv_cell
-from web.pages.render import STATIC
+from web.pages.render import FOLD_AT, STATIC, fold
 from web.pages.session import PageSessions
 
 BUTTONS = {"Approve launch", "Reject launch", "Deliver", "Complete step", "Accept ownership",
@@ -86,7 +86,8 @@ def test_pull_forms_sit_beside_what_they_change_and_post_what_the_rules_accept()
     assert support is not None and clerk.beside(Place.IDEA, "idea-2") is None  # their own
     assert [b.spoken for b in support.buttons] == ["Support idea-1"]
     owner = page_forms(available_actions(t.state, OWNER, t.now), t.state)
-    triage = next(f for f in owner.at(Place.ACT) if f.key == "triage_idea-idea-2")
+    triage = owner.beside(Place.TRIAGE, "idea-2")
+    assert triage is not None and triage.key == "triage_idea-idea-2"
     (select,) = [f for f in triage.fields if f.kind == "select"]
     assert select.label == "Duplicate of"
     assert [value for value, _ in select.choices] == ["", "idea-1"]
@@ -104,6 +105,15 @@ def test_pull_forms_sit_beside_what_they_change_and_post_what_the_rules_accept()
     t.run(command_for(triage.action, posted_arguments(triage.action, _submitted(
         triage, "Mark duplicate", duplicate_of="idea-1")).arguments, OWNER))
     assert t.state.ideas[1].status is IdeaStatus.DUPLICATE
+
+
+def test_a_long_text_folds_between_words_and_keeps_every_character() -> None:
+    text = "scan each invoice " * 40
+    shown, rest = fold(text)
+    assert shown + rest == text and len(shown) <= FOLD_AT and rest.startswith(" ")
+    assert fold("short") == ("short", "")
+    unbroken = "x" * (FOLD_AT + 5)
+    assert fold(unbroken) == (unbroken[:FOLD_AT], unbroken[FOLD_AT:])
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "\\\\evil",

@@ -238,3 +238,38 @@ async def test_a_post_without_its_csrf_token_is_refused_and_records_nothing(
     await expect(page.get_by_role("status")).to_have_text("Signed out.")
     await page.goto(f"{web.url}/")
     await expect(page.get_by_label("Token")).to_be_visible()
+
+
+async def test_a_long_idea_folds_into_its_card_on_a_phone(
+    browser: Browser, people: list[BrowserContext], web: WebStack,
+    initiatives: InitiativeClient, screenshots: Path,
+) -> None:
+    backer = "clerk-2@acme.example"
+    short = "Pre-fill vendor ids"
+    ending = "File the scans by vendor."
+    long = ("Scan each paper invoice in the mail room before it reaches the desk. " * 60
+            )[:4000 - len(ending) - 1] + " " + ending
+    assert len(long) == 4000  # the most an idea may hold
+    front_line = [CLERK, backer]
+    short_only = await launched(initiatives, c.SubmitIdea(actor=CLERK, text=short),
+                                c.SubmitIdea(actor=CLERK, text=short), front_line=front_line)
+    with_long = await launched(initiatives, c.SubmitIdea(actor=CLERK, text=short),
+                               c.SubmitIdea(actor=CLERK, text=long), front_line=front_line)
+    page = await signed_in(browser, people, web, backer, width=375)
+
+    async def height(iid: str) -> int:
+        await page.goto(f"{web.url}/initiatives/{iid}")
+        return int(await page.evaluate("document.documentElement.scrollHeight"))
+
+    shorter = await height(short_only)
+    assert await height(with_long) - shorter < 2500  # the page left open is the long idea's
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    card = page.get_by_role("article").filter(has_text=long[:100])
+    await expect(card.get_by_role("button", name="Support idea-2")).to_be_visible()
+    await expect(card).to_contain_text(CLERK)
+    await shoot(page, screenshots, "ideas-folded")
+
+    await expect(card.get_by_text(ending)).to_be_hidden()
+    await card.get_by_text("more", exact=True).click()
+    await expect(card.get_by_text(ending)).to_be_visible()
+    await shoot(page, screenshots, "ideas-unfolded")

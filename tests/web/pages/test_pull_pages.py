@@ -18,8 +18,8 @@ from .conftest import headings_in_order, launched, shoot, signed_in
 CLERK_2, CLERK_3 = "clerk-2@acme.example", "clerk-3@acme.example"
 
 
-def idea_row(page: Page, text: str) -> Locator:
-    return page.get_by_role("row").filter(has_text=text)
+def idea_card(page: Page, text: str) -> Locator:
+    return page.get_by_role("article").filter(has_text=text)
 
 
 def members(*people: str) -> list[re.Pattern[str]]:
@@ -38,7 +38,7 @@ async def test_the_front_line_supports_and_the_owner_merges_and_changes_the_fron
 
     clerk = await signed_in(browser, people, web, CLERK_2)
     await clerk.goto(f"{web.url}/initiatives/{iid}")
-    first = idea_row(clerk, "pre-fill vendor ids")
+    first = idea_card(clerk, "pre-fill vendor ids")
     await expect(first.locator(".count")).to_have_text("0")
     await shoot(clerk, screenshots, "initiative-support")
     await first.get_by_role("button", name="Support idea-1").click()
@@ -58,7 +58,7 @@ async def test_the_front_line_supports_and_the_owner_merges_and_changes_the_fron
     await triage.get_by_role("button", name="Mark duplicate").click()
     await expect(owner.get_by_role("status")).to_contain_text(
         "idea idea-2 marked a duplicate of idea-1")
-    await expect(idea_row(owner, "fill the vendor ids in ahead")).to_contain_text(
+    await expect(idea_card(owner, "fill the vendor ids in ahead")).to_contain_text(
         "duplicate of idea-1")
     await expect(owner.get_by_role("region", name="Triage idea-2")).to_have_count(0)
 
