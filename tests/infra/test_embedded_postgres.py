@@ -6,16 +6,17 @@ from pathlib import Path
 
 import asyncpg
 import psutil
+import pytest
 
 from workers.embedded_postgres import database_url, ensure_embedded_postgres
 from workers.settings import Settings
+
+pytestmark = pytest.mark.servers  # starts servers of its own
 
 START_AND_EXIT = """
 import sys
 from pathlib import Path
 from workers.embedded_postgres import ensure_embedded_postgres
-
-pytestmark = pytest.mark.servers  # starts servers of its own
 print(ensure_embedded_postgres(Path(sys.argv[1])).pid)
 """
 
