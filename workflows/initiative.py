@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as attrs
     from workflows.activity_contracts import (
         APPEND_EVENTS,
-        INVALID_APPEND,
         READ_METRIC,
         READ_RECORDED,
         AppendOutcome,
@@ -38,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.announcements import announcements_for
     from workflows.contracts import (
-        REJECTED,
         InitiativeInput,
         InitiativeView,
         MetricSourceProblem,
@@ -46,49 +44,21 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.notifications import notifications_for
     from workflows.outbox import ACTIVITY_TIMEOUT, PATIENT, Outbox
+    from workflows.refusals import as_application_error, refused_by_store, reused
     from workflows.requests import (
         RequestMemory,
         Seen,
         command_fingerprint,
         request_key,
     )
+    from workflows.run_bounds import BOUNDED_RUNS, due_to_continue_as_new
 
 # Past this backoff a failing append waits on a durable timer instead of in the worker's memory.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall,
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
-MAX_STUCK_REASON = 1000
-
-
-def _refused_by_store(error: ActivityError | ApplicationError) -> str | None:
-    """The store's reason when it refused the events as they are (None: any other failure).
-    A local activity's failure arrives as its ApplicationError itself, not wrapped."""
-    cause = error.cause if isinstance(error, ActivityError) else error
-    if isinstance(cause, ApplicationError) and cause.type == INVALID_APPEND:
-        return for_one_line(cause.message)[:MAX_STUCK_REASON]
-    return None
-
-
 # Runs begun before announcements, e-mail and early reminders replay without them.
 ANNOUNCE = "announcements-mail-reminders"
-# Runs begun before these bounds continued as new on the server's suggestion alone.
-BOUNDED_RUNS = "bounded-runs"
-# A run continues as new once its history reaches either bound, far below the server's warnings
-# (10,240 events, 10 MB) and its limits (51,200 events, 50 MB), whatever the initiative holds.
-HISTORY_EVENTS_BOUND = 4_000
-HISTORY_BYTES_BOUND = 4 * 1024 * 1024
-
-
-def _reused(request_id: str) -> Rejected:
-    return Rejected(f"request id {request_id!r} was already used for another command: a retry "
-                    "repeats the same action with the same arguments; send a new request id "
-                    "for a new command", RejectionKind.INVALID)
-
-
-def _rejection(rejected: Rejected) -> ApplicationError:
-    # The kind travels in the details, so a client never needs to read the message.
-    return ApplicationError(rejected.reason, rejected.kind.value, type=REJECTED,
-                            non_retryable=True)
 
 
 @workflow.defn(name="Initiative")
@@ -118,7 +88,7 @@ class InitiativeWorkflow:
                 await self._record(self._launch.command, self._launch.request_id,
                                    self._launch.provenance)
             except Rejected as rejected:
-                raise _rejection(rejected) from None
+                raise as_application_error(rejected) from None
         self._resume_metric_reads()
         self._outbox.dispatch()
         while self._state.is_open:
@@ -148,7 +118,7 @@ class InitiativeWorkflow:
         try:
             return await self._record(request.command, request.request_id, request.provenance)
         except Rejected as rejected:
-            raise _rejection(rejected) from None
+            raise as_application_error(rejected) from None
 
     @execute_viewed.validator
     def _validate_viewed(self, request: cmd.CommandEnvelope) -> None:
@@ -162,16 +132,16 @@ class InitiativeWorkflow:
         if seen is Seen.SAME:
             return  # a retry: answered with what the first one recorded
         if seen is Seen.OTHER:
-            raise _rejection(_reused(request.request_id))
+            raise as_application_error(reused(request.request_id))
         if isinstance(command, (cmd.Launch, *_TIMER_COMMANDS)) or (
             command.actor == cmd.SYSTEM_ACTOR
         ):
-            raise _rejection(Rejected(f"{command.kind} is not a command people can send",
+            raise as_application_error(Rejected(f"{command.kind} is not a command people can send",
                                       RejectionKind.FORBIDDEN))
         try:
             decide(self._state_once_launched(), command, workflow.now())
         except Rejected as rejected:
-            raise _rejection(rejected) from None
+            raise as_application_error(rejected) from None
 
     def _state_once_launched(self) -> InitiativeState:
         """An update can arrive before the launch is recorded; it is judged as if it were."""
@@ -206,7 +176,7 @@ class InitiativeWorkflow:
                 try:
                     outcome = await self._append(events, key)
                 except (ActivityError, ApplicationError) as error:
-                    reason = _refused_by_store(error)
+                    reason = refused_by_store(error)
                     if reason is None:
                         raise
                     await self._flag_stuck(command, reason)
@@ -251,7 +221,7 @@ class InitiativeWorkflow:
         the sender used the id for another command."""
         found = self._requests.lookup(key, request_id, fingerprint)
         if found.seen is Seen.OTHER:
-            raise _reused(request_id)
+            raise reused(request_id)
         if found.seen is Seen.NEW:
             return None
         if found.events is not None or found.versions is None:
@@ -384,12 +354,7 @@ class InitiativeWorkflow:
         return not self._outbox.pending and not self._reading and not self._lock.locked()
 
     def _should_continue_as_new(self, start: InitiativeInput) -> bool:
-        info = workflow.info()
-        if start.history_limit is not None:
-            return info.get_current_history_length() >= start.history_limit
-        return info.is_continue_as_new_suggested() or (self._bounded and (
-            info.get_current_history_length() >= HISTORY_EVENTS_BOUND
-            or info.get_current_history_size() >= HISTORY_BYTES_BOUND))
+        return due_to_continue_as_new(start.history_limit, self._bounded)
 
     def _carry_over(self, start: InitiativeInput) -> InitiativeInput:
         return InitiativeInput(
