@@ -9,16 +9,26 @@ from temporalio.exceptions import ApplicationError
 
 from domain.envelope import Event
 from domain.events import payload_of
+from domain.pull_stream import initiative_of_pull, pull_stream_id
 from domain.upcasting import upcast
 from store import ConcurrencyConflict, EventStore, IdempotencyConflict, InvalidAppend, Projection
+from store.pull import PullIdeas
+from store.pull import TriageDue as StoredDue
 from store.requests import RequestLog
+from store.statements import LAST_VERSION
 from workflows.activity_contracts import (
     APPEND_EVENTS,
+    APPEND_PULL_EVENTS,
     INVALID_APPEND,
+    READ_PULL_SLICE,
     READ_RECORDED,
     AppendOutcome,
     AppendRequest,
+    PullAppendOutcome,
+    PullRead,
+    PullSliceRequest,
     RecordedRequest,
+    TriageDue,
 )
 
 log = structlog.get_logger("baton.recording")
@@ -47,6 +57,7 @@ class Recorder:
         self._store = store
         self._project = project
         self._requests = RequestLog(store.schema)
+        self._pull = PullIdeas(store.schema)
 
     @activity.defn(name=APPEND_EVENTS)
     async def append_events(self, request: AppendRequest) -> AppendOutcome:
@@ -74,6 +85,38 @@ class Recorder:
         return AppendOutcome(version=result.version, head_hash=result.head_hash,
                              recorded=list(request.events))
 
+    @activity.defn(name=APPEND_PULL_EVENTS)
+    async def append_pull_events(self, request: AppendRequest) -> PullAppendOutcome:
+        """`append_events` to an initiative's pull stream, answered with the next triage due."""
+        initiative_id = initiative_of_pull(request.initiative_id)
+        if initiative_id is None:
+            raise ApplicationError(f"{request.initiative_id!r} is not a pull stream",
+                                   type=INVALID_APPEND, non_retryable=True)
+        outcome = await self.append_events(request)
+        triage, reminder = await self._next_dues(initiative_id)
+        return PullAppendOutcome(**dict(outcome), next_triage=triage, next_reminder=reminder)
+
+    @activity.defn(name=READ_PULL_SLICE)
+    async def read_pull_slice(self, request: PullSliceRequest) -> PullRead:
+        pull = await self._pull.slice(self._store.pool, request.initiative_id, request.idea_ids,
+                                      request.actor, request.since)
+        if pull.version <= request.known_version:
+            # Only the workflow's own appends move the stream, and each answered with what
+            # falls due next: the workflow knows it already.
+            return PullRead(pull=pull, dues_read=False)
+        triage, reminder = await self._next_dues(request.initiative_id)
+        read = PullRead(pull=pull, next_triage=triage, next_reminder=reminder)
+        stream = pull_stream_id(request.initiative_id)
+        ahead = await self._store.read_versions(stream, request.known_version + 1, pull.version)
+        answered = await self._requests.since(self._store, stream, request.known_version)
+        return read.model_copy(update={"ahead": [r.event for r in ahead], "answered": answered})
+
+    async def _next_dues(self, initiative_id: str) -> tuple[TriageDue | None, TriageDue | None]:
+        """The next triage to escalate and the next to remind the owner of."""
+        pool = self._store.pool
+        return (_due(await self._pull.next_triage(pool, initiative_id)),
+                _due(await self._pull.next_reminder(pool, initiative_id)))
+
     @activity.defn(name=READ_RECORDED)
     async def read_recorded(self, request: RecordedRequest) -> list[Event]:
         """The events a request recorded, for its retry in a later run of the workflow."""
@@ -86,8 +129,8 @@ class Recorder:
         was then lost (a worker crash, a timed-out task) and is now deciding again, perhaps at a
         later time or in another order. The store is the record, so they go back to the workflow.
         """
-        ahead = [r for r in await self._store.read_stream(request.initiative_id)
-                 if r.version > request.expected_version]
+        ahead = await self._store.read_versions(
+            request.initiative_id, request.expected_version + 1, LAST_VERSION)
         if not ahead:
             raise ApplicationError(str(conflict), type="ConcurrencyConflict",
                                    non_retryable=True) from conflict
@@ -98,3 +141,8 @@ class Recorder:
             self._store, request.initiative_id, request.expected_version)
         return AppendOutcome(version=ahead[-1].version, head_hash=ahead[-1].hash, appended=False,
                              recorded=[r.event for r in ahead], answered=answered)
+
+
+def _due(found: StoredDue | None) -> TriageDue | None:
+    return None if found is None else TriageDue(idea_id=found.idea_id, due_at=found.due_at,
+                                                submitted_at=found.submitted_at)

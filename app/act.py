@@ -19,7 +19,7 @@ from app.errors import InvalidArgument, Rejected, RejectionKind, Unconfirmed
 from app.ids import check_initiative_id
 from app.visibility import hides, unknown_initiative
 from domain.envelope import Event, Provenance
-from domain.visibility import Viewer
+from domain.visibility import Viewer, sees_every_initiative
 
 REQUEST_ID_LIMIT = 128
 
@@ -75,7 +75,7 @@ async def act(context: Context, request: ActRequest) -> Acted:
     except Rejected as rejected:
         if rejected.kind is RejectionKind.UNAVAILABLE:
             raise Unconfirmed(f"{rejected.reason}; it may still be recorded", request_id) from None
-        if hides(request.viewer, (await initiatives.view(iid)).state, rejected):
+        if await _hides(context, request.viewer, iid, rejected):
             raise unknown_initiative(iid) from None
         raise
     except RPCError as error:
@@ -86,6 +86,20 @@ async def act(context: Context, request: ActRequest) -> Acted:
     version, phase = await _standing(context, iid, events)
     return Acted(initiative_id=iid, request_id=request_id, events=events, version=version,
                  phase=phase)
+
+
+async def _hides(context: Context, viewer: Viewer, iid: str, refused: Rejected) -> bool:
+    """Whether the refusal would tell `viewer` of an initiative they may not see. Those who see
+    every initiative are told at once; anyone else's refusal is judged on the portfolio's row,
+    never on a query of the workflow, which would carry the whole initiative through Temporal
+    and its worker for one line of refusal."""
+    from store.portfolio import PortfolioReader
+
+    if sees_every_initiative(viewer):
+        return False
+    store = await context.read_store()
+    entries = await PortfolioReader(store.pool, store.schema).entries_of([iid])
+    return not entries or hides(viewer, entries[0].state, refused)
 
 
 async def _standing(context: Context, iid: str, events: list[Event]) -> tuple[int, str]:

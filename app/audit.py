@@ -21,6 +21,8 @@ from audit import Break, Replayed, VerifiedStream
 from audit.digest import Digest, DigestFinding
 from audit.verify import Witnesses
 from audit.workflow_check import WorkflowCheck
+from domain.pull_ideas import with_ideas
+from domain.pull_stream import pull_stream_id
 from domain.visibility import AuditTrail, Operator, Viewer, may_see
 
 __all__ = ["Break", "Digest", "DigestFinding", "Replayed", "Report", "VerifiedStream",
@@ -126,7 +128,7 @@ class Report(BaseModel):
 async def report(context: Context, initiative_id: str, *, viewer: Viewer,
                  store_only: bool = False, note: Note = _ignore,
                  now: datetime | None = None) -> Report:
-    from audit.replay import replay_events, trusted_prefix
+    from audit.replay import replay_events, replay_pull_events, trusted_prefix
     from audit.report import build_report
     from audit.scan import read_one_stream
     from audit.verify import verify_stored
@@ -141,9 +143,14 @@ async def report(context: Context, initiative_id: str, *, viewer: Viewer,
                              trusted_prefix(stored.events, verified.audit.first_break))
     if state.spec is None:
         raise not_found(f"unknown initiative {initiative_id}: no launch recorded")
-    document = build_report(verified, stored.events, state, describe_event,
-                            now or datetime.now(UTC))
-    return Report(document=document, intact=verified.ok)
+    # The ideas, from their own stream, verified as every stream is.
+    pull = await read_one_stream(store.pool, store.schema, pull_stream_id(initiative_id))
+    pull_verified = await verify_stored(pull, None, None)
+    ideas, _ = replay_pull_events(pull.stream_id,
+                                  trusted_prefix(pull.events, pull_verified.audit.first_break))
+    document = build_report(verified, stored.events, with_ideas(state, ideas), describe_event,
+                            now or datetime.now(UTC), pull=(pull_verified, pull.events))
+    return Report(document=document, intact=verified.ok and pull_verified.ok)
 
 
 @use_case

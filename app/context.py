@@ -90,10 +90,19 @@ class Context:
         return client
 
     async def initiatives(self) -> InitiativeClient:
+        """One per context, as the client's bound on updates in flight to an initiative holds
+        only within one: a client per request would let a crowd past the server's own limit,
+        which then refuses them all and keeps the ones given up on in flight."""
         from workflows.client import InitiativeClient
 
-        return InitiativeClient(await self.temporal(), self.where.task_queue,
-                                source_hosts=self.source_hosts)
+        temporal = await self.temporal()  # before `_once` takes the lock `temporal` takes too
+
+        async def opened() -> InitiativeClient:
+            return InitiativeClient(temporal, self.where.task_queue,
+                                    source_hosts=self.source_hosts)
+
+        initiatives: InitiativeClient = await self._once("initiatives", opened)
+        return initiatives
 
     async def store(self) -> EventStore:
         store: EventStore = await self._once("store", self.open_store)
@@ -153,7 +162,7 @@ class Context:
     async def close(self) -> None:
         opened, self._opened = self._opened, {}
         for name, resource in opened.items():
-            if name != "temporal":  # a Temporal client holds no connection to close
+            if name not in ("temporal", "initiatives"):  # these hold no connection of their own
                 with contextlib.suppress(Exception):
                     await resource.close()
 

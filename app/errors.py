@@ -8,6 +8,7 @@ import re
 from typing import NamedTuple
 
 from domain.errors import Rejected, RejectionKind
+from domain.spec_problems import WHOLE_SPEC
 
 __all__ = ["InvalidArgument", "InvalidSpec", "Rejected", "RejectionKind", "SpecProblem",
            "Unconfirmed", "invalid", "not_found", "unavailable"]
@@ -25,11 +26,17 @@ class InvalidArgument(Rejected):
 
 class SpecProblem(NamedTuple):
     line: int | None  # in the spec's YAML, when the problem has one
-    text: str  # the field and what is wrong with it
+    field: str  # as the spec spells it (`sustainment.response_within`), or `spec`
+    message: str  # what is wrong with it, and what it accepts
+
+    @property
+    def text(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
-# The spec reader writes each problem as "line N: field: what"; a line of its own where known.
-_NUMBERED = re.compile(r"line (\d+): (.*)", re.S)
+# The spec reader writes each problem as "line N[, column M]: FIELD: what"; the line where known.
+_LOCATED = re.compile(r"(?:line (\d+)(?:, column \d+)?: )?"
+                      r"(?:([A-Za-z_]\w*(?:\[\d+\]|\.[A-Za-z_]\w*)*): )?(.*)", re.S)
 
 
 class InvalidSpec(Rejected):
@@ -41,10 +48,15 @@ class InvalidSpec(Rejected):
         self.problems = problems
 
     def located(self) -> list[SpecProblem]:
-        """Each problem with its line number apart, for doors that show the two side by side."""
-        found = [(_NUMBERED.fullmatch(problem), problem) for problem in self.problems]
-        return [SpecProblem(int(m[1]), m[2]) if m else SpecProblem(None, problem)
-                for m, problem in found]
+        """Each problem with its line and field apart, in the order of the spec's lines, for
+        doors that show them side by side."""
+        found = []
+        for problem in self.problems:
+            match = _LOCATED.fullmatch(problem)
+            assert match is not None  # every part is optional
+            line, field, message = match.groups()
+            found.append(SpecProblem(int(line) if line else None, field or WHOLE_SPEC, message))
+        return sorted(found, key=lambda problem: problem.line or 0)
 
 
 class Unconfirmed(Rejected):

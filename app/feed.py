@@ -7,8 +7,9 @@ sees nothing twice.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import weakref
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +17,14 @@ from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
 from app.errors import Rejected, RejectionKind
+from app.feed_tail import Tail
 from app.identity import Identity
+from domain.pull_stream import initiative_of_pull
 from domain.visibility import EventFeed, may_see
-from store import RecordedEvent
+from store import EventStore, RecordedEvent
 
 MAX_PAGE = 1000
-FOLLOW_PAUSE = 0.25  # seconds between reads while nothing new has been recorded
+FOLLOW_PAUSE = 0.25  # seconds between the tail's reads while nothing new has been recorded
 
 
 class FeedEvent(BaseModel):
@@ -30,6 +33,9 @@ class FeedEvent(BaseModel):
     position: int
     event_id: str
     initiative_id: str
+    # Where the event is recorded: the initiative's own stream, or its pull stream (the ideas,
+    # "ID:pull"); `sequence` is its version there.
+    stream_id: str
     sequence: int
     type: str
     schema_version: int
@@ -68,7 +74,8 @@ def feed_event(recorded: RecordedEvent) -> FeedEvent:
     event = recorded.event
     return FeedEvent(
         position=recorded.position, event_id=str(event.event_id),
-        initiative_id=event.initiative_id, sequence=event.sequence, type=event.type,
+        initiative_id=initiative_of_pull(event.initiative_id) or event.initiative_id,
+        stream_id=event.initiative_id, sequence=event.sequence, type=event.type,
         schema_version=event.schema_version, actor=event.actor, occurred_at=event.occurred_at,
         recorded_at=recorded.recorded_at, payload=event.payload,
         provenance=None if event.provenance is None else event.provenance.encoded(),
@@ -85,16 +92,28 @@ async def feed_page(context: Context, identity: Identity, after: int = 0,
     return FeedPage(events=events, next_after=events[-1].position if events else after)
 
 
-async def follow(context: Context, identity: Identity, after: int = 0,
-                 pause: float = FOLLOW_PAUSE) -> AsyncIterator[FeedEvent]:
-    """Every event after `after`, then each new one as it is recorded, until cancelled."""
+async def follow(context: Context, identity: Identity,
+                 after: int = 0) -> AsyncGenerator[FeedEvent, None]:
+    """Every event after `after`, then each new one as it is recorded, until the caller stops:
+    from the store's one tail in this process, whatever the number of followers."""
     require_feed_reader(identity)
     _check(after, MAX_PAGE)
     store = await context.read_store()
-    while True:
-        page = await store.read_all(after, MAX_PAGE)
-        for recorded in page:
-            yield feed_event(recorded)
-            after = recorded.position
-        if len(page) < MAX_PAGE:
-            await asyncio.sleep(pause)
+    tail = _TAILS.get(store)
+    if tail is None:
+
+        async def read(after: int, limit: int) -> list[FeedEvent]:
+            return [feed_event(r) for r in await store.read_all(after, limit)]
+
+        tail = _TAILS[store] = Tail(read, _position, MAX_PAGE, FOLLOW_PAUSE)
+    async with contextlib.aclosing(tail.follow(after)) as events:
+        async for event in events:
+            yield event
+
+
+def _position(event: FeedEvent) -> int:
+    return event.position
+
+
+# One tail per store: every stream a server process holds shares its reads.
+_TAILS: weakref.WeakKeyDictionary[EventStore, Tail[FeedEvent]] = weakref.WeakKeyDictionary()

@@ -17,6 +17,7 @@ from app.show import show
 from domain.acceptance import signed_statement, statement_to_sign
 from domain.available_actions import Offer, available_actions
 from domain.envelope import Event
+from domain.pull import PullFigures
 from domain.state import InitiativeState
 from domain.visibility import AuditTrail, Person, may_see
 from workflows.contracts import InitiativeView
@@ -45,11 +46,13 @@ class InitiativePage(BaseModel):
 
 
 def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
-            now: datetime, *, may_audit: bool = False) -> InitiativePage:
-    """The page from what the workflow knows and the recorded events: no I/O."""
+            now: datetime, *, may_audit: bool = False, pull: PullFigures | None = None,
+            ideas: int | None = None) -> InitiativePage:
+    """The page from what the workflow knows and the recorded events: no I/O. `pull`, `ideas`:
+    the figures and number of all the ideas, where the state holds a page of them."""
     state = view.state
     return InitiativePage(
-        state=state, initiative=state_json(view),
+        state=state, initiative=state_json(view, pull, ideas),
         offers=available_actions(state, actor, now),
         chart=control_chart_html(state),
         timeline=[TimelineEntry(version=e.sequence, at=e.occurred_at, actor=e.actor,
@@ -61,8 +64,9 @@ def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
 @use_case
 async def initiative_page(context: Context, initiative_id: str, viewer: Person,
                           now: datetime | None = None) -> InitiativePage:
-    view = await show(context, initiative_id, viewer)
+    shown = await show(context, initiative_id, viewer)
     store = await context.read_store()
     events = [r.event for r in await store.read_stream(initiative_id)]
-    return page_of(view, events, viewer.id, now or datetime.now(UTC),
-                   may_audit=may_see(viewer, AuditTrail(view.state)))
+    return page_of(shown.view, events, viewer.id, now or datetime.now(UTC),
+                   may_audit=may_see(viewer, AuditTrail(shown.view.state)), pull=shown.pull,
+                   ideas=shown.ideas)

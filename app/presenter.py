@@ -11,8 +11,8 @@ from typing import Any
 from domain import events as ev
 from domain.benefits import benefit
 from domain.envelope import Event
-from domain.pull import NOW_DEPENDENT, pull_figures, triage_queue
-from domain.state import CheckState, CheckStatus
+from domain.pull import NOW_DEPENDENT, PullFigures, pull_figures, triage_queue
+from domain.state import CheckState, CheckStatus, InitiativeState
 from workflows.contracts import InitiativeView
 
 # Figures from the record alone are the same whenever they are rebuilt: a moment before any.
@@ -27,10 +27,19 @@ def check_status(check: CheckState) -> str:
     return _CHECK_STATUS.get(check.status, check.status.value)
 
 
-def state_json(view: InitiativeView) -> dict[str, Any]:
+def pull_moment(state: InitiativeState) -> datetime:
+    """When the pull figures of a state are taken: nothing that moves with the clock."""
+    return state.closed_at or state.updated_at or START
+
+
+def state_json(view: InitiativeView, pull: PullFigures | None = None,
+               ideas: int | None = None) -> dict[str, Any]:
+    """`pull`: the figures of every idea, where the state holds a page of them (`ideas` in
+    all); without, the figures of the ideas the state holds."""
     state = view.state
     spec = state.require_spec()
     figures = benefit(state)
+    pull = pull or pull_figures([state], pull_moment(state))
     return {
         "id": state.initiative_id, "name": spec.name, "phase": state.phase.value,
         "version": state.version, "head_hash": view.head_hash, "owner": state.owner,
@@ -56,8 +65,8 @@ def state_json(view: InitiativeView) -> dict[str, Any]:
         "accepted_statement": state.accepted_statement or None,
         "benefit": figures.model_dump(mode="json") if figures else None,
         # The same whenever it is rebuilt from the record: nothing that moves with the clock.
-        "pull": pull_figures([state], state.closed_at or state.updated_at or START).model_dump(
-            mode="json", exclude=set(NOW_DEPENDENT)),
+        "pull": pull.model_dump(mode="json", exclude=set(NOW_DEPENDENT)),
+        "ideas_total": len(state.ideas) if ideas is None else ideas,
         "response_plan": state.response_plan.model_dump(mode="json")
         if state.response_plan else None,
         "escalations": [e.model_dump(mode="json") for e in state.escalations],

@@ -3,31 +3,65 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
 from app.errors import InvalidArgument
 from app.ids import check_initiative_id
+from app.presenter import pull_moment, state_json
 from app.visibility import require_seen
 from domain import Phase
+from domain.pull import PullFigures, pull_figures
+from domain.pull_ideas import with_ideas
 from domain.visibility import Initiative, Operator, Viewer, may_see
+from store.pull import PullIdeas
 from workflows.contracts import InitiativeView
 
-__all__ = ["PHASES", "InitiativeView", "ListFilter", "Summary", "list_initiatives", "show"]
+__all__ = ["PHASES", "InitiativeView", "ListFilter", "Shown", "Summary", "list_initiatives",
+           "show"]
 
 PHASES = tuple(phase.value for phase in Phase if phase is not Phase.NEW)
 
 
+# Ideas a page shows of each kind (awaiting triage, answered): a busy initiative has thousands.
+IDEAS_SHOWN = 100
+
+
+class Shown(BaseModel):
+    """An initiative as a door shows it: the workflow's view, whose state holds a page of the
+    ideas (`IDEAS_SHOWN` awaiting triage, most supported first, and as many answered, newest
+    first), with the pull figures of all of them."""
+
+    model_config = ConfigDict(frozen=True)
+    view: InitiativeView
+    pull: PullFigures
+    ideas: int  # how many ideas there are in all
+
+
 @use_case
-async def show(context: Context, initiative_id: str, viewer: Viewer) -> InitiativeView:
+async def show(context: Context, initiative_id: str, viewer: Viewer) -> Shown:
     check_initiative_id(initiative_id)
     initiatives = await context.initiatives()
     await context.require_worker()  # a query, too, is answered by a worker
     async with context.worker_answers():
         view = await initiatives.view_with_source(initiative_id)
     require_seen(viewer, view.state)
-    return view
+    return await with_pull(context, view)
+
+
+async def with_pull(context: Context, view: InitiativeView) -> Shown:
+    """The view with a page of the initiative's ideas from the pull read model (its workflow
+    keeps none), and the figures of them all."""
+    store = await context.read_store()
+    pull = PullIdeas(store.schema)
+    state = view.state
+    every = with_ideas(state, await pull.facts(store.pool, state.initiative_id))
+    page = with_ideas(state, await pull.page(store.pool, state.initiative_id, IDEAS_SHOWN))
+    figures = pull_figures([every], pull_moment(every))
+    return Shown(view=view.model_copy(update={"state": page}), pull=figures,
+                 ideas=len(every.ideas))
 
 
 class ListFilter(BaseModel):
@@ -71,3 +105,8 @@ async def list_initiatives(context: Context, where: ListFilter, viewer: Viewer,
     return [Summary(initiative_id=r.initiative_id, name=r.name, phase=r.phase, owner=r.owner,
                     version=r.version, updated_at=r.updated_at, next_due_at=r.next_due_at,
                     overdue=r.overdue(now)) for r in rows]
+
+
+def shown_json(shown: Shown) -> dict[str, Any]:
+    """What `show --json` prints and the API answers."""
+    return state_json(shown.view, shown.pull, shown.ideas)

@@ -22,6 +22,7 @@ ZONE_FILLS = ("#e8f1fb", "#f4f8fd", "#ffffff")  # beyond 2 sigma, 1-2 sigma, wit
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 LABEL_GAP = 13  # pixels between two labels' baselines: a line of 12-pixel text
 CHAR_WIDTH = 7  # pixels a character of 12-pixel text takes, at most, for keeping labels apart
+LABEL_CLEARANCE = 4  # pixels between a label and the axis it must not touch
 
 
 def _num(value: float) -> str:
@@ -192,11 +193,20 @@ def _points(chart: ControlChart, scale: _Scale) -> Iterator[str]:
             colour = ALERT if point.below_tolerance else INK
             yield f'<g>{title}<circle cx="{x}" cy="{y}" r="4" fill="{colour}"/></g>'
             continue
-        # A violation is a ringed red diamond with the rules it breaks written beside it.
+        # A violation is a ringed red diamond with the rules it breaks written above it.
+        rules = " ".join(point.rules)
         yield (f'<g class="violation">{title}<circle cx="{x}" cy="{y}" r="9" fill="none" '
                f'stroke="{ALERT}" stroke-width="2"/><path d="M{x} {y - 5}l5 5l-5 5l-5 -5z" '
-               f'fill="{ALERT}"/><text x="{x}" y="{y - 14}" text-anchor="middle" '
-               f'fill="{ALERT}" font-weight="bold">{" ".join(point.rules)}</text></g>')
+               f'fill="{ALERT}"/><text x="{_inside_plot(x, rules)}" y="{y - 14}" '
+               f'text-anchor="middle" fill="{ALERT}" font-weight="bold">{rules}</text></g>')
+
+
+def _inside_plot(x: float, text: str) -> float:
+    """Where a label centred over a point at `x` goes: over it, unless it would then reach
+    across the y axis into the tick values (the first reading sits on the axis) or past the
+    plot's right edge into the reference lines' names; then moved just inside."""
+    half = len(text) * CHAR_WIDTH / 2
+    return round(min(max(x, LEFT + half + LABEL_CLEARANCE), WIDTH - RIGHT - half), 1)
 
 
 def _description(chart: ControlChart) -> str:
@@ -266,7 +276,8 @@ def control_chart_figure(chart: ControlChart, ident: str = "chart") -> str:
                     for p, rule in chart.violations)
     caption = (f'<ul class="violations">{found}</ul>' if found
                else "<p>No Western Electric rule is broken.</p>")
-    return (f'<figure class="chart">{control_chart_svg(chart, ident)}'
+    # Focusable, because on a phone it scrolls sideways: a keyboard must be able to scroll it.
+    return (f'<figure class="chart" tabindex="0">{control_chart_svg(chart, ident)}'
             f"<figcaption>Individuals chart: centre line at the target, zones at 1, 2 and 3 "
             f"sigma, checks as dashed verticals. {caption}</figcaption>"
             f"{control_chart_table(chart, ident)}</figure>")

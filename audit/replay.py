@@ -13,7 +13,12 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from domain import InitiativeState
+from domain.events import payload_of
 from domain.evolve import StateBuilder
+from domain.pull_ideas import apply_to_ideas, with_ideas
+from domain.pull_stream import pull_stream_id
+from domain.state import IdeaState
+from domain.upcasting import upcast
 from store import GENESIS_HASH, EventStore, RecordedEvent
 
 from .findings import Break, chain_break
@@ -52,6 +57,23 @@ def replay_events(
     return builder.build(), None
 
 
+def replay_pull_events(
+    stream_id: str, events: Sequence[RecordedEvent]
+) -> tuple[tuple[IdeaState, ...], Break | None]:
+    """The ideas an initiative's pull stream folds to; an event that cannot apply is the break.
+    """
+    ideas: dict[str, IdeaState] = {}
+    for recorded in events:
+        try:
+            ideas.update(apply_to_ideas(ideas, payload_of(upcast(recorded.event)),
+                                        recorded.event))
+        except (ValueError, KeyError) as error:  # ValidationError is a ValueError too
+            first_line = str(error).splitlines()[0]
+            return tuple(ideas.values()), Break(recorded.version,
+                                                f"does not replay: {first_line}")
+    return tuple(ideas.values()), None
+
+
 def trusted_prefix(events: Sequence[RecordedEvent], found: Break | None) -> Sequence[RecordedEvent]:
     """The events before `found`, which the chain vouches for."""
     if found is None or found.version is None:
@@ -73,4 +95,12 @@ async def replay(
     _, found = chain_break(initiative_id, events, None)
     state, unreplayable = replay_events(initiative_id, trusted_prefix(events, found))
     latest = head.version if head is not None else (events[-1].version if events else 0)
-    return Replayed(initiative_id, events, state, found or unreplayable, latest)
+    # The ideas as they stood then: the pull stream up to the moment, or up to the last event
+    # of the initiative's own that was asked for.
+    until = as_of if as_of is not None or not events else events[-1].event.occurred_at
+    pull = await store.read_stream(pull_stream_id(initiative_id), as_of=until)
+    _, pull_break = chain_break(pull_stream_id(initiative_id), pull, None)
+    ideas, unreplayable_pull = replay_pull_events(pull_stream_id(initiative_id),
+                                                  trusted_prefix(pull, pull_break))
+    return Replayed(initiative_id, events, with_ideas(state, ideas),
+                    found or unreplayable or pull_break or unreplayable_pull, latest)

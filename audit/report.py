@@ -30,9 +30,12 @@ def build_report(
     state: InitiativeState,
     describe: Callable[[Event], str],
     now: datetime,
+    pull: tuple[VerifiedStream, Sequence[RecordedEvent]] | None = None,
 ) -> Report:
-    """`describe` says an event as a sentence; `now` judges commitments still open."""
+    """`describe` says an event as a sentence; `now` judges commitments still open. `pull`:
+    the initiative's pull stream, verified, and its events (`state` carries its ideas)."""
     spec = state.require_spec()
+    pull_events = pull[1] if pull is not None else ()
     return {
         "initiative": {
             "id": state.initiative_id, "name": spec.name, "phase": state.phase.value,
@@ -41,7 +44,10 @@ def build_report(
         },
         "generated_at": now,
         "spec": spec.model_dump(mode="json"),
-        "timeline": timeline(events, describe),
+        # Both streams' events in the order they occurred, the ideas' marked as such.
+        "timeline": sorted([*timeline(events, describe), *(
+            {**line, "stream": "pull"} for line in timeline(pull_events, describe))],
+            key=lambda line: line["at"]),
         "handoff": _handoff(state, events),
         "checks": [
             {"number": c.number, "due_at": c.due_at, "status": c.status.value,
@@ -66,6 +72,7 @@ def build_report(
         "pull": pull_figures([state], state.closed_at or now).model_dump(),
         "commitments": _commitments(commitments(state), now),
         "verification": verification(verified),
+        "pull_verification": verification(pull[0]) if pull is not None else None,
     }
 
 

@@ -11,11 +11,12 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from domain.pull_stream import initiative_of_pull
 from store import EventStore
 
 from .collector import paced_for_scanning
 from .findings import Checkpoint, StreamAudit, Witnessed, judge
-from .replay import replay_events, trusted_prefix
+from .replay import replay_events, replay_pull_events, trusted_prefix
 from .scan import StoredStream, scan_streams, stream_ids
 
 
@@ -87,9 +88,13 @@ async def verify_stored(
         if checkpoints:
             witness = dataclasses.replace(witness, checkpoints=checkpoints)
             audit = judge(stored.stream_id, stored.events, stored.head_row, witness, note)
-    state, unreplayable = replay_events(stored.stream_id,
-                                        trusted_prefix(stored.events, audit.first_break))
+    trusted = trusted_prefix(stored.events, audit.first_break)
+    if initiative_of_pull(stored.stream_id) is not None:
+        _, unreplayable = replay_pull_events(stored.stream_id, trusted)
+        phase, version = None, trusted[-1].version if trusted else 0
+    else:
+        state, unreplayable = replay_events(stored.stream_id, trusted)
+        phase, version = (state.phase.value if state.version else None), state.version
     if unreplayable is not None and audit.ok:
         audit = dataclasses.replace(audit, first_break=unreplayable)
-    phase = state.phase.value if state.version else None
-    return VerifiedStream(audit, phase, state.version)
+    return VerifiedStream(audit, phase, version)

@@ -13,7 +13,8 @@ from .harness import RESULTS_PATH, merge_results, say
 
 BENCHMARKS = [
     "bench.store_bench", "bench.lifecycle_bench", "bench.open_initiatives_bench",
-    "bench.audit_bench", "bench.web_bench", "bench.api_bench",
+    "bench.audit_bench", "bench.web_bench", "bench.api_bench", "bench.stream_bench",
+    "bench.pull_bench", "bench.busy_year",
 ]
 
 

@@ -11,32 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 
-from app.context import Where
 from app.identity import Grant
-from app.tokens import Tokens
 from domain import commands as c
 from store import EventStore
-from store.tokens import TokenStore
-from web.app import create_app
-from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.logging import configure_logging
-from workers.settings import Settings
-from workers.temporal_client import connect_client
-from workers.web import shared_context, started_server, web_config, web_services
-from workers.worker import build_worker
 from workflows.client import InitiativeClient
 
-from .harness import postgres, say
+from .api_stack import api_stack
+from .harness import say
 from .lifecycle_bench import CLERK, OWNER, PMO, bench_spec
-from .metric_server import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_constant_metric
 
 ROUND_TRIPS = 200  # per door, alternating in blocks so both see the same machine
 BLOCK = 20
@@ -45,11 +33,11 @@ MINE = 50
 WORK_READS = 200
 
 
-def _percentile(sorted_values: list[float], share: float) -> float:
+def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[max(0, int(len(sorted_values) * share) - 1)]
 
 
-def _command(n: int) -> tuple[str, str, dict[str, object], object]:
+def idea_or_triage(n: int) -> tuple[str, str, dict[str, object], object]:
     """(who, action, arguments, command): a front-line idea, then the owner's triage."""
     if n % 2 == 0:
         return CLERK, "idea", {"text": f"idea {n}"}, c.SubmitIdea(actor=CLERK, text=f"idea {n}")
@@ -65,7 +53,7 @@ async def round_trips(http: httpx.AsyncClient, initiatives: InitiativeClient,
     api, direct = [], []
     for block in range(0, ROUND_TRIPS, BLOCK):
         for n in range(block, block + BLOCK):
-            person, action, arguments, _ = _command(n)
+            person, action, arguments, _ = idea_or_triage(n)
             started = time.perf_counter()
             answer = await http.post(f"/api/v1/initiatives/{api_iid}/actions/{action}",
                                      json=arguments,
@@ -73,7 +61,7 @@ async def round_trips(http: httpx.AsyncClient, initiatives: InitiativeClient,
             api.append((time.perf_counter() - started) * 1000)
             answer.raise_for_status()
         for n in range(block, block + BLOCK):
-            _, _, _, command = _command(n)
+            _, _, _, command = idea_or_triage(n)
             started = time.perf_counter()
             await initiatives.send(direct_iid, command)  # type: ignore[arg-type]
             direct.append((time.perf_counter() - started) * 1000)
@@ -111,41 +99,23 @@ async def my_work_latencies(http: httpx.AsyncClient) -> list[float]:
 
 
 async def measure() -> dict[str, float]:
-    settings = Settings.from_env({"BATON_METRIC_SOURCE_HOSTS": LOOPBACK_SOURCES})
     configure_logging("console", "WARNING")  # one access-log line per request is too many
-    with (postgres() as dsn, tempfile.TemporaryDirectory() as home,
-          serve_constant_metric(5.0) as url):
-        server = await start_embedded_temporal(Path(home), port=FREE_PORT, ui_port=None)
-        async with server:
-            client = await connect_client(settings, address=server.address)
-            store = await EventStore.connect(dsn, schema="bench_api")
-            queue = f"bench-api-{uuid.uuid4().hex[:6]}"
-            tokens = Tokens(TokenStore(store.pool, store.schema))
-            people = {person: (await tokens.issue(person, set())).token
-                      for person in (OWNER, CLERK)}
-            reader = (await tokens.issue("reader@b.example", {Grant.PMO})).token
-            where = Where(temporal_address=server.address, namespace="default",
-                          task_queue=queue, db_schema=store.schema)
-            app = create_app(web_config(settings), lambda: web_services(
-                shared_context(client, store, where)))
-            async with (build_worker(client, store, settings, task_queue=queue),
-                        started_server(app, "127.0.0.1", 0) as base):
-                initiatives = InitiativeClient(client, queue, source_hosts=LOOPBACK_HOSTS)
-                say(f"   {ROUND_TRIPS} updates through the API and as many direct")
-                async with httpx.AsyncClient(base_url=base, timeout=60) as http:
-                    api, direct = await round_trips(http, initiatives, bench_spec(url),
-                                                    people)
-                say(f"   my work among {INITIATIVES:,} initiatives, {WORK_READS} reads")
-                await fill_work_items(store, "reader@b.example")
-                async with httpx.AsyncClient(base_url=base, timeout=60, headers={
-                        "Authorization": f"Bearer {reader}"}) as http:
-                    work = await my_work_latencies(http)
-            await store.drop_schema()
-            await store.close()
+    async with api_stack("api") as stack:
+        people = {person: await stack.token(person) for person in (OWNER, CLERK)}
+        reader = await stack.token("reader@b.example", Grant.PMO)
+        say(f"   {ROUND_TRIPS} updates through the API and as many direct")
+        async with httpx.AsyncClient(base_url=stack.base_url, timeout=60) as http:
+            api, direct = await round_trips(http, stack.initiatives,
+                                            bench_spec(stack.metric_url), people)
+        say(f"   my work among {INITIATIVES:,} initiatives, {WORK_READS} reads")
+        await fill_work_items(stack.store, "reader@b.example")
+        async with httpx.AsyncClient(base_url=stack.base_url, timeout=60, headers={
+                "Authorization": f"Bearer {reader}"}) as http:
+            work = await my_work_latencies(http)
     api_p50, direct_p50 = statistics.median(api), statistics.median(direct)
     return {
         "api_update_round_trip_p50_ms": api_p50,
-        "api_update_round_trip_p99_ms": _percentile(api, 0.99),
+        "api_update_round_trip_p99_ms": percentile(api, 0.99),
         "api_direct_update_round_trip_p50_ms": direct_p50,
         "api_update_overhead_ratio": direct_p50 / api_p50,
         "me_work_ms_at_10k_initiatives": statistics.median(work),

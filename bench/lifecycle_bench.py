@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 
 from domain import InitiativeSpec
 from domain import commands as c
+from domain.pull_stream import pull_stream_id
 from store import EventStore
 from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
@@ -120,8 +121,10 @@ async def round_trips(initiatives: InitiativeClient, store: EventStore,
         started = time.perf_counter()
         await initiatives.send(iid, command)
         latencies.append((time.perf_counter() - started) * 1000)
-    head = await store.stream_head(iid)
-    assert head is not None and head.version == ROUND_TRIPS + 1
+    head, ideas = await store.stream_head(iid), await store.stream_head(pull_stream_id(iid))
+    # The launch on the initiative's stream; the ideas and their triage on its pull stream.
+    assert head is not None and ideas is not None
+    assert head.version + ideas.version == ROUND_TRIPS + 1
     return latencies
 
 

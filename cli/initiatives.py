@@ -102,8 +102,8 @@ async def _launch_remotely(args: argparse.Namespace, session: Session, remote: R
 
 
 async def show(args: argparse.Namespace, session: Session) -> int:
-    from app.presenter import state_json
     from app.show import show as show_initiative
+    from app.show import shown_json
     from cli.render_state import state_text
     from domain.visibility import THE_OPERATOR
 
@@ -111,7 +111,7 @@ async def show(args: argparse.Namespace, session: Session) -> int:
     if remote is not None:  # the same JSON, from the API
         shown = await remote.call("GET", f"/initiatives/{args.initiative_id}")
     else:
-        shown = state_json(await show_initiative(session.context(), args.initiative_id,
+        shown = shown_json(await show_initiative(session.context(), args.initiative_id,
                                                  THE_OPERATOR))
     now = datetime.now(UTC)
     session.out.result(shown, lambda: state_text(shown, now))

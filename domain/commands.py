@@ -25,6 +25,11 @@ SYSTEM_ACTOR = "baton"
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                           max_length=MAX_TEXT), AfterValidator(multi_line)]
+# Evidence says where the proof is (a document, a link, a record): the state keeps every step's,
+# and the owner's acceptance records them all, so each is bounded more tightly than other text.
+MAX_EVIDENCE = 1_000
+Evidence = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_EVIDENCE),
+                     AfterValidator(multi_line)]
 IdeaId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
                    AfterValidator(single_line)]
 
@@ -66,7 +71,7 @@ class DeliverImprovement(_ValueCommand):
 class CompleteStep(_Command):
     kind: Literal["complete_step"] = "complete_step"
     step_id: StepId
-    evidence: Text = ""
+    evidence: Evidence = ""
 
 
 class AcceptOwnership(_Command):

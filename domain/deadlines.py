@@ -19,6 +19,7 @@ from domain.commands import (
     RemindDueSoon,
     TimedCommand,
 )
+from domain.spec import InitiativeSpec
 from domain.state import (
     CheckStatus,
     IdeaStatus,
@@ -40,6 +41,11 @@ class Deadline(BaseModel):
 def _moment(at: datetime) -> str:
     """A moment in a reason people read, its zone named."""
     return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def untriaged(idea_id: str, submitted_at: datetime) -> str:
+    """Why an idea's triage escalates: the one wording, whichever stream holds the idea."""
+    return f"idea {idea_id} has not been triaged since {_moment(submitted_at)}"
 
 
 def _escalate(at: datetime, subject: str, reason: str) -> Deadline:
@@ -118,14 +124,20 @@ def _reminders(state: InitiativeState) -> list[Deadline]:
     window, at least an hour); none when that would fall before the window opened, since the
     announcement that opened it said when it is due."""
     spec = state.require_spec()
-    before = spec.reminders.before if spec.reminders else None
     found = []
     for subject, opened, due in open_windows(state):
-        at = due - (before or max((due - opened) / 5, REMINDER_FLOOR))
-        if at > opened and reminder_key(subject, due) not in state.reminders_sent:
+        at = reminder_at(spec, opened, due)
+        if at is not None and reminder_key(subject, due) not in state.reminders_sent:
             found.append(Deadline(at=at, command=RemindDueSoon(
                 actor=SYSTEM_ACTOR, subject=subject, due_at=due)))
     return found
+
+
+def reminder_at(spec: InitiativeSpec, opened: datetime, due: datetime) -> datetime | None:
+    """When a commitment open from `opened` and due at `due` is reminded of, if at all."""
+    before = spec.reminders.before if spec.reminders else None
+    at = due - (before or max((due - opened) / 5, REMINDER_FLOOR))
+    return at if at > opened else None
 
 
 def pending_deadlines(state: InitiativeState) -> list[Deadline]:
@@ -141,8 +153,7 @@ def pending_deadlines(state: InitiativeState) -> list[Deadline]:
         found.append(Deadline(at=state.expert_on_call_until,
                               command=EndExpertOnCall(actor=SYSTEM_ACTOR)))
     found += [
-        _escalate(idea.triage_due_at, f"idea:{idea.id}",
-                  f"idea {idea.id} has not been triaged since {_moment(idea.submitted_at)}")
+        _escalate(idea.triage_due_at, f"idea:{idea.id}", untriaged(idea.id, idea.submitted_at))
         for idea in state.ideas
         if idea.status is IdeaStatus.PENDING and not idea.escalated
     ]

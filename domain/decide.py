@@ -6,7 +6,7 @@ what lets a workflow replay, and a retried append stay idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,11 +19,11 @@ from domain.durations import format_duration
 from domain.envelope import Event
 from domain.errors import Rejected, RejectionKind
 from domain.plausibility import require_finite_figures, require_improvement, require_plausible
+from domain.pull_decide import PullCommand, pull_payloads
+from domain.pull_rules import PullSlice
+from domain.roles import require_open, require_phase, require_role
 from domain.spec import Role
 from domain.state import (
-    ACCOUNTABLE_ROLES,
-    CLOSED_PHASES,
-    IdeaStatus,
     InitiativeState,
     Phase,
     StepStatus,
@@ -37,31 +37,6 @@ from domain.sustainment_rules import (
 
 Payloads = list[ev.Payload]
 
-_ROLE_NAMES = {Role.SPONSOR: "the sponsor", Role.PMO: "the PMO", Role.EXPERT: "the expert",
-               Role.OWNER: "the owner", Role.FRONT_LINE: "the front line"}
-
-
-def require_role(state: InitiativeState, actor: str, role: Role, action: str) -> None:
-    held = state.roles_of(actor)
-    if role in held:
-        return
-    if role is Role.FRONT_LINE and held:
-        names = " and ".join(_ROLE_NAMES[r] for r in ACCOUNTABLE_ROLES if r in held)
-        raise Rejected(f"{actor} cannot {action}: as {names} of this initiative they are not "
-                       "on its front line, whose ideas they answer for", RejectionKind.FORBIDDEN)
-    holder = "" if role is Role.FRONT_LINE else f" ({state.holder_of(role)})"
-    raise Rejected(f"{actor} cannot {action}: only {_ROLE_NAMES[role]}{holder} can",
-                   RejectionKind.FORBIDDEN)
-
-
-def require_phase(state: InitiativeState, phases: Iterable[Phase], action: str) -> None:
-    allowed = set(phases)
-    if state.phase not in allowed:
-        expected = " or ".join(sorted(p.value for p in allowed))
-        raise Rejected(f"cannot {action} while the initiative is {state.phase.value} "
-                       f"(it must be {expected})")
-
-
 def _step(state: InitiativeState, step_id: str) -> Any:
     step = state.step(step_id)
     if step is None:
@@ -69,13 +44,6 @@ def _step(state: InitiativeState, step_id: str) -> Any:
         raise Rejected(f"unknown step {step_id!r}; the steps are: {known}",
                        RejectionKind.NOT_FOUND)
     return step
-
-
-def _idea(state: InitiativeState, idea_id: str) -> Any:
-    idea = state.idea(idea_id)
-    if idea is None:
-        raise Rejected(f"unknown idea {idea_id!r}", RejectionKind.NOT_FOUND)
-    return idea
 
 
 def _launch(s: InitiativeState, c: cmd.Launch, now: datetime) -> Payloads:
@@ -177,47 +145,15 @@ def _respond(s: InitiativeState, c: cmd.SubmitResponsePlan, now: datetime) -> Pa
     return [ev.ResponsePlanSubmitted(action=c.action, due_at=now + c.within)]
 
 
-def _submit_idea(s: InitiativeState, c: cmd.SubmitIdea, now: datetime) -> Payloads:
-    require_role(s, c.actor, Role.FRONT_LINE, "submit an idea")
-    pull_rules.within_daily_ideas(s, c.actor, now)
-    return [ev.IdeaSubmitted(idea_id=f"idea-{len(s.ideas) + 1}", text=c.text)]
-
-
-def _triage(s: InitiativeState, c: cmd.TriageIdea, now: datetime) -> Payloads:
-    require_role(s, c.actor, Role.OWNER, "triage ideas")
-    idea = _idea(s, c.idea_id)
-    if idea.submitted_by == c.actor:
-        # Possible only for an idea submitted before its submitter became the owner.
-        raise Rejected(f"{c.actor} submitted idea {idea.id} and cannot triage it; the PMO can "
-                       "reassign the triage by reassigning the owner", RejectionKind.FORBIDDEN)
-    if idea.status is not IdeaStatus.PENDING:
-        raise Rejected(f"idea {idea.id} has already been {idea.status.value}")
-    if c.duplicate_of is not None:
-        return pull_rules.mark_duplicate(s, idea, c.duplicate_of, c.adopt)
-    if c.adopt:
-        return [ev.IdeaAdopted(idea_id=idea.id, reason=c.reason)]
-    if not c.reason:
-        raise Rejected(f"declining idea {idea.id} needs a reason", RejectionKind.INVALID)
-    return [ev.IdeaDeclined(idea_id=idea.id, reason=c.reason)]
-
-
-def _support(s: InitiativeState, c: cmd.SupportIdea, now: datetime) -> Payloads:
-    require_role(s, c.actor, Role.FRONT_LINE, "support an idea")
-    return pull_rules.support(_idea(s, c.idea_id), c.actor)
-
-
 def _front_line(s: InitiativeState, c: cmd.AddFrontLine | cmd.RemoveFrontLine,
                 now: datetime) -> Payloads:
     require_role(s, c.actor, Role.OWNER, "change the front line")
     return pull_rules.change_front_line(s, c.person, isinstance(c, cmd.AddFrontLine))
 
 
-def _idea_delivered(s: InitiativeState, c: cmd.MarkIdeaDelivered, now: datetime) -> Payloads:
-    require_role(s, c.actor, Role.OWNER, "mark an idea delivered")
-    idea = _idea(s, c.idea_id)
-    if idea.status is not IdeaStatus.ADOPTED:
-        raise Rejected(f"idea {idea.id} is {idea.status.value}; only adopted ideas are delivered")
-    return [ev.IdeaDelivered(idea_id=idea.id)]
+def _pull(s: InitiativeState, c: PullCommand, now: datetime) -> Payloads:
+    """A front-line command on the ideas recorded with the initiative itself."""
+    return pull_payloads(s, PullSlice.of_state(s, c.actor, now), c, now)
 
 
 def _reassign(s: InitiativeState, c: cmd.ReassignOwner, now: datetime) -> Payloads:
@@ -290,11 +226,11 @@ _HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]]
     cmd.ApproveLaunch: _launch_gate, cmd.RejectLaunch: _launch_gate,
     cmd.DeliverImprovement: _deliver, cmd.CompleteStep: _complete, cmd.AcceptOwnership: _accept,
     cmd.ApproveReview: _approve_review, cmd.SendBack: _send_back, cmd.RecordReading: _reading,
-    cmd.SubmitResponsePlan: _respond, cmd.SubmitIdea: _submit_idea, cmd.TriageIdea: _triage,
-    cmd.MarkIdeaDelivered: _idea_delivered, cmd.ReassignOwner: _reassign, cmd.Cancel: _cancel,
+    cmd.SubmitResponsePlan: _respond, cmd.SubmitIdea: _pull, cmd.TriageIdea: _pull,
+    cmd.MarkIdeaDelivered: _pull, cmd.ReassignOwner: _reassign, cmd.Cancel: _cancel,
     cmd.Reopen: _reopen, cmd.MarkStepOverdue: _timed, cmd.Escalate: _timed,
     cmd.OpenCheck: _timed, cmd.EndExpertOnCall: _timed, cmd.CorrectReading: _correct,
-    cmd.FlagStuck: _flag_stuck, cmd.SupportIdea: _support,
+    cmd.FlagStuck: _flag_stuck, cmd.SupportIdea: _pull,
     cmd.AddFrontLine: _front_line, cmd.RemoveFrontLine: _front_line,
     cmd.RemindDueSoon: _timed, cmd.RecordUndelivered: _undelivered,
 }
@@ -304,14 +240,9 @@ def decide(state: InitiativeState, command: Any, now: datetime) -> list[Event]:
     """The events that `command` records at `now`; raises Rejected and records nothing otherwise."""
     if isinstance(command, cmd.Launch):
         payloads = _launch(state, command, now)
-    elif state.phase is Phase.NEW:
-        raise Rejected(f"unknown initiative {state.initiative_id}: it has not been launched",
-                       RejectionKind.NOT_FOUND)
-    # A closed initiative's last messages may still be refused: that much is still recorded.
-    elif state.phase in CLOSED_PHASES and not isinstance(command, cmd.RecordUndelivered):
-        raise Rejected(f"initiative {state.initiative_id} is {state.phase.value}; "
-                       "nothing more can be recorded", RejectionKind.CLOSED)
     else:
+        # A closed initiative's last messages may still be refused: that much is still recorded.
+        require_open(state, allow_closed=isinstance(command, cmd.RecordUndelivered))
         payloads = _HANDLERS[type(command)](state, command, now)
     events = [
         ev.make_event(state.initiative_id, state.version + offset, payload, command.actor, now)

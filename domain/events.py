@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.envelope import Event, event_id_for
 from domain.spec import InitiativeSpec
+from domain.state import IdeaState
 
 
 class Payload(BaseModel):
@@ -158,6 +159,9 @@ class RecoveryConfirmed(Payload):
 class IdeaSubmitted(Payload):
     idea_id: str
     text: str
+    # When the owner's triage falls due. Ideas on the pull stream carry it, since that stream's
+    # fold knows no spec; those recorded with the initiative have none (the spec says it).
+    triage_due_at: datetime | None = None
 
 
 class IdeaAdopted(Payload):
@@ -181,6 +185,20 @@ class IdeaSupported(Payload):
 class IdeaMarkedDuplicate(Payload):
     idea_id: str
     duplicate_of: str
+
+
+class IdeaCarriedOver(Payload):
+    """An idea recorded with the initiative before pull had a stream of its own, as it stood
+    then: the first events of that initiative's pull stream."""
+
+    idea: IdeaState
+
+
+class PullSeparated(Payload):
+    """From here on the initiative's ideas live on its pull stream, `ideas` of them carried over
+    there; the initiative's own state holds none."""
+
+    ideas: int
 
 
 class FrontLineAdded(Payload):
@@ -226,7 +244,7 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         OwnerReassigned, ExpertOnCallEnded, Cancelled, Reopened, Sustained, ClosedRegressed,
         ReadingCorrected, InitiativeStuck, IdeaSupported, IdeaMarkedDuplicate, FrontLineAdded,
         FrontLineRemoved,
-        DueSoon, NotificationUndelivered,
+        DueSoon, NotificationUndelivered, IdeaCarriedOver, PullSeparated,
     )
 }
 

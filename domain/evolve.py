@@ -9,15 +9,26 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from domain import events as ev
+from domain.bounds import (
+    ESCALATIONS_KEPT,
+    FRONT_LINE_LIMIT,
+    READINGS_KEPT,
+    REGRESSIONS_KEPT,
+    REMINDERS_KEPT,
+    ROUNDS_KEPT,
+    SETTLED_REASON_KEPT,
+    STUCK_COMMAND_KEPT,
+    UNDELIVERED_KEPT,
+    kept,
+)
 from domain.corrections import undo_latest_reading
 from domain.envelope import Event
-from domain.pull_rules import carried_supporters
+from domain.pull_ideas import apply_to_ideas, ideas_named, merged
 from domain.state import (
     CheckState,
     CheckStatus,
     Escalation,
     IdeaState,
-    IdeaStatus,
     InitiativeState,
     Phase,
     Reading,
@@ -30,6 +41,7 @@ from domain.state import (
     Undelivered,
     reminder_key,
 )
+from domain.text import excerpt
 from domain.upcasting import upcast
 
 Changes = dict[str, Any]
@@ -93,7 +105,8 @@ def _delivered(s: InitiativeState, p: ev.ImprovementDelivered, e: Event) -> Chan
     )
     return {"phase": Phase.HANDING_OFF, "delivered_at": at, "delivered_value": p.value,
             "earlier_rounds": _earlier_rounds(s),
-            "steps": steps, "readings": (*s.readings, Reading(value=p.value, at=at, actor=e.actor)),
+            "steps": steps,
+            "readings": _kept_readings(s, Reading(value=p.value, at=at, actor=e.actor)),
             "accepted_at": None, "approved_at": None, "checks": (), "regressed_at": None,
             "response_plan": None, "response_escalated": False}
 
@@ -101,25 +114,28 @@ def _delivered(s: InitiativeState, p: ev.ImprovementDelivered, e: Event) -> Chan
 def _earlier_rounds(s: InitiativeState) -> tuple[SustainmentRound, ...]:
     if s.delivered_value is None or s.delivered_at is None or not s.checks:
         return s.earlier_rounds
-    return (*s.earlier_rounds, SustainmentRound(
-        delivered_value=s.delivered_value, delivered_at=s.delivered_at, checks=s.checks))
+    return kept((*s.earlier_rounds, SustainmentRound(
+        delivered_value=s.delivered_value, delivered_at=s.delivered_at, checks=s.checks)),
+        ROUNDS_KEPT)
 
 
-def _duplicate(s: InitiativeState, p: ev.IdeaMarkedDuplicate, e: Event) -> Changes:
-    duplicate, original = s.idea(p.idea_id), s.idea(p.duplicate_of)
-    assert duplicate is not None and original is not None
-    supporters = carried_supporters(duplicate, original)
-    return {"ideas": tuple(
-        i.model_copy(update={"status": IdeaStatus.DUPLICATE, "duplicate_of": original.id,
-                             "reason": f"duplicate of {original.id}", "triaged_at": e.occurred_at})
-        if i.id == duplicate.id else
-        i.model_copy(update={"supporters": supporters}) if i.id == original.id else i
-        for i in s.ideas)}
+def _kept_escalations(s: InitiativeState, escalation: Escalation) -> tuple[Escalation, ...]:
+    return kept((*s.escalations, escalation), ESCALATIONS_KEPT)
 
 
-def _supported(s: InitiativeState, p: ev.IdeaSupported, e: Event) -> Changes:
-    return {"ideas": tuple(i.model_copy(update={"supporters": (*i.supporters, e.actor)})
-                           if i.id == p.idea_id else i for i in s.ideas)}
+def _kept_readings(s: InitiativeState, reading: Reading) -> tuple[Reading, ...]:
+    return kept((*s.readings, reading), READINGS_KEPT)
+
+
+def _kept_undelivered(s: InitiativeState, undelivered: Undelivered) -> tuple[Undelivered, ...]:
+    return kept((*s.undelivered, undelivered), UNDELIVERED_KEPT)
+
+
+def _ideas(s: InitiativeState, p: ev.Payload, e: Event) -> Changes:
+    """An idea event recorded with the initiative, before pull had a stream of its own."""
+    named = {idea.id: idea for idea in s.ideas if idea.id in ideas_named(p)}
+    changed = apply_to_ideas(named, p, e, s.require_spec().ideas.triage_within)
+    return {"ideas": merged(s.ideas, changed)}
 
 
 def _front_line(s: InitiativeState, person: str, add: bool) -> Changes:
@@ -139,7 +155,7 @@ def _reopened_step(s: InitiativeState, p: ev.StepReopened, e: Event) -> Changes:
 
 def _escalated(s: InitiativeState, p: ev.Escalated, e: Event) -> Changes:
     at = e.occurred_at
-    changes: Changes = {"escalations": (*s.escalations, Escalation(
+    changes: Changes = {"escalations": _kept_escalations(s, Escalation(
         subject=p.subject, reason=p.reason, to=p.to, at=at))}
     kind, _, key = p.subject.partition(":")
     if kind == "step":
@@ -181,7 +197,7 @@ def _regression(s: InitiativeState, p: ev.RegressionDetected, e: Event) -> Chang
         regressed_at=at, plan_due_at=at + s.require_spec().sustainment.response_within)
     return {"checks": checks, "phase": Phase.REGRESSED, "regressed_at": at,
             "response_plan": None, "response_escalated": False,
-            "regressions": (*s.regressions, record)}
+            "regressions": kept((*s.regressions, record), REGRESSIONS_KEPT)}
 
 
 def _update_last_regression(s: InitiativeState, **changes: Any) -> tuple[RegressionRecord, ...]:
@@ -198,7 +214,7 @@ def _closed(phase: Phase) -> Callable[[InitiativeState, Any, Event], Changes]:
 
 
 def _reading(s: InitiativeState, p: ev.ReadingRecorded, e: Event) -> Changes:
-    return {"readings": (*s.readings, Reading(value=p.value, at=e.occurred_at, actor=e.actor,
+    return {"readings": _kept_readings(s, Reading(value=p.value, at=e.occurred_at, actor=e.actor,
                                               interim=bool(p.interim)))}
 
 
@@ -236,34 +252,33 @@ _APPLY: dict[type[ev.Payload], Callable[[InitiativeState, Any, Event], Changes]]
         "phase": Phase.SUSTAINING, "regressed_at": None, "response_plan": None,
         "response_escalated": False,
         "regressions": _update_last_regression(s, recovered_at=e.occurred_at)},
-    ev.IdeaSubmitted: lambda s, p, e: {"ideas": (*s.ideas, IdeaState(
-        id=p.idea_id, text=p.text, submitted_by=e.actor, submitted_at=e.occurred_at,
-        triage_due_at=e.occurred_at + s.require_spec().ideas.triage_within))},
-    ev.IdeaAdopted: lambda s, p, e: {"ideas": _replace_idea(
-        s, p.idea_id, status=IdeaStatus.ADOPTED, reason=p.reason, triaged_at=e.occurred_at)},
-    ev.IdeaDeclined: lambda s, p, e: {"ideas": _replace_idea(
-        s, p.idea_id, status=IdeaStatus.DECLINED, reason=p.reason, triaged_at=e.occurred_at)},
-    ev.IdeaDelivered: lambda s, p, e: {"ideas": _replace_idea(
-        s, p.idea_id, status=IdeaStatus.DELIVERED, delivered_at=e.occurred_at)},
-    ev.IdeaSupported: _supported,
-    ev.IdeaMarkedDuplicate: _duplicate,
+    ev.IdeaSubmitted: _ideas,
+    ev.IdeaAdopted: _ideas,
+    ev.IdeaDeclined: _ideas,
+    ev.IdeaDelivered: _ideas,
+    ev.IdeaSupported: _ideas,
+    ev.IdeaMarkedDuplicate: _ideas,
+    ev.PullSeparated: lambda s, p, e: {"ideas": ()},
     ev.FrontLineAdded: lambda s, p, e: _front_line(s, p.person, add=True),
     ev.FrontLineRemoved: lambda s, p, e: _front_line(s, p.person, add=False),
     ev.OwnerReassigned: lambda s, p, e: {
-        "owner": p.owner, "owner_unaccepted": s.phase is Phase.IN_REVIEW},
+        "owner": p.owner, "owner_unaccepted": s.phase is Phase.IN_REVIEW,
+        "owners_before": kept(tuple(dict.fromkeys((*s.owners_before, p.previous))),
+                              FRONT_LINE_LIMIT)},
     ev.ExpertOnCallEnded: lambda s, p, e: {"expert_on_call_ended": True},
     ev.Cancelled: _closed(Phase.CANCELLED),
     ev.Reopened: lambda s, p, e: {"phase": Phase.IMPROVING, "regressions": _update_last_regression(
-        s, settled=f"reopened for improvement: {p.reason}")},
+        s, settled=f"reopened for improvement: {excerpt(p.reason, SETTLED_REASON_KEPT)}")},
     ev.DueSoon: lambda s, p, e: {
-        "reminders_sent": (*s.reminders_sent, reminder_key(p.subject, p.due_at))},
-    ev.NotificationUndelivered: lambda s, p, e: {"undelivered": (*s.undelivered, Undelivered(
+        "reminders_sent": kept((*s.reminders_sent, reminder_key(p.subject, p.due_at)),
+                               REMINDERS_KEPT)},
+    ev.NotificationUndelivered: lambda s, p, e: {"undelivered": _kept_undelivered(s, Undelivered(
         notification_id=p.notification_id, to=p.to, reason=p.reason, at=e.occurred_at))},
     ev.Sustained: _closed(Phase.SUSTAINED),
     ev.ClosedRegressed: _closed(Phase.CLOSED_REGRESSED),
     ev.ReadingCorrected: lambda s, p, e: undo_latest_reading(s, p.value),
     ev.InitiativeStuck: lambda s, p, e: {"stuck": (*s.stuck, Stuck(
-        reason=p.reason, command=p.command, at=e.occurred_at))},
+        reason=p.reason, command=p.command[:STUCK_COMMAND_KEPT], at=e.occurred_at))},
 }
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from pydantic import BaseModel, ConfigDict
+
 from domain import events as ev
+from domain.bounds import FRONT_LINE_LIMIT
 from domain.errors import Rejected, RejectionKind
 from domain.spec import InitiativeSpec, Role
 from domain.state import IdeaState, IdeaStatus, InitiativeState
@@ -13,17 +16,44 @@ from domain.state import IdeaState, IdeaStatus, InitiativeState
 # A person on a busy front line submits a few ideas a week; a hundred in a day is a script or a
 # flood, and every idea costs everyone who reads the initiative and its owner's triage.
 IDEAS_PER_PERSON_PER_DAY = 100
-_DAY = timedelta(days=1)
+DAILY_WINDOW = timedelta(days=1)
 
 
-def within_daily_ideas(state: InitiativeState, actor: str, now: datetime) -> None:
-    since = now - _DAY
-    recent = [i.submitted_at for i in state.ideas if i.submitted_by == actor
-              and i.submitted_at > since]
+class PullSlice(BaseModel):
+    """What a pull decision reads of an initiative's ideas: how many there are, the ones the
+    command names, and when its sender submitted in the last day. Whatever the number of
+    ideas, that is a handful of them, so deciding costs the same at the 5,000th as at the first.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    version: int  # of the stream the ideas are on
+    submitted: int  # ideas so far, which numbers the next one
+    ideas: tuple[IdeaState, ...] = ()
+    recent: tuple[datetime, ...] = ()  # the sender's submissions within the last day
+
+    def idea(self, idea_id: str) -> IdeaState | None:
+        return next((i for i in self.ideas if i.id == idea_id), None)
+
+    @classmethod
+    def of_state(cls, state: InitiativeState, actor: str, now: datetime) -> PullSlice:
+        """The slice of ideas an initiative's own state holds (those recorded with it)."""
+        return cls(version=state.version, submitted=len(state.ideas), ideas=state.ideas,
+                   recent=recent_submissions(state.ideas, actor, now))
+
+
+def recent_submissions(ideas: tuple[IdeaState, ...], actor: str,
+                       now: datetime) -> tuple[datetime, ...]:
+    since = now - DAILY_WINDOW
+    return tuple(i.submitted_at for i in ideas
+                 if i.submitted_by == actor and i.submitted_at > since)
+
+
+def within_daily_ideas(pull: PullSlice, actor: str) -> None:
+    recent = pull.recent
     if len(recent) >= IDEAS_PER_PERSON_PER_DAY:
         raise Rejected(f"{actor} has submitted {len(recent)} ideas in the last 24 hours, the "
                        f"most one person may; the next can be submitted after "
-                       f"{(min(recent) + _DAY).isoformat(timespec='minutes')}")
+                       f"{(min(recent) + DAILY_WINDOW).isoformat(timespec='minutes')}")
 
 
 # A declined idea, or one merged into another, has been answered: backing it changes nothing.
@@ -50,11 +80,11 @@ def duplicate_targets(state: InitiativeState, idea: IdeaState) -> list[IdeaState
     return [other for other in state.ideas if other.id != idea.id and other.status in _ORIGINALS]
 
 
-def mark_duplicate(state: InitiativeState, idea: IdeaState, original_id: str,
+def mark_duplicate(pull: PullSlice, idea: IdeaState, original_id: str,
                    adopt: bool) -> list[ev.Payload]:
     if adopt:
         raise Rejected(f"idea {idea.id} cannot be adopted and a duplicate at once")
-    original = state.idea(original_id)
+    original = pull.idea(original_id)
     if original is None:
         raise Rejected(f"unknown idea {original_id!r} (the idea {idea.id} would duplicate)",
                        RejectionKind.NOT_FOUND)
@@ -97,6 +127,9 @@ def change_front_line(state: InitiativeState, person: str, add: bool) -> list[ev
                        "no list to change")
     if add and person in current:
         raise Rejected(f"{person} is already on the front line")
+    if add and len(current) >= FRONT_LINE_LIMIT:
+        raise Rejected(f"the front line holds at most {FRONT_LINE_LIMIT:,} people; take "
+                       "someone off it first", RejectionKind.INVALID)
     if not add and person not in current:
         raise Rejected(f"{person} is not on the front line")
     return [ev.FrontLineAdded(person=person) if add else ev.FrontLineRemoved(person=person)]

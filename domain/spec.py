@@ -7,7 +7,7 @@ import math
 import re
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from domain.durations import Duration
+from domain.spec_problems import plain_words as plain_words  # re-exported: app.actions
 from domain.text import ActorText, multi_line, single_line
 
 MAX_NAME = 200
@@ -227,66 +228,3 @@ class InitiativeSpec(_Model):
 
     def step(self, step_id: str) -> HandoffStep | None:
         return next((s for s in self.handoff if s.id == step_id), None)
-
-
-def describe_location(loc: tuple[int | str, ...]) -> str:
-    """('handoff', 2, 'due_in') -> 'handoff[2].due_in'."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            continue  # pydantic's own markers, e.g. 'function-after[...]'
-        else:
-            text += f".{part}" if text else part
-    return text or "spec"
-
-
-Lines = dict[tuple[int | str, ...], int]
-
-
-def explain_errors(errors: list[Any], lines: Lines | None = None) -> list[str]:
-    """One line per pydantic error: `line 14: handoff[2].due_in: '3x' is not a duration`."""
-    problems = []
-    for error in errors:
-        loc = tuple(error["loc"])
-        where = describe_location(loc)
-        line = _nearest_line(loc, lines or {})
-        message = plain_words(error)
-        problems.append(f"line {line}: {where}: {message}" if line else f"{where}: {message}")
-    return problems
-
-
-_PLAIN: dict[str, str] = {
-    "extra_forbidden": "is not a known field", "missing": "is required",
-    "string_too_short": "must not be empty", "string_type": "must be text",
-    "float_parsing": "{input!r} is not a number", "float_type": "{input!r} is not a number",
-    "int_parsing": "{input!r} is not a whole number", "bool_parsing": "must be true or false",
-    "list_type": "must be a list", "tuple_type": "must be a list", "dict_type":
-    "must be a mapping of fields", "model_type": "must be a mapping of fields",
-    "string_too_long": "is {length} characters long; at most {max_length} are allowed",
-    "too_short": "needs at least {min_length}", "too_long": "may hold at most {max_length}",
-    "greater_than": "must be more than {gt}", "greater_than_equal": "must be at least {ge}",
-    "less_than": "must be less than {lt}", "less_than_equal": "must be at most {le}",
-    "enum": "must be one of {expected}", "literal_error": "must be one of {expected}",
-}
-
-
-def plain_words(error: Any) -> str:
-    """What is wrong, as a person says it: no type names, enum reprs or regular expressions."""
-    kind = error["type"]
-    template = _PLAIN.get(kind)
-    if template is None:
-        return str(error["msg"]).removeprefix("Value error, ")
-    value = error.get("input")
-    context = {key: f"{v:g}" if isinstance(v, float) else str(v)
-               for key, v in (error.get("ctx") or {}).items()}
-    length = len(value) if isinstance(value, str) else 0
-    return template.format(input=value, length=length, **context)
-
-
-def _nearest_line(loc: tuple[int | str, ...], lines: Lines) -> int | None:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return None

@@ -14,7 +14,8 @@ import yaml
 from pydantic import ValidationError
 
 from domain.errors import SpecError
-from domain.spec import InitiativeSpec, Lines, describe_location, explain_errors
+from domain.spec import InitiativeSpec
+from domain.spec_problems import WHOLE_SPEC, Lines, describe_location, explain_errors
 
 MAX_SPEC_BYTES = 256 * 1024
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -31,10 +32,11 @@ def _refuse_aliases(text: str) -> None:
             continue
         line = event.start_mark.line + 1 if event.start_mark else "?"
         if isinstance(event, yaml.AliasEvent):
-            problems.append(f"line {line}: aliases (*{anchor}) are not allowed in a spec; "
-                            "write the value out")
+            problems.append(f"line {line}: {WHOLE_SPEC}: aliases (*{anchor}) are not allowed in "
+                            "a spec; write the value out")
         else:
-            problems.append(f"line {line}: anchors (&{anchor}) are not allowed in a spec")
+            problems.append(f"line {line}: {WHOLE_SPEC}: anchors (&{anchor}) are not allowed "
+                            "in a spec")
     if len(problems) > _SHOWN:
         problems[_SHOWN:] = [f"... and {len(problems) - _SHOWN} more anchors and aliases"]
     if problems:
@@ -51,12 +53,12 @@ def _line_map(node: yaml.Node, path: tuple[int | str, ...], lines: Lines,
                 continue
             line = key.start_mark.line + 1
             if key.tag == _MERGE_TAG:
-                problems.append(f"line {line}: merge keys (<<) are not allowed in a spec; write "
-                                "the fields out")
+                problems.append(f"line {line}: {WHOLE_SPEC}: merge keys (<<) are not allowed in "
+                                "a spec; write the fields out")
                 continue
             if key.value in first_seen:
                 where = describe_location((*path, key.value))
-                problems.append(f"line {line}: {where} appears twice (lines "
+                problems.append(f"line {line}: {where}: appears twice (lines "
                                 f"{first_seen[key.value]} and {line}); keep one")
                 continue
             first_seen[key.value] = line
@@ -70,7 +72,7 @@ def _line_map(node: yaml.Node, path: tuple[int | str, ...], lines: Lines,
 def parse_spec_yaml(text: str) -> InitiativeSpec:
     """Parse and validate; raises SpecError whose problems each name a line and a field."""
     if len(text.encode("utf-8", "replace")) > MAX_SPEC_BYTES:
-        raise SpecError([f"spec is larger than {MAX_SPEC_BYTES // 1024} KiB"])
+        raise SpecError([f"{WHOLE_SPEC}: is larger than {MAX_SPEC_BYTES // 1024} KiB"])
     try:
         _refuse_aliases(text)
         loader = yaml.SafeLoader(text)
@@ -87,12 +89,43 @@ def parse_spec_yaml(text: str) -> InitiativeSpec:
             loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SpecError([f"{where}invalid YAML: {problem}"]) from None
+        raise SpecError([f"{where}invalid YAML: {_unreadable(exc)}"]) from None
     if not isinstance(data, dict):
-        raise SpecError(["spec: expected a mapping of fields (name, sponsor, metric, ...)"])
+        raise SpecError([f"{WHOLE_SPEC}: must be its fields, one `name: value` a line, "
+                         f"starting with {', '.join(list(InitiativeSpec.model_fields)[:6])}"])
     try:
         return InitiativeSpec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(explain_errors(exc.errors(), lines)) from None
+        raise SpecError(explain_errors(exc.errors(), lines, model=InitiativeSpec)) from None
+
+
+# The parser's findings in the words of someone editing the file, most specific first; the
+# parser's own say "mapping", "scalar" and "<block end>".
+_UNREADABLE = (
+    ("expected ',' or ']'", "the list opened with [{opened} is not closed with ], or its "
+                            "items need a comma between them"),
+    ("expected ',' or '}'", "the fields opened with {{{opened} are not closed with }}, or "
+                            "need a comma between them"),
+    ("mapping values are not allowed", "a second `: ` on one line: put a value holding `: ` "
+                                       "in quotes, or start the field on a line of its own"),
+    ("'\\t' that cannot start", "a tab: indent with spaces"),
+    ("cannot start any token", "a value cannot start with this character: put it in quotes"),
+    ("unexpected end of stream", "the text ends inside a quote or bracket{opened} that is "
+                                 "never closed"),
+    ("expected <block end>", "this line is indented differently from the lines it belongs "
+                             "with: line them up, with spaces"),
+    ("could not find expected ':'", "a field needs a colon after its name: `name: value`"),
+    ("escape character", "an unknown backslash escape in double quotes: use single quotes, "
+                         "or write \\\\ for a backslash"),
+    ("tag", "tags (`!!...`) are not allowed in a spec: write the value alone"),
+)
+
+
+def _unreadable(error: yaml.YAMLError) -> str:
+    problem = str(getattr(error, "problem", None) or error)
+    opened = getattr(error, "context_mark", None)
+    on_line = f" on line {opened.line + 1}" if opened is not None else ""
+    return next((plain.format(opened=on_line) for found, plain in _UNREADABLE
+                 if found in problem),
+                "this cannot be read: check the indentation, the quotes and the brackets")

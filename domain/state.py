@@ -99,6 +99,7 @@ class IdeaState(_State):
     escalated: bool = False
     supporters: tuple[str, ...] = ()
     duplicate_of: str | None = None
+    reminded: bool = False  # the owner was reminded its triage falls due (pull stream only)
 
 
 class ResponsePlan(_State):
@@ -194,6 +195,7 @@ class InitiativeState(_State):
     # None: the spec's front line as launched; the owner's first change makes it explicit.
     front_line_now: tuple[str, ...] | None = None
     reminders_sent: tuple[str, ...] = ()  # reminder_key of each DueSoon recorded
+    owners_before: tuple[str, ...] = ()  # whoever the owner was before each reassignment
     undelivered: tuple[Undelivered, ...] = ()
 
     @property

@@ -1,9 +1,11 @@
 """Who may see what: the one rule that every door and read model applies, as `decide` is the one
 rule of who may act. The README's "Who sees what" is this function as a table.
 
-An initiative is seen by the people it names and by the two offices no spec confers (the `pmo`
-and `auditor` grants); its figures in the portfolio by those offices and its sponsor; a
-person's commitment reliability by that person, the PMO office and the sponsors they answer to.
+An initiative is seen by the people it names, by the owners it had before the one it has now
+(read only: the rules let only the owner it has now act as owner), and by the two offices no
+spec confers (the `pmo` and `auditor` grants); its figures in the portfolio by those offices
+and its sponsor; a person's commitment reliability by that person, the PMO office and the
+sponsors they answer to.
 Whoever holds the servers' credentials (the operator) sees everything.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.commands import SYSTEM_ACTOR
+from domain.spec import Role
 from domain.state import InitiativeState
 
 
@@ -97,7 +101,8 @@ def may_see(viewer: Viewer, subject: Subject) -> bool:
         return True
     match subject:
         case Initiative(state):
-            return viewer.in_an_office or named_in(state, viewer.id)
+            return (sees_every_initiative(viewer) or named_in(state, viewer.id)
+                    or viewer.id in past_owners(state))
         case AuditTrail(state):
             return Grant.AUDITOR in viewer.grants or (
                 state.spec is not None and state.spec.pmo == viewer.id)
@@ -110,11 +115,35 @@ def may_see(viewer: Viewer, subject: Subject) -> bool:
             return viewer.id == person or Grant.PMO in viewer.grants or viewer.id in sponsors
         case EventFeed():
             # The feed carries every initiative: only those who see them all may read it.
-            return viewer.in_an_office
+            return sees_every_initiative(viewer)
     raise AssertionError(f"no rule for {subject!r}")
+
+
+def sees_every_initiative(viewer: Viewer) -> bool:
+    """The operator and the two offices see every initiative, whatever it names: what may be
+    shown to them needs no look at the initiative."""
+    return isinstance(viewer, Operator) or viewer.in_an_office
 
 
 def named_in(state: InitiativeState, person: str) -> bool:
     """Whether the initiative names `person`: sponsor, PMO, expert, owner (as the state knows
     them now), or its front line (anyone, when its front line is open)."""
     return bool(state.roles_of(person))
+
+
+def past_owners(state: InitiativeState) -> frozenset[str]:
+    """Who held the owner's role before the owner the initiative has now: every owner a
+    reassignment replaced, the owner it was launched with, and whoever did the owner's part on
+    its record (an owner's handoff step, a reading, a response plan: what a state folded before
+    it kept its earlier owners still tells). They were accountable for it, and what they
+    committed to and did stays theirs to look at; only the owner it has now acts as owner."""
+    spec = state.spec
+    if spec is None:
+        return frozenset()
+    readers_by_hand = {r.actor for r in state.readings} - {SYSTEM_ACTOR, spec.expert}
+    did_the_owners_part = {
+        *(s.completed_by for s in state.steps if s.assignee is Role.OWNER and s.completed_by),
+        *readers_by_hand,  # the owner records readings; the expert's is the delivery
+        *(r.plan_submitted_by for r in state.regressions if r.plan_submitted_by),
+    }
+    return frozenset({spec.owner, *state.owners_before, *did_the_owners_part} - {state.owner})

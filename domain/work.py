@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from domain.spec import Role
-from domain.state import CheckStatus, IdeaStatus, InitiativeState, Phase, StepStatus
+from domain.state import CheckStatus, IdeaState, IdeaStatus, InitiativeState, Phase, StepStatus
 
 
 class WorkKind(StrEnum):
@@ -90,8 +90,16 @@ def open_work(state: InitiativeState) -> list[WorkItem]:
             add(regression.plan_submitted_by or state.owner, WorkKind.RECOVERY,
                 f"regression-{number}", "Recover: record a reading back within tolerance",
                 regression.recovery_due_at, "reading")
-    for idea in state.ideas:
-        if idea.status is IdeaStatus.PENDING:
-            add(Role.OWNER, WorkKind.IDEA_TRIAGE, idea.id, f"Triage idea: {idea.text[:80]}",
-                idea.triage_due_at, "triage")
+    items += [item for idea in state.ideas
+              if (item := triage_item(state.initiative_id, spec.name, state.owner, idea))]
     return items
+
+
+def triage_item(initiative_id: str, name: str, owner: str, idea: IdeaState) -> WorkItem | None:
+    """The owner's item for an idea awaiting triage; None once it is answered."""
+    if idea.status is not IdeaStatus.PENDING:
+        return None
+    return WorkItem(initiative_id=initiative_id, initiative_name=name, person=owner,
+                    kind=WorkKind.IDEA_TRIAGE, ref=idea.id,
+                    title=f"Triage idea: {idea.text[:80]}", due_at=idea.triage_due_at,
+                    action="triage")

@@ -100,8 +100,11 @@ async def _messages(request: Request, identity: Identity, after: int,
     authenticator: Authenticator = request.app.state.authenticator
 
     async def pump() -> None:
-        async for event in feed.follow(request.app.state.services.context, identity, after):
-            await queue.put(event)
+        # Closed as soon as the stream ends, so that it stops following the store's tail.
+        async with contextlib.aclosing(feed.follow(
+                request.app.state.services.context, identity, after)) as events:
+            async for event in events:
+                await queue.put(event)
 
     pumping = asyncio.create_task(pump())
     loop = asyncio.get_running_loop()

@@ -18,13 +18,15 @@ from app import presenter
 from app.act import ActRequest, act
 from app.actions import ACTIONS
 from app.context import Context
+from app.errors import InvalidSpec
 from app.identity import Grant
 from app.launch import LaunchRequest, launch, parse_spec
-from app.show import ListFilter, list_initiatives, show
+from app.show import ListFilter, list_initiatives, show, shown_json
 from domain import InitiativeSpec
+from domain.spec_problems import explain_errors
 from web.auth import Authenticated, require_grant
 from web.input_limits import parse_json
-from web.problems import Problem, invalid, validation_errors
+from web.problems import Problem, invalid
 from web.responses import PresentedJSON
 
 router = APIRouter(tags=["initiatives"])
@@ -70,9 +72,8 @@ async def _spec(request: Request) -> InitiativeSpec:
         try:
             return InitiativeSpec.model_validate(data)
         except ValidationError as error:
-            errors = validation_errors(error.errors())
-            raise invalid("the spec is not valid: " + "; ".join(
-                f"{e['loc']}: {e['msg']}" for e in errors), errors) from None
+            # Worded as a YAML spec's problems are, without lines: JSON has none to give.
+            raise InvalidSpec(explain_errors(error.errors(), model=InitiativeSpec)) from None
     raise Problem(415, "send the spec as application/yaml or application/json, "
                        f"not {kind or 'no content type'}")
 
@@ -89,8 +90,8 @@ async def launch_initiative(request: Request, identity: Authenticated,
     if dry_run:
         return PresentedJSON({"valid": True, "name": spec.name, "recorded": False})
     assert launched.initiative_id is not None
-    view = await show(context, launched.initiative_id, identity.viewer)
-    return PresentedJSON((presenter.state_json(view)), status_code=201,
+    shown = await show(context, launched.initiative_id, identity.viewer)
+    return PresentedJSON(shown_json(shown), status_code=201,
                         headers={"Location": f"{request.url.path}/{launched.initiative_id}"})
 
 
@@ -107,7 +108,7 @@ async def list_all(request: Request, identity: Authenticated,
 @router.get("/initiatives/{initiative_id}")
 async def show_one(request: Request, identity: Authenticated,
                    initiative_id: str) -> PresentedJSON:
-    return PresentedJSON(presenter.state_json(
+    return PresentedJSON(shown_json(
         await show(context_of(request), initiative_id, identity.viewer)))
 
 

@@ -78,7 +78,7 @@ STATUS_OF_KIND = {
 
 def _input_errors(rejected: Rejected) -> list[dict[str, Any]]:
     if isinstance(rejected, InvalidSpec):  # each problem names its field; the line stands apart
-        return [{"loc": "body", "msg": problem.text}
+        return [{"loc": problem.field, "msg": problem.message}
                 | ({"line": problem.line} if problem.line is not None else {})
                 for problem in rejected.located()]
     if isinstance(rejected, InvalidArgument):
@@ -105,15 +105,6 @@ def response(problem: Problem, instance: str | None = None) -> JSONResponse:
         body["errors"] = problem.errors
     return JSONResponse(body, status_code=problem.status, headers=problem.headers,
                         media_type=PROBLEM_JSON)
-
-
-def validation_errors(errors: Sequence[Any], *, drop: int = 0) -> list[dict[str, Any]]:
-    """pydantic's errors as {loc, msg}; `drop` leading loc parts (FastAPI's "body", "query")."""
-    found = []
-    for error in errors:
-        loc = [str(part) for part in error.get("loc", ())][drop:]
-        found.append({"loc": ".".join(loc) or "body", "msg": error.get("msg", "invalid")})
-    return found
 
 
 def install(app: FastAPI) -> None:

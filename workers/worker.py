@@ -46,7 +46,8 @@ def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
     digests = Digests(store, mailer, settings.digest)
     recorder = Recorder(store, project=PortfolioProjection(store.schema))
     return [
-        recorder.append_events, recorder.read_recorded,
+        recorder.append_events, recorder.read_recorded, recorder.append_pull_events,
+        recorder.read_pull_slice,
         Notifier(settings.webhook_url, secret=settings.webhook_secret).notify,
         MetricReader(settings.metric_source_hosts).read_metric,
         mailer.plan_mail, mailer.send_mail, digests.next_digest, digests.send_digests,

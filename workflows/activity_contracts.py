@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from domain.envelope import Event
+from domain.pull_rules import PullSlice
 from domain.spec import MetricSource
 
 APPEND_EVENTS = "append_events"
@@ -21,6 +22,8 @@ SEND_DIGESTS = "send_digests"
 MAIL_REFUSED = "MailRefused"  # the ApplicationError type of a permanent SMTP refusal
 READ_METRIC = "read_metric"
 READ_RECORDED = "read_recorded"
+READ_PULL_SLICE = "read_pull_slice"
+APPEND_PULL_EVENTS = "append_pull_events"
 # The error type an append fails with when the store refuses its events: not worth retrying.
 INVALID_APPEND = "InvalidAppend"
 
@@ -57,6 +60,43 @@ class AppendOutcome(_Contract):
     appended: bool = True
     recorded: list[Event] = []
     answered: dict[str, tuple[int, int]] = {}
+
+
+class PullSliceRequest(_Contract):
+    """The ideas a front-line command names, and its sender's submissions since `since`;
+    `known_version`: how far the workflow knows the pull stream."""
+
+    initiative_id: str
+    idea_ids: list[str]
+    actor: str
+    since: datetime
+    known_version: int = 0
+
+
+class TriageDue(_Contract):
+    idea_id: str
+    due_at: datetime
+    submitted_at: datetime | None = None
+
+
+class PullRead(_Contract):
+    """`ahead`: events past `known_version` (a task that appended and was lost), with the
+    requests that recorded them (`answered`: request key -> first, last version)."""
+
+    pull: PullSlice
+    next_triage: TriageDue | None = None
+    next_reminder: TriageDue | None = None
+    dues_read: bool = True  # False: the stream is where the workflow knew it, dues and all
+    ahead: list[Event] = []
+    answered: dict[str, tuple[int, int]] = {}
+
+
+class PullAppendOutcome(AppendOutcome):
+    """An append to a pull stream, and the idea whose triage falls due first after it (None:
+    none awaits triage), which is all the workflow keeps of the ideas."""
+
+    next_triage: TriageDue | None = None
+    next_reminder: TriageDue | None = None
 
 
 class Notification(_Contract):

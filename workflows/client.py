@@ -197,8 +197,12 @@ class InitiativeClient:
                 # while the workflow's task is being retried (its worker died or failed it);
                 # both pass. The same request id makes the retry safe.
                 passing = error.status == RPCStatusCode.RESOURCE_EXHAUSTED or _not_ready(error)
-                if not passing or pause is None:
+                if not passing:
                     raise await self._closed_or_unknown(initiative_id, error) from None
+                if pause is None:
+                    raise Rejected(f"initiative {initiative_id} is busy with other commands; "
+                                   "send this one again with the same request id",
+                                   RejectionKind.UNAVAILABLE) from None
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")
 
@@ -207,10 +211,17 @@ class InitiativeClient:
             InitiativeWorkflow.run, workflow_id_for(initiative_id))
 
     async def view(self, initiative_id: str) -> InitiativeView:
-        try:
-            return await self.handle(initiative_id).query(InitiativeWorkflow.view)
-        except RPCError as error:
-            raise self._not_found(initiative_id, error) from None
+        for pause in (*BUSY_BACKOFF, None):
+            try:
+                return await self.handle(initiative_id).query(InitiativeWorkflow.view)
+            except RPCError as error:
+                # A run that has just begun (continued as new, or woken by a timer) answers
+                # once its first task is scheduled: moments, not a reason to refuse.
+                if pause is None or not (error.status == RPCStatusCode.FAILED_PRECONDITION
+                                         or _not_ready(error)):
+                    raise self._not_found(initiative_id, error) from None
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     async def view_with_source(self, initiative_id: str) -> InitiativeView:
         """The view, plus, while the metric source is still being retried, its last failure:

@@ -10,7 +10,7 @@ from domain.commands import CommandEnvelope
 from domain.deadlines import Deadline
 from domain.envelope import GENESIS_HASH, Event
 from domain.state import InitiativeState
-from workflows.activity_contracts import Notification
+from workflows.activity_contracts import Notification, TriageDue
 from workflows.requests import RememberedRequest
 
 # The ApplicationError type of a refusal by the rules; its first detail is the RejectionKind.
@@ -19,6 +19,16 @@ REJECTED = "Rejected"
 
 def workflow_id_for(initiative_id: str) -> str:
     return f"initiative-{initiative_id}"
+
+
+class PullLedger(BaseModel):
+    """All the workflow keeps of an initiative's ideas, which live on their own stream: how far
+    that stream is, and the one triage its timer waits for. Its size never grows with them."""
+
+    model_config = ConfigDict(frozen=True)
+    version: int = 0
+    next_triage: TriageDue | None = None  # its escalation
+    next_reminder: TriageDue | None = None  # the owner's reminder
 
 
 class InitiativeInput(BaseModel):
@@ -41,6 +51,7 @@ class InitiativeInput(BaseModel):
     index_search_attributes: bool = True
     # Continue as new after this many history events; None leaves it to the server's suggestion.
     history_limit: int | None = None
+    pull: PullLedger = PullLedger()
 
 
 class MetricSourceProblem(BaseModel):
@@ -63,6 +74,7 @@ class InitiativeView(BaseModel):
     deadlines: list[Deadline]
     run_id: str
     metric_source: MetricSourceProblem | None = None
+    pull: PullLedger = PullLedger()
 
 
 class Recorded(BaseModel):

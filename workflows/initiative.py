@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.commitments import commitments
     from domain.deadlines import Deadline, moot, pending_deadlines
     from domain.envelope import Event, Provenance
+    from domain.pull_decide import PULL_COMMANDS, check_pull_command
     from domain.state import CheckStatus
     from domain.text import for_one_line
     from workflows import search_attributes as attrs
@@ -44,6 +45,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.notifications import notifications_for
     from workflows.outbox import ACTIVITY_TIMEOUT, PATIENT, Outbox
+    from workflows.pull import PULL_STREAM, PullSide, pull_deadline
+    from workflows.pull_handling import PullHandling
     from workflows.refusals import as_application_error, refused_by_store, reused
     from workflows.requests import (
         RequestMemory,
@@ -62,7 +65,7 @@ ANNOUNCE = "announcements-mail-reminders"
 
 
 @workflow.defn(name="Initiative")
-class InitiativeWorkflow:
+class InitiativeWorkflow(PullHandling):
     @workflow.init
     def __init__(self, start: InitiativeInput) -> None:
         self._state = start.state or InitiativeState(initiative_id=start.initiative_id)
@@ -79,6 +82,9 @@ class InitiativeWorkflow:
         self._indexed: tuple[str, str, bool] | None = None
         self._source_problem: MetricSourceProblem | None = None
         self._bounded = False
+        self._pull = PullSide(start.initiative_id, start.pull)
+        # Decided here, not in `run`: an update's validator may run before `run` starts.
+        self._pull_stream = workflow.patched(PULL_STREAM)
 
     @workflow.run
     async def run(self, start: InitiativeInput) -> InitiativeView:
@@ -91,6 +97,9 @@ class InitiativeWorkflow:
                 raise as_application_error(rejected) from None
         self._resume_metric_reads()
         self._outbox.dispatch()
+        if self._pull_stream and self._state.ideas:
+            async with self._lock:
+                await self._carry_over_ideas()
         while self._state.is_open:
             if self._should_continue_as_new(start):
                 await workflow.wait_condition(
@@ -116,6 +125,9 @@ class InitiativeWorkflow:
 
     async def _execute(self, request: cmd.CommandEnvelope) -> list[Event]:
         try:
+            if self._pull_stream and isinstance(request.command, PULL_COMMANDS):
+                return await self._record_pull(request.command, request.request_id,
+                                               request.provenance)
             return await self._record(request.command, request.request_id, request.provenance)
         except Rejected as rejected:
             raise as_application_error(rejected) from None
@@ -139,7 +151,10 @@ class InitiativeWorkflow:
             raise as_application_error(Rejected(f"{command.kind} is not a command people can send",
                                       RejectionKind.FORBIDDEN))
         try:
-            decide(self._state_once_launched(), command, workflow.now())
+            if self._pull_stream and isinstance(command, PULL_COMMANDS):
+                check_pull_command(self._state_once_launched(), command)  # ideas: in the store
+            else:
+                decide(self._state_once_launched(), command, workflow.now())
         except Rejected as rejected:
             raise as_application_error(rejected) from None
 
@@ -153,9 +168,9 @@ class InitiativeWorkflow:
     @workflow.query
     def view(self) -> InitiativeView:
         return InitiativeView(state=self._state, head_hash=self._head_hash,
-                              deadlines=[d for d in pending_deadlines(self._state)
-                                         if not moot(d, workflow.now())],
-                              run_id=workflow.info().run_id, metric_source=self._source_problem)
+                              deadlines=self._deadlines(announce=True),
+                              run_id=workflow.info().run_id,
+                              metric_source=self._source_problem, pull=self._pull.ledger)
 
     async def _record(self, command: Any, request_id: str | None = None,
                       provenance: Provenance | None = None) -> list[Event]:
@@ -228,7 +243,8 @@ class InitiativeWorkflow:
             return found.events or []
         # Recorded by an earlier run: continue-as-new carries which versions, not the events.
         recorded: list[Event] = await workflow.execute_local_activity(
-            READ_RECORDED, RecordedRequest(initiative_id=self._state.initiative_id,
+            READ_RECORDED, RecordedRequest(initiative_id=found.stream_id
+                                           or self._state.initiative_id,
                                            first_version=found.versions[0],
                                            last_version=found.versions[1]),
             result_type=list[Event], start_to_close_timeout=ACTIVITY_TIMEOUT,
@@ -287,14 +303,25 @@ class InitiativeWorkflow:
         with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(woken, timeout=timeout, timeout_summary="next deadline")
 
-    def _deadlines(self) -> list[Deadline]:
-        now, announce = workflow.now(), workflow.patched(ANNOUNCE)
-        return [d for d in pending_deadlines(self._state) if not moot(d, now) and (
+    def _deadlines(self, announce: bool | None = None) -> list[Deadline]:
+        """`announce`: whether reminders count, given by a query (which may not ask `patched`).
+        """
+        now = workflow.now()
+        announce = workflow.patched(ANNOUNCE) if announce is None else announce
+        found = pending_deadlines(self._state)
+        if self._pull_stream and self._state.is_open:
+            found = sorted((*found, *self._pull.deadlines(self._state.require_spec())),
+                           key=lambda d: d.at)
+        return [d for d in found if not moot(d, now) and (
             announce or not isinstance(d.command, cmd.RemindDueSoon))]
 
     async def _fire_due_deadlines(self) -> None:
         now = workflow.now()
         for deadline in [d for d in self._deadlines() if d.at <= now]:
+            about_idea = pull_deadline(deadline) if self._pull_stream else None
+            if about_idea is not None:
+                await self._on_triage_due(*about_idea)
+                continue
             try:
                 await self._record(deadline.command)
             except Rejected:
@@ -362,13 +389,15 @@ class InitiativeWorkflow:
             head_hash=self._head_hash, requests=self._requests.carried(workflow.now()),
             outbox=self._outbox.pending,
             index_search_attributes=start.index_search_attributes,
-            history_limit=start.history_limit)
+            history_limit=start.history_limit, pull=self._pull.ledger)
 
     def _index_search_attributes(self) -> None:
         if not self._index:
             return
         now = workflow.now()
-        overdue = any(c.overdue(now) for c in commitments(self._state))
+        triage = self._pull.ledger.next_triage if self._pull_stream else None
+        overdue = any(c.overdue(now) for c in commitments(self._state)) or (
+            triage is not None and triage.due_at < now)
         values = (self._state.phase.value, self._state.owner, overdue)
         if values != self._indexed:
             self._indexed = values

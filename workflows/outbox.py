@@ -14,6 +14,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.text import excerpt
     from workflows.activity_contracts import (
         MAIL_REFUSED,
         NOTIFY,
@@ -23,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         Notification,
     )
 
+UNDELIVERED_REASON_LIMIT = 500
 # Stores and webhooks may be down for a while; activities keep trying, a little less often.
 PATIENT = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
@@ -87,6 +89,8 @@ class Outbox:
             reason = "gave up after retrying for a week"
             if isinstance(cause, ApplicationError) and cause.type == MAIL_REFUSED:
                 reason = cause.message
+        # A mail server's refusal can be of any length: what is recorded is one bounded line.
+        reason = excerpt(reason, UNDELIVERED_REASON_LIMIT)
         workflow.logger.error("mail %s to %s undelivered: %s", notification.notification_id,
                               to, reason)
         await self._record_undelivered(notification.notification_id, to, reason)

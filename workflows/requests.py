@@ -59,6 +59,7 @@ class RememberedRequest(BaseModel):
     first_version: int
     last_version: int
     at: datetime
+    stream_id: str | None = None  # where those versions are; None: the initiative's own stream
 
 
 class Seen(Enum):
@@ -72,6 +73,7 @@ class Lookup:
     seen: Seen
     events: list[Event] | None = None  # known in this run; else read back by `versions`
     versions: tuple[int, int] | None = None
+    stream_id: str | None = None  # of `versions`; None: the initiative's own stream
 
 
 class RequestMemory:
@@ -92,16 +94,17 @@ class RequestMemory:
             if record.fingerprint is not None and record.fingerprint != fingerprint:
                 return Lookup(Seen.OTHER)
             return Lookup(Seen.SAME, self._answers.get(known),
-                          (record.first_version, record.last_version))
+                          (record.first_version, record.last_version), record.stream_id)
         return Lookup(Seen.NEW)
 
     def remember(self, key: str, fingerprint: str | None, events: list[Event],
-                 at: datetime) -> None:
+                 at: datetime, stream_id: str | None = None) -> None:
+        """`stream_id`: where the events are, when not on the initiative's own stream."""
         if not events:
             return
         self._records[key] = RememberedRequest(
             key=key, fingerprint=fingerprint, first_version=events[0].sequence,
-            last_version=events[-1].sequence, at=at)
+            last_version=events[-1].sequence, at=at, stream_id=stream_id)
         self._answers[key] = events
         self._forget(at)
 

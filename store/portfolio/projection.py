@@ -1,4 +1,5 @@
-"""Keeping `portfolio_initiatives` in step with the event log.
+"""Keeping `portfolio_initiatives` in step with the event log (and, for a pull stream, the
+`pull_ideas` rows: store/pull.py).
 
 The projection runs inside the store's append transaction (the store's `project` hook): it folds
 the new events onto the row's stored state with the domain's own `fold`, so the read model is
@@ -26,8 +27,10 @@ from domain import InitiativeState, fold
 from domain import events as ev
 from domain.commitments import commitments
 from domain.envelope import Event
+from domain.pull_stream import initiative_of_pull
 from store import RecordedEvent
 from store.migrations import quote_schema
+from store.pull import PullIdeas
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
 from store.work import WorkItems
@@ -74,11 +77,15 @@ class PortfolioProjection:
             "state = $9::text::jsonb WHERE initiative_id = $1 AND version = $10"
         )
         self._saved: OrderedDict[str, _Saved] = OrderedDict()
+        self._pull = PullIdeas(schema)
 
     async def __call__(
         self, connection: asyncpg.Connection, recorded: Sequence[RecordedEvent]
     ) -> None:
         if not recorded:
+            return
+        if initiative_of_pull(recorded[0].stream_id) is not None:
+            await self._pull.project(connection, recorded)
             return
         events = [r.event for r in recorded]
         stream_id = events[0].initiative_id

@@ -8,7 +8,7 @@ repairs rows (`catch_up`, which a worker runs when it starts).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +16,11 @@ import asyncpg
 
 from domain import InitiativeState
 from domain.portfolio import PortfolioEntry
+from domain.pull_ideas import with_ideas
+from domain.pull_stream import PULL_STREAMS_LIKE
+from domain.state import IdeaState
 from store.migrations import quote_schema
+from store.pull import PullIdeas
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
 
@@ -48,9 +52,11 @@ class PortfolioReader:
         s = quote_schema(schema)
         self._pool = pool
         self._projection = PortfolioProjection(schema)
+        self._pull = PullIdeas(schema)
         self._stale = (
             f"SELECT s.stream_id FROM {s}.streams AS s LEFT JOIN {s}.portfolio_initiatives AS p "
-            "ON p.initiative_id = s.stream_id WHERE p.version IS NULL OR p.version < s.version"
+            "ON p.initiative_id = s.stream_id WHERE (p.version IS NULL OR p.version < s.version) "
+            f"AND s.stream_id NOT LIKE '{PULL_STREAMS_LIKE}'"
         )
         self._summaries = (
             "SELECT initiative_id, name, phase, owner, version, updated_at, next_due_at "
@@ -73,7 +79,8 @@ class PortfolioReader:
             "SELECT coalesce(p.initiative_id, s.stream_id) AS initiative_id, "
             "greatest(p.version, s.version) AS version "
             f"FROM {s}.portfolio_initiatives AS p FULL JOIN {s}.streams AS s "
-            "ON s.stream_id = p.initiative_id")
+            f"ON s.stream_id = p.initiative_id WHERE s.stream_id NOT LIKE '{PULL_STREAMS_LIKE}' "
+            "OR s.stream_id IS NULL")
         self._entries_of = (f"SELECT state, regressions FROM {s}.portfolio_initiatives "
                             "WHERE initiative_id = ANY($1::text[])")
 
@@ -116,8 +123,8 @@ class PortfolioReader:
             stale = [row["stream_id"] for row in await connection.fetch(self._stale)]
             rows = await connection.fetch(self._entries, stale)
             folded = await self._folded(connection, stale)
-        return [PortfolioEntry(InitiativeState.model_validate(row["state"]), row["regressions"])
-                for row in rows] + [PortfolioEntry(state, count) for state, count in folded]
+            ideas = await self._pull.of_initiatives(connection)
+        return _with_ideas(rows, folded, ideas)
 
     async def _folded(self, connection: asyncpg.Connection,
                       stale: Iterable[str]) -> list[tuple[InitiativeState, int]]:
@@ -143,8 +150,11 @@ class PortfolioReader:
         return folded
 
     async def versions(self) -> dict[str, int]:
-        """Each initiative's version: what a reader that keeps entries needs to refresh them."""
-        return {row["initiative_id"]: row["version"]
+        """Each initiative's version: what a reader that keeps entries needs to refresh them.
+        With its ideas on a stream of their own, that is the sum of both streams' versions,
+        which moves whenever either does."""
+        pull = await self._pull.versions(self._pool)
+        return {row["initiative_id"]: row["version"] + pull.get(row["initiative_id"], 0)
                 for row in await self._pool.fetch(self._versions)}
 
     async def entries_of(self, initiative_ids: Iterable[str]) -> list[PortfolioEntry]:
@@ -155,5 +165,14 @@ class PortfolioReader:
             stale = wanted & {row["stream_id"] for row in await connection.fetch(self._stale)}
             rows = await connection.fetch(self._entries_of, list(wanted - stale))
             folded = await self._folded(connection, stale)
-        return [PortfolioEntry(InitiativeState.model_validate(row["state"]), row["regressions"])
-                for row in rows] + [PortfolioEntry(state, count) for state, count in folded]
+            ideas = await self._pull.of_initiatives(connection, wanted)
+        return _with_ideas(rows, folded, ideas)
+
+
+def _with_ideas(rows: Iterable[asyncpg.Record], folded: Iterable[tuple[InitiativeState, int]],
+                ideas: Mapping[str, tuple[IdeaState, ...]]) -> list[PortfolioEntry]:
+    """Entries whose states carry their ideas from the pull stream too: the figures count
+    them, though the initiative's own state (and its workflow) does not hold them."""
+    states = [(InitiativeState.model_validate(row["state"]), row["regressions"]) for row in rows]
+    return [PortfolioEntry(with_ideas(state, ideas.get(state.initiative_id, ())), count)
+            for state, count in (*states, *folded)]

@@ -17,13 +17,21 @@ from workers.worker import build_worker
 
 
 @pytest.fixture
-async def context(temporal_client: Client, temporal_server: EmbeddedTemporal,
-                  database_url: str, task_queue: str) -> AsyncIterator[Context]:
+def use_case_client(temporal_client: Client) -> Client:
+    """The Temporal client the use cases get (the worker keeps its own): a module may give them
+    one that watches what they ask."""
+    return temporal_client
+
+
+@pytest.fixture
+async def context(temporal_client: Client, use_case_client: Client,
+                  temporal_server: EmbeddedTemporal, database_url: str,
+                  task_queue: str) -> AsyncIterator[Context]:
     schema = f"app_{uuid.uuid4().hex[:12]}"
     async with await EventStore.connect(database_url, schema=schema) as store:
 
         async def temporal() -> Client:
-            return temporal_client
+            return use_case_client
 
         async def reader() -> EventStore:
             return await EventStore.connect(database_url, schema=schema, migrate=False)

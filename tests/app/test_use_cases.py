@@ -9,8 +9,8 @@ from app.context import Context
 from app.errors import Rejected, RejectionKind
 from app.launch import LaunchRequest, launch, parse_spec
 from app.portfolio import figures
-from app.presenter import recorded_json, state_json
-from app.show import ListFilter, list_initiatives, show
+from app.presenter import recorded_json
+from app.show import ListFilter, list_initiatives, show, shown_json
 from app.work import my_work
 from domain import InitiativeSpec
 from domain import events as ev
@@ -60,13 +60,13 @@ async def test_an_action_answers_with_its_events_and_the_state_after_them(
                                           initiative_id=iid, action="approve-launch",
                                           actor=SPONSOR, request_id=acted.request_id))
     assert again.events == acted.events  # the same request records once
-    assert (await show(context, iid, THE_OPERATOR)).state.version == 2
+    assert (await show(context, iid, THE_OPERATOR)).view.state.version == 2
 
     idea = await act(context, ActRequest(viewer=THE_OPERATOR,
                                          initiative_id=iid, action="idea", actor=CLERK,
                                          arguments={"text": "pre-fill vendor ids"}))
     assert recorded_json(iid, idea.events, idea.phase, idea.version)["idea_id"] == "idea-1"
-    assert state_json(await show(context, iid, THE_OPERATOR))["ideas"][0]["id"] == "idea-1"
+    assert shown_json(await show(context, iid, THE_OPERATOR))["ideas"][0]["id"] == "idea-1"
 
 
 async def test_refusals_carry_their_kind_across_the_workflow(context: Context) -> None:

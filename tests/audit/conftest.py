@@ -20,7 +20,7 @@ from audit.witnesses import TemporalWitnesses
 from domain import commands as c
 from store import EventStore
 from tests.cli.runner import Baton
-from tests.domain.builders import CLERK, OWNER
+from tests.domain.builders import OWNER
 from tests.workflows.scenario import hand_over, quick_spec
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
@@ -46,11 +46,11 @@ class AuditStack:
         return f"{self.store.schema}.events"
 
     async def recorded(self) -> str:
-        """An initiative handed over, with two ideas, one triaged: 10 events, one per append."""
+        """An initiative handed over, with three readings between checks: 10 events, one per
+        append (ideas would go to the pull stream)."""
         iid = await hand_over(self.store, self.initiatives, quick_spec(**CALM))
-        for number in (1, 2):
-            await self.initiatives.send(iid, c.SubmitIdea(actor=CLERK, text=f"idea {number}"))
-        await self.initiatives.send(iid, c.TriageIdea(actor=OWNER, idea_id="idea-1", adopt=True))
+        for value in (5.0, 5.1, 5.2):
+            await self.initiatives.send(iid, c.RecordReading(actor=OWNER, value=value))
         return iid
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from audit.control_chart import control_chart
-from audit.control_chart_svg import CHAR_WIDTH, control_chart_svg
+from audit.control_chart_svg import CHAR_WIDTH, LEFT, RIGHT, WIDTH, control_chart_svg
 from domain import commands as c
 from domain.state import InitiativeState
 from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
@@ -64,3 +64,36 @@ def test_zones_stop_where_the_metric_does(sigma: float, metric: dict[str, object
     assert f"-3 sigma {5 - 3 * sigma:.4g}" not in text  # below what the metric can be
     ticks = [float(e.text or "") for e in svg.iter(f"{SVG}text") if e.get("text-anchor") == "end"]
     assert min(ticks) >= floor
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _box(element: ET.Element) -> Box:
+    """Where a 12-pixel text element's ink can reach, from its anchor and its length."""
+    x, y = float(element.get("x", 0)), float(element.get("y", 0))
+    width = len("".join(element.itertext())) * CHAR_WIDTH
+    left = {"end": x - width, "middle": x - width / 2}.get(element.get("text-anchor", ""), x)
+    return left, y - 12, left + width, y + 3
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("readings", [[9.5], [9.5, 5.0, 5.1], [5.0, 5.1, 5.0, 9.5],
+                                      [5.0, 9.5, 9.6, 9.7]])
+def test_a_rule_marker_label_stays_clear_of_the_axis_values_and_the_line_names(
+    readings: list[float]
+) -> None:
+    svg = ET.fromstring(control_chart_svg(control_chart(
+        sustaining(["30d"], readings, sigma=0.5))))
+    markers = [_box(text) for group in svg.iter(f"{SVG}g") if group.get("class") == "violation"
+               for text in group.iter(f"{SVG}text")]
+    assert markers, "no reading broke a rule"
+    axis_values = [_box(e) for e in svg.iter(f"{SVG}text") if e.get("text-anchor") == "end"]
+    line_names = [_box(e) for e in svg.iter(f"{SVG}text")
+                  if float(e.get("x", 0)) > WIDTH - RIGHT and e.get("text-anchor") is None]
+    for marker in markers:
+        assert marker[0] > LEFT and marker[2] <= WIDTH - RIGHT, marker
+        assert not any(_overlap(marker, other) for other in axis_values + line_names), marker

@@ -62,7 +62,11 @@ async def test_markdown_and_json_hold_every_section(audit_stack: AuditStack, rep
     assert report["ideas"][0]["triaged_on_time"] is True
     assert report["readings"][-1]["value"] == 5.1
     assert report["commitments"]["tally"]["on time"] >= 2  # the control plan and the idea
-    assert len(report["timeline"]) == report["initiative"]["version"]
+    own = [line for line in report["timeline"] if line.get("stream") != "pull"]
+    assert len(own) == report["initiative"]["version"]
+    assert {line["type"] for line in report["timeline"] if line.get("stream") == "pull"} >= {
+        "IdeaSubmitted", "IdeaAdopted"}
+    assert report["pull_verification"]["intact"] is True
 
 
 async def test_an_altered_record_is_reported_as_such(

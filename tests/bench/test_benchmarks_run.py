@@ -19,7 +19,9 @@ from bench import (
     audit_bench,
     lifecycle_bench,
     open_initiatives_bench,
+    pull_bench,
     store_bench,
+    stream_bench,
     web_bench,
 )
 
@@ -41,6 +43,11 @@ SMALL: dict[str, tuple[ModuleType, dict[str, Any], Measure]] = {
     "api": (api_bench, {"ROUND_TRIPS": 4, "BLOCK": 2, "INITIATIVES": 100, "MINE": 5,
                         "WORK_READS": 3, "configure_logging": lambda *args: None},
             lambda dsn: api_bench.measure()),
+    "pull": (pull_bench, {"FILL_TO": 80, "SAMPLES": 3, "PEOPLE": 5},
+             lambda dsn: pull_bench.measure()),
+    "stream": (stream_bench, {"STREAM_PEOPLE": 2, "ROUNDS": 1, "BLOCK": 2,
+                              "configure_logging": lambda *args: None},
+               lambda dsn: stream_bench.measure()),
 }
 
 

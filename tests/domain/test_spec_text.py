@@ -32,7 +32,7 @@ def alias_bomb(levels: int = 9) -> str:
 
 def test_an_alias_bomb_is_refused_at_once_without_expanding_it() -> None:
     problems = problems_of(alias_bomb())
-    assert problems[0] == "line 1: anchors (&a) are not allowed in a spec"
+    assert problems[0] == "line 1: spec: anchors (&a) are not allowed in a spec"
     assert problems[-1].startswith("... and ")
     assert len(problems) == 6
 
@@ -49,10 +49,10 @@ def test_anchors_aliases_and_merge_keys_are_refused(text: str) -> None:
 def test_a_duplicate_key_is_refused_naming_both_lines() -> None:
     doubled = EXAMPLE.replace("pmo: pmo@acme.example",
                               "pmo: pmo@acme.example\nsponsor: mallory@evil.example")
-    assert problems_of(doubled) == ["line 4: sponsor appears twice (lines 2 and 4); keep one"]
+    assert problems_of(doubled) == ["line 4: sponsor: appears twice (lines 2 and 4); keep one"]
     nested = EXAMPLE.replace("  unit: days", "  unit: days\n  baseline: 1")
     assert problems_of(nested) == [
-        "line 10: metric.baseline appears twice (lines 9 and 10); keep one"]
+        "line 10: metric.baseline: appears twice (lines 9 and 10); keep one"]
 
 
 @pytest.mark.parametrize(("old", "new"), [
@@ -96,13 +96,14 @@ def test_every_problem_is_one_line_of_plain_words() -> None:
     problems = caught.value.problems
     assert str(caught.value) == "\n".join(problems)
     assert problems == [
-        "line 3: pmo: must not be empty",
-        "line 9: metric.baseline: 'twelve' is not a number",
+        "line 3: pmo: must not be empty; write a person: an e-mail address or a user name",
+        "line 9: metric.baseline: 'twelve' is not a number; write a number, like 12 or 4.5",
         "line 16: handoff[0].assignee: 'janitor' is not a role a step can be assigned to "
         "(use sponsor, pmo, expert or owner)",
         "line 18: handoff[2].id: 'Training!' is not an id: use lower-case letters, digits, "
         "'.', '_' and '-', starting with a letter or digit",
-        "line 25: sustainment.tolerance: 'x' is not a number",
+        "line 25: sustainment.tolerance: 'x' is not a number; write the share of the gain that "
+        "must be kept, more than 0 and at most 1: tolerance: 0.8 means 80%",
     ]
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from domain import Rejected
 from domain import commands as c
 from domain.portfolio import PortfolioEntry, as_seen_by, combine, entry_figures
 from domain.visibility import (
@@ -20,12 +21,23 @@ from domain.visibility import (
     ReliabilityFigure,
     Viewer,
     may_see,
+    past_owners,
 )
-from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, Timeline, make_spec
+from tests.domain.builders import (
+    CLERK,
+    EXPERT,
+    OWNER,
+    PMO,
+    SPONSOR,
+    Timeline,
+    handed_over,
+    make_spec,
+)
 
 STRANGER = "nobody@acme.example"
 OFFICE_PMO = Person("office@acme.example", frozenset({Grant.PMO}))
 AUDITOR = Person("auditor@acme.example", frozenset({Grant.AUDITOR}))
+NEW_OWNER, LAST_OWNER = "new-owner@acme.example", "last-owner@acme.example"
 
 
 def launched(**spec: object) -> Timeline:
@@ -58,13 +70,49 @@ def test_an_open_front_line_is_anyone_so_anyone_sees_the_initiative() -> None:
     assert may_see(Person(STRANGER), Initiative(launched(front_line=None).state))
 
 
-def test_a_reassigned_owner_and_a_removed_clerk_see_it_no_more() -> None:
+def test_a_removed_clerk_sees_it_no_more() -> None:
     t = launched()
-    t.run(c.ReassignOwner(actor=PMO, owner="new-owner@acme.example"))
-    t.run(c.RemoveFrontLine(actor="new-owner@acme.example", person=CLERK))
-    assert may_see(Person("new-owner@acme.example"), Initiative(t.state))
-    assert not may_see(Person(OWNER), Initiative(t.state))
+    t.run(c.RemoveFrontLine(actor=OWNER, person=CLERK))
     assert not may_see(Person(CLERK), Initiative(t.state))
+
+
+def test_an_owner_reassigned_away_still_sees_it_but_acts_as_owner_no_more() -> None:
+    t = launched()
+    t.run(c.ReassignOwner(actor=PMO, owner=NEW_OWNER))
+    assert may_see(Person(NEW_OWNER), Initiative(t.state))
+    assert may_see(Person(OWNER), Initiative(t.state))
+    assert past_owners(t.state) == {OWNER}
+    with pytest.raises(Rejected, match="only the owner"):
+        t.run(c.AddFrontLine(actor=OWNER, person=STRANGER))
+    assert not may_see(Person(OWNER), AuditTrail(t.state))
+    assert not may_see(Person(OWNER), PortfolioShare(t.state))
+
+
+def test_an_owner_between_two_reassignments_sees_what_they_did_there() -> None:
+    t = handed_over("init-between")
+    t.run(c.ReassignOwner(actor=PMO, owner=NEW_OWNER))
+    t.run(c.RecordReading(actor=NEW_OWNER, value=5.0), after=timedelta(days=30))
+    t.run(c.ReassignOwner(actor=PMO, owner=LAST_OWNER))
+    assert past_owners(t.state) == {OWNER, NEW_OWNER}
+    assert all(may_see(Person(person), Initiative(t.state))
+               for person in (OWNER, NEW_OWNER, LAST_OWNER))
+    with pytest.raises(Rejected, match="only the owner"):
+        t.run(c.RecordReading(actor=NEW_OWNER, value=5.0))
+    assert not may_see(Person(STRANGER), Initiative(t.state))
+
+
+def test_an_owner_who_came_and_went_without_acting_is_a_past_owner_too() -> None:
+    t = launched()
+    t.run(c.ReassignOwner(actor=PMO, owner=NEW_OWNER))
+    t.run(c.ReassignOwner(actor=PMO, owner=LAST_OWNER))
+    assert past_owners(t.state) == {OWNER, NEW_OWNER}
+    assert t.state.owners_before == (OWNER, NEW_OWNER)
+
+
+def test_the_owner_it_has_and_the_people_it_names_are_no_past_owners() -> None:
+    t = handed_over("init-kept")
+    t.run(c.RecordReading(actor=OWNER, value=5.0), after=timedelta(days=30))
+    assert past_owners(t.state) == frozenset()
 
 
 def test_the_audit_trail_is_the_auditors_and_the_initiatives_pmo() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from domain import InitiativeState, fold
 from domain.envelope import Event
+from domain.pull_stream import initiative_of_pull, pull_stream_id
 from store import EventStore, RecordedEvent
 from store.migrations import quote_schema
 
@@ -33,7 +34,8 @@ async def check_integrity(store: EventStore, ledger: Ledger, record: Counter[str
     clients were told of, and folding to exactly the state its workflow ended with."""
     integrity = Integrity()
     for iid, acknowledged in ledger.acknowledged.items():
-        recorded = await store.read_stream(iid)
+        # The ideas are on the initiative's pull stream, beside its own.
+        recorded = await store.read_stream(iid) + await store.read_stream(pull_stream_id(iid))
         integrity.initiatives += 1
         integrity.events += len(recorded)
         recorded_types = Counter(r.event.type for r in recorded)
@@ -47,20 +49,23 @@ async def check_integrity(store: EventStore, ledger: Ledger, record: Counter[str
 async def _stream_problems(store: EventStore, iid: str, recorded: list[RecordedEvent],
                            ledger: Ledger, acknowledged: list[Event]) -> list[str]:
     problems = []
-    if [r.version for r in recorded] != list(range(1, len(recorded) + 1)):
-        problems.append(f"versions are not contiguous: {[r.version for r in recorded]}")
-    verification = await store.verify_stream(iid)
-    if not verification.ok:
-        problems.append(f"chain: {verification.reason}")
-    by_version = {r.version: r.event for r in recorded}
+    for stream_id in (iid, pull_stream_id(iid)):
+        versions = [r.version for r in recorded if r.stream_id == stream_id]
+        if versions != list(range(1, len(versions) + 1)):
+            problems.append(f"{stream_id}: versions are not contiguous: {versions}")
+        verification = await store.verify_stream(stream_id)
+        if not verification.ok:
+            problems.append(f"chain: {verification.reason}")
+    by_place = {(r.stream_id, r.version): r.event for r in recorded}
     problems += [f"told a client of {e.type} at version {e.sequence}; the store holds "
-                 f"{getattr(by_version.get(e.sequence), 'type', 'nothing')} there"
-                 for e in acknowledged if by_version.get(e.sequence) != e]
+                 f"{getattr(by_place.get((e.initiative_id, e.sequence)), 'type', 'nothing')} "
+                 "there" for e in acknowledged if by_place.get((e.initiative_id, e.sequence)) != e]
+    own = [r for r in recorded if r.stream_id == iid]
     view = ledger.finished.get(iid)
     if view is None:
         problems.append("did not finish")
-    elif (fold(iid, [r.event for r in recorded]) != view.state
-          or (recorded[-1].hash if recorded else None) != view.head_hash):
+    elif (fold(iid, [r.event for r in own]) != view.state
+          or (own[-1].hash if own else None) != view.head_hash):
         problems.append("the workflow's final state is not the fold of the store")
     return problems
 
@@ -74,6 +79,8 @@ async def read_model_disagreements(store: EventStore) -> list[str]:
         f"SELECT initiative_id, version, state FROM {s}.portfolio_initiatives")}
     disagreements = []
     for stream in streams:
+        if initiative_of_pull(stream["stream_id"]) is not None:
+            continue  # ideas: their rows are the pull read model's
         iid, row = stream["stream_id"], rows.pop(stream["stream_id"], None)
         folded = fold(iid, [r.event for r in await store.read_stream(iid)])
         if row is None or row["version"] != stream["version"] or (

@@ -19,6 +19,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import Rejected
+from domain.pull_stream import pull_stream_id
 from store import EventStore
 from tests.domain.builders import PMO
 from tests.workflows.scenario import HANDOFF, quick_spec, store_agrees
@@ -56,9 +57,13 @@ class Zoo:
             self.ids.append(iid)
         return self
 
-    async def version(self, iid: str) -> int:
-        head = await self.store.stream_head(iid)
+    async def version(self, iid: str, stream_id: str | None = None) -> int:
+        head = await self.store.stream_head(stream_id or iid)
         return head.version if head else 0
+
+    async def versions(self, iid: str) -> tuple[int, int]:
+        """The initiative's stream and its pull stream (the ideas)."""
+        return await self.version(iid), await self.version(iid, pull_stream_id(iid))
 
     @property
     def targets(self) -> st.SearchStrategy[str]:
@@ -66,21 +71,26 @@ class Zoo:
 
     async def send(self, iid: str, update_id: str, send: Callable[[], Awaitable[Any]],
                    refusal: Callable[[Exception], bool]) -> None:
-        before = await self.version(iid)
+        before = await self.versions(iid)
         try:
             # A command the workflow accepts but cannot record would hang here, not fail.
             recorded = await asyncio.wait_for(send(), ANSWER_WITHIN_SECONDS)
         except Exception as error:
             if not refusal(error):
                 raise
-            assert await self.version(iid) == before
+            assert await self.versions(iid) == before
             self.refused.add(update_id)
             note_outcome("refused")
             return
         note_outcome("recorded")
         # An untyped handle answers with the events' plain JSON.
+        stream = {e["initiative_id"] if isinstance(e, dict) else e.initiative_id
+                  for e in recorded} or {iid}
+        assert len(stream) == 1
+        (stream_id,) = stream
+        first = before[0] if stream_id == iid else before[1]
         assert [e["sequence"] if isinstance(e, dict) else e.sequence for e in recorded] == list(
-            range(before + 1, await self.version(iid) + 1))
+            range(first + 1, await self.version(iid, stream_id) + 1))
 
     async def check_histories(self, client: Client) -> None:
         """No refused update entered a history, no workflow task failed, and every workflow's

@@ -24,13 +24,13 @@ async def launch(tmp_path: Path, text: str) -> list[str]:
 async def test_an_alias_bomb_is_refused_in_moments(tmp_path: Path) -> None:
     # Expanded, it would take gigabytes and minutes: the suite's per-test limit catches that.
     problems = await launch(tmp_path, alias_bomb())
-    assert problems[0] == "line 1: anchors (&a) are not allowed in a spec"
+    assert problems[0] == "line 1: spec: anchors (&a) are not allowed in a spec"
 
 
 async def test_a_second_sponsor_is_refused_naming_both_lines(tmp_path: Path) -> None:
     problems = await launch(tmp_path, EXAMPLE.replace(
         "pmo: pmo@acme.example", "pmo: pmo@acme.example\nsponsor: mallory@evil.example"))
-    assert problems == ["line 4: sponsor appears twice (lines 2 and 4); keep one"]
+    assert problems == ["line 4: sponsor: appears twice (lines 2 and 4); keep one"]
 
 
 async def test_many_problems_come_one_per_line_in_plain_words(tmp_path: Path) -> None:

@@ -9,14 +9,19 @@ import pytest
 
 from domain import Rejected, decide, fold
 from domain import commands as c
+from domain.pull_decide import decide_pull
+from domain.pull_stream import pull_stream_id
 from store import EventStore
+from store.portfolio import PortfolioProjection
+from store.pull import PullIdeas
 from store.requests import RequestLog
-from tests.domain.builders import CLERK, EXPERT, PMO, SPONSOR
+from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR
 from tests.workflows.scenario import quick_spec, store_agrees
 from workflows.client import InitiativeClient
 from workflows.requests import request_key
 
 pytestmark = pytest.mark.usefixtures("worker")
+CLERK_2 = "clerk-2@acme.example"
 
 
 async def lost_append(store: EventStore, initiatives: InitiativeClient, iid: str,
@@ -31,17 +36,47 @@ async def lost_append(store: EventStore, initiatives: InitiativeClient, iid: str
                        project=RequestLog(store.schema).recording(key, None))
 
 
+async def lost_pull_append(store: EventStore, iid: str, command: c.SubmitIdea,
+                           request_id: str) -> None:
+    """What a lost task did on the pull stream: decide on the ideas recorded, and append."""
+    state = fold(iid, [r.event for r in await store.read_stream(iid)])
+    assert state.updated_at is not None
+    pull = await PullIdeas(store.schema).slice(store.pool, iid, [], command.actor,
+                                               state.updated_at - timedelta(days=1))
+    events = decide_pull(state, pull, command, state.updated_at + timedelta(seconds=1))
+    key = request_key(command.actor, request_id)
+    await store.append(pull_stream_id(iid), pull.version, events, project=RequestLog(
+        store.schema).recording(key, PortfolioProjection(store.schema)))
+
+
 async def test_the_workflow_adopts_events_a_lost_task_recorded(
     store: EventStore, initiatives: InitiativeClient
 ) -> None:
     iid = await initiatives.launch(quick_spec(), PMO)
     await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
-    await lost_append(store, initiatives, iid, c.SubmitIdea(actor=CLERK, text="lost, then found"))
+    await lost_append(store, initiatives, iid, c.AddFrontLine(actor=OWNER, person=CLERK_2))
     recorded = await initiatives.send(iid, c.DeliverImprovement(actor=EXPERT, value=5.0))
     assert [e.sequence for e in recorded] == [4]
-    view = await store_agrees(store, initiatives, iid)
-    assert [i.text for i in view.state.ideas] == ["lost, then found"]
+    await store_agrees(store, initiatives, iid)
     assert (await store.verify_stream(iid)).ok
+
+
+async def test_an_idea_a_lost_task_recorded_is_answered_and_not_recorded_twice(
+    store: EventStore, initiatives: InitiativeClient
+) -> None:
+    iid = await initiatives.launch(quick_spec(), PMO)
+    await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
+    await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="first"))
+    await lost_pull_append(store, iid, c.SubmitIdea(actor=CLERK, text="lost, then found"),
+                           "req-9")
+    again = await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="lost, then found"),
+                                   request_id="req-9")
+    assert [e.payload["idea_id"] for e in again] == ["idea-2"]
+    after = await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="next"))
+    assert [e.payload["idea_id"] for e in after] == ["idea-3"]
+    ideas = (await PullIdeas(store.schema).of_initiatives(store.pool, [iid]))[iid]
+    assert [i.text for i in ideas] == ["first", "lost, then found", "next"]
+    assert (await store.verify_stream(pull_stream_id(iid))).ok
 
 
 async def test_a_command_the_lost_task_recorded_is_answered_with_its_events(
@@ -49,16 +84,16 @@ async def test_a_command_the_lost_task_recorded_is_answered_with_its_events(
 ) -> None:
     iid = await initiatives.launch(quick_spec(), PMO)
     await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
-    await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="first"))
-    await lost_append(store, initiatives, iid, c.SubmitIdea(actor=CLERK, text="seen"), "req-7")
+    await lost_append(store, initiatives, iid, c.AddFrontLine(actor=OWNER, person=CLERK_2),
+                      "req-7")
     await lost_append(store, initiatives, iid, c.DeliverImprovement(actor=EXPERT, value=5.0),
                       "req-8")
     # Re-delivered to the retried task in another order: each request gets what it recorded.
     again = await initiatives.send(iid, c.DeliverImprovement(actor=EXPERT, value=5.0),
                                    request_id="req-8")
-    idea = await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="seen"),
-                                  request_id="req-7")
-    assert [e.payload["idea_id"] for e in idea] == ["idea-2"]
+    added = await initiatives.send(iid, c.AddFrontLine(actor=OWNER, person=CLERK_2),
+                                   request_id="req-7")
+    assert [e.type for e in added] == ["FrontLineAdded"]
     assert [e.type for e in again] == ["ImprovementDelivered"]
     assert [r.event for r in await store.read_stream(iid)][-1] == again[0]
     with pytest.raises(Rejected, match="handing_off"):

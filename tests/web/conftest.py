@@ -33,6 +33,7 @@ from temporalio.client import Client
 from app.context import Where
 from app.identity import Grant
 from app.tokens import Tokens
+from domain.pull_stream import pull_stream_id
 from store import EventStore
 from store.tokens import TokenStore
 from web.app import create_app
@@ -140,8 +141,10 @@ class WebStack:
         return httpx.AsyncClient(base_url=self.url, headers=headers, timeout=60)
 
     async def events_of(self, initiative_id: str) -> int:
-        head = await self.store.stream_head(initiative_id)
-        return head.version if head else 0
+        """Events recorded for the initiative: on its own stream and on its pull stream."""
+        heads = [await self.store.stream_head(stream)
+                 for stream in (initiative_id, pull_stream_id(initiative_id))]
+        return sum(head.version for head in heads if head is not None)
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,9 @@ async def test_a_page_of_the_feed_follows_positions(web: WebStack) -> None:
                                params={"after": first["next_after"], "limit": 100})).json()
         bad = await http.get("/api/v1/events", params={"limit": 0})
     mine = [e for e in first["events"] + rest["events"] if e["initiative_id"] == stream]
-    assert [e["sequence"] for e in mine] == [1, 2, 3]
+    # The launch on the initiative's own stream, the ideas on its pull stream.
+    assert [(e["stream_id"], e["sequence"]) for e in mine] == [
+        (stream, 1), (f"{stream}:pull", 1), (f"{stream}:pull", 2)]
     positions = [e["position"] for e in first["events"] + rest["events"]]
     assert positions == sorted(set(positions))
     assert bad.status_code == 422 and problem(bad)["errors"][0]["loc"] == "query.limit"
@@ -87,8 +89,8 @@ async def test_the_stream_resumes_after_last_event_id_without_loss(web: WebStack
         await _ideas(web, stream, 3)
         resumed = await _read_sse(http, {"Last-Event-ID": str(first[-1][0])},
                                   {"after": start}, stream, 5)
-    sequences = [data["sequence"] for _, data in first + resumed]
-    assert sequences == [1, 2, 3, 4, 5, 6, 7]
+    sequences = [(data["stream_id"], data["sequence"]) for _, data in first + resumed]
+    assert sequences == [(stream, 1), *((f"{stream}:pull", n) for n in range(1, 7))]
     ids = [position for position, _ in first + resumed]
     assert ids == sorted(set(ids)), "each message's id is its position, once"
 
@@ -103,5 +105,6 @@ async def test_the_stream_follows_events_recorded_after_it_opened(web: WebStack)
         await asyncio.sleep(0.5)
         await _ideas(web, stream, 2)
         got = await asyncio.wait_for(reader, 20)
-    assert [data["sequence"] for _, data in got] == [2, 3]
+    assert [(data["stream_id"], data["sequence"]) for _, data in got] == [
+        (f"{stream}:pull", 1), (f"{stream}:pull", 2)]
     assert all(data["provenance"]["method"] == "token" for _, data in got)

@@ -29,8 +29,8 @@ from workflows.client import InitiativeClient
 from .conftest import WebStack
 from .visibility_world import Looker, Role, World, world_of
 
-SEES = frozenset({Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER, Role.FRONT_LINE,
-                  Role.PMO_OFFICE, Role.AUDITOR})
+SEES = frozenset({Role.SPONSOR, Role.PMO, Role.EXPERT, Role.OWNER, Role.PAST_OWNER,
+                  Role.FRONT_LINE, Role.PMO_OFFICE, Role.AUDITOR})
 AUDITS = frozenset({Role.PMO, Role.AUDITOR})
 PORTFOLIO = frozenset({Role.SPONSOR, Role.PMO_OFFICE, Role.AUDITOR})
 OFFICES = frozenset({Role.PMO_OFFICE, Role.AUDITOR})

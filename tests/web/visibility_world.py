@@ -1,9 +1,10 @@
 """Two initiatives and the people around them, each signed in to the API (a bearer token) and to
 the pages (a session cookie), for walking the app's routes as every role.
 
-Initiative A is the one looked at; initiative B gives the PMO office holder and the "person of
-another initiative" a role elsewhere. Every person's address is new to the test session, so what
-other tests launched never names them.
+Initiative A is the one looked at; its PMO reassigned it from the owner it was launched with
+(the past owner) to the one it has now. Initiative B gives the PMO office holder and the "person
+of another initiative" a role elsewhere. Every person's address is new to the test session, so
+what other tests launched never names them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from enum import StrEnum
 
 import httpx
 
+from domain.commands import ReassignOwner
 from domain.visibility import Grant
 from tests.workflows.scenario import quick_spec, wait_for
 from workflows.client import InitiativeClient
@@ -34,6 +36,7 @@ class Role(StrEnum):
     PMO = "the initiative's PMO"
     EXPERT = "expert"
     OWNER = "owner"
+    PAST_OWNER = "owner reassigned away"
     FRONT_LINE = "front line"
     PMO_OFFICE = "pmo grant, PMO of another initiative"
     AUDITOR = "auditor grant"
@@ -84,8 +87,9 @@ async def world_of(web: WebStack, initiatives: InitiativeClient) -> AsyncIterato
     name = {role: person_of(role, run) for role in Role}
     a = await initiatives.launch(quick_spec(
         name="Seen by its people", sponsor=name[Role.SPONSOR], pmo=name[Role.PMO],
-        expert=name[Role.EXPERT], owner=name[Role.OWNER], front_line=[name[Role.FRONT_LINE]],
-        **CALM), name[Role.PMO])
+        expert=name[Role.EXPERT], owner=name[Role.PAST_OWNER],
+        front_line=[name[Role.FRONT_LINE]], **CALM), name[Role.PMO])
+    await initiatives.send(a, ReassignOwner(actor=name[Role.PMO], owner=name[Role.OWNER]))
     b = await initiatives.launch(quick_spec(
         name="Another initiative", sponsor=f"sponsor-b-{run}@acme.example",
         pmo=name[Role.PMO_OFFICE], expert=f"expert-b-{run}@acme.example",

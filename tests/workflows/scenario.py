@@ -13,7 +13,9 @@ from typing import Any
 from domain import InitiativeSpec, Phase, fold
 from domain import commands as c
 from domain.envelope import Event
+from domain.state import IdeaState
 from store import EventStore
+from store.pull import PullIdeas
 from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
 from workflows.client import InitiativeClient
 from workflows.contracts import InitiativeView, workflow_id_for
@@ -81,3 +83,9 @@ async def record_history(temporal_client: Any, initiative_id: str, name: str) ->
     path = Path(__file__).parent / "histories" / f"{name}.json"
     path.write_text(json.dumps({"workflow_id": handle.id, "history": json.loads(
         history.to_json())}, indent=1) + "\n")
+
+
+async def ideas_of(store: EventStore, initiative_id: str) -> tuple[IdeaState, ...]:
+    """The initiative's ideas as the pull read model holds them (its workflow keeps none)."""
+    found = await PullIdeas(store.schema).of_initiatives(store.pool, [initiative_id])
+    return found.get(initiative_id, ())

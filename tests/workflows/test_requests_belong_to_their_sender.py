@@ -14,7 +14,7 @@ from tests.domain.builders import CLERK, PMO
 from workflows.client import InitiativeClient
 from workflows.contracts import workflow_id_for
 
-from .scenario import quick_spec, types
+from .scenario import ideas_of, quick_spec, types
 
 pytestmark = pytest.mark.usefixtures("worker")
 CLERK_2 = "clerk-2@acme.example"
@@ -29,7 +29,7 @@ async def test_the_same_id_from_two_people_records_both(
 
     assert types(first) == types(second) == ["IdeaSubmitted"]
     assert second[0].actor == CLERK_2 and second[0].sequence == first[0].sequence + 1
-    assert len((await initiatives.view(iid)).state.ideas) == 2
+    assert len(await ideas_of(store, iid)) == 2
 
 
 async def test_an_id_sent_again_with_another_command_is_refused(

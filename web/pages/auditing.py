@@ -65,10 +65,23 @@ def audit_pages(deps: PageDeps) -> APIRouter:
     async def audit_page(request: Request, iid: str, as_of: str = "", version: str = "",
                          verify: str = "") -> Response:
         person = deps.person(request)
+        # A mistyped moment or version is shown beside its field, the rest of the page as it
+        # stands now, and what was typed kept for correcting.
+        problems: dict[str, str] = {}
+        moment: datetime | None = None
+        number: int | None = None
         try:
             moment = _moment(as_of.strip())
+        except Rejected as bad:
+            problems["as_of"] = bad.reason
+        try:
+            number = _version(version.strip())
+        except Rejected as bad:
+            problems["version"] = bad.reason
+        try:
             replayed = await audit.replay(deps.context(request), iid, viewer=person.viewer,
-                                          as_of=moment, version=_version(version.strip()))
+                                          as_of=None if problems else moment,
+                                          version=None if problems else number)
             spec = replayed.state.spec
             verified: dict[str, Any] | None = None
             if verify:
@@ -77,8 +90,10 @@ def audit_pages(deps: PageDeps) -> APIRouter:
         except Rejected as rejected:
             return deps.refused(request, rejected)
         return pages.html(
-            request, "audit.html", iid=iid, name=spec.name if spec else iid,
-            as_of=as_of, version=version, replay=replay_json(replayed, moment),
+            request, "audit.html", status=422 if problems else 200, problems=problems,
+            iid=iid, name=spec.name if spec else iid,
+            as_of=as_of, version=version,
+            replay=replay_json(replayed, None if problems else moment),
             verified=verified,
             chart=markup(control_chart_html(replayed.state, "audit-chart")) if spec else "")
 

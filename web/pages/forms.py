@@ -18,6 +18,7 @@ from app.actions import ACTIONS, number_arguments
 from app.errors import InvalidArgument
 from domain.acceptance import statement_to_sign
 from domain.available_actions import Offer
+from domain.commands import MAX_EVIDENCE
 from domain.durations import format_duration
 from domain.state import InitiativeState
 
@@ -97,7 +98,8 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
         return ActionForm(key=key, action="complete", heading=f"Step: {title}",
                           buttons=(Button("Complete step"),), hidden=(("step", subject),),
                           fields=(Field("evidence", "Evidence", "textarea"),),
-                          note="Say where the evidence is: a document, a link, a record.")
+                          note="Say where the evidence is: a document, a link, a record "
+                               f"(up to {MAX_EVIDENCE:,} characters).")
     if kind in ("triage_idea", "idea_delivered", "support_idea"):
         return _idea_form(offer, key, state)
     if kind in ("front_line_add", "front_line_remove"):

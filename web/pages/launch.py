@@ -17,7 +17,7 @@ from .session import flash, take_draft
 
 MAX_SPEC_BYTES = 256 * 1024
 LAUNCH = "/launch"
-Problem = tuple[str, str]  # (the line, when known; what is wrong)
+Problem = tuple[str, str, str]  # (the line, when known; the field, when one; what is wrong)
 
 
 def launch_pages(deps: PageDeps) -> APIRouter:
@@ -46,18 +46,18 @@ def launch_pages(deps: PageDeps) -> APIRouter:
                               spec=text, problems=problems, valid=valid)
 
         if not person.has(Grant.PMO):
-            return again(403, [("", f"{person.person} cannot launch: launching needs the pmo "
-                                    "grant")])
+            return again(403, [("", "", f"{person.person} cannot launch: launching needs the "
+                                        "pmo grant")])
         try:
             spec = parse_spec(text)
             launched = await launch(deps.context(request), LaunchRequest(
                 actor=person.person, spec=spec, validate_only=validate_only,
                 provenance=person.provenance))
         except InvalidSpec as invalid:
-            return again(422, [(str(problem.line or ""), problem.text)
+            return again(422, [(str(problem.line or ""), problem.field, problem.message)
                                for problem in invalid.located()])
         except Rejected as rejected:
-            return again(status_of(rejected), [("", rejected.reason)])
+            return again(status_of(rejected), [("", "", rejected.reason)])
         if validate_only:
             return again(200, [], valid=f"Valid: “{spec.name}” can be launched, with "
                                         f"{spec.sponsor} to approve it.")

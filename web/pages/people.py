@@ -128,9 +128,10 @@ def people_pages(deps: PageDeps) -> APIRouter:
                 arguments=posted.arguments, request_id=request_id,
                 provenance=person.provenance))
         except Rejected as rejected:
-            if return_to == "idea":
+            if return_to == "idea":  # refused, the idea stays in the box to correct
                 return await idea_form(request, person, iid, status=status_of(rejected),
-                                       refusal=rejected.reason)
+                                       refusal=rejected.reason,
+                                       typed=(fields.get("text") or [""])[-1])
             problems = ({rejected.field: rejected.problem}
                         if isinstance(rejected, InvalidArgument) else {})
             sent = SentForm(posted_form_key(fields), typed={
