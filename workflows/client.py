@@ -191,7 +191,13 @@ class InitiativeClient:
                 return await self.handle(initiative_id).execute_update(
                     update, envelope, id=update_id(envelope.command, envelope.request_id))
             except WorkflowUpdateFailedError as error:
-                raise _rejection_from(error) or error from None
+                refused = _rejection_from(error)
+                if refused is None:
+                    raise
+                # Refused for now (the run is about to continue as new): the next run takes it.
+                if refused.kind is not RejectionKind.UNAVAILABLE or pause is None:
+                    raise refused from None
+                await asyncio.sleep(pause)
             except RPCError as error:
                 # The server bounds the updates in flight per workflow, and holds them back
                 # while the workflow's task is being retried (its worker died or failed it);

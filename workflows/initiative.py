@@ -82,6 +82,7 @@ class InitiativeWorkflow(PullHandling):
         self._indexed: tuple[str, str, bool] | None = None
         self._source_problem: MetricSourceProblem | None = None
         self._bounded = False
+        self._draining = False  # about to continue as new: new commands go to the next run
         self._pull = PullSide(start.initiative_id, start.pull)
         # Decided here, not in `run`: an update's validator may run before `run` starts.
         self._pull_stream = workflow.patched(PULL_STREAM)
@@ -102,6 +103,10 @@ class InitiativeWorkflow(PullHandling):
                 await self._carry_over_ideas()
         while self._state.is_open:
             if self._should_continue_as_new(start):
+                # New commands wait for the next run (their senders are told to send again,
+                # `workflows.client` does so itself): under a steady stream of them the
+                # handlers would never all finish, and the run would grow past every bound.
+                self._draining = True
                 await workflow.wait_condition(
                     lambda: workflow.all_handlers_finished() and self._idle())
                 workflow.continue_as_new(self._carry_over(start))
@@ -145,6 +150,10 @@ class InitiativeWorkflow(PullHandling):
             return  # a retry: answered with what the first one recorded
         if seen is Seen.OTHER:
             raise as_application_error(reused(request.request_id))
+        if self._draining:
+            raise as_application_error(Rejected(
+                "the initiative is moving to a new run of its history; send the command again "
+                "in a moment, with the same request id", RejectionKind.UNAVAILABLE))
         if isinstance(command, (cmd.Launch, *_TIMER_COMMANDS)) or (
             command.actor == cmd.SYSTEM_ACTOR
         ):

@@ -3,6 +3,7 @@ by new events, the workflow keeps none of them, and a triage left too long still
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -88,3 +89,24 @@ async def test_an_untriaged_idea_is_reminded_then_escalates_to_the_sponsor_once(
     assert [(i.reminded, i.escalated) for i in ideas] == [(True, True), (False, False)]
     view = await initiatives.view(iid)
     assert view.pull.next_triage is None and view.pull.next_reminder is None
+
+
+async def test_a_steady_stream_of_commands_does_not_keep_a_run_from_continuing_as_new(
+    store: EventStore, temporal_client: Client, task_queue: str
+) -> None:
+    """Commands arriving back to back never leave every handler finished at once: the run
+    stops taking new ones when its history is due to move on, and the senders' retries reach
+    the next run."""
+    limit = 80
+    initiatives = InitiativeClient(temporal_client, task_queue, history_limit=limit)
+    iid = await initiatives.launch(make_spec(front_line=[CLERK, CLERK_2]), PMO)
+    first_run = (await initiatives.view(iid)).run_id
+    await asyncio.gather(*(initiatives.send(iid, c.SubmitIdea(
+        actor=(CLERK, CLERK_2)[n % 2], text=f"idea {n}")) for n in range(60)))
+
+    assert len(await ideas_of(store, iid)) == 60
+    first = await temporal_client.get_workflow_handle(
+        workflow_id_for(iid), run_id=first_run).fetch_history()
+    # The updates in flight when it was due finish in it; nothing more does.
+    assert len(first.events) < limit + 60, len(first.events)
+    assert (await initiatives.view(iid)).run_id != first_run
