@@ -94,3 +94,18 @@ async def test_a_spec_pasted_on_the_launch_page_survives_signing_in_again(web: W
         assert landed == "/launch"
         filled = (await browser.get(landed)).text
     assert "name: Faster month-end close" in filled
+
+
+async def test_a_spec_both_pasted_and_uploaded_is_refused_keeping_the_text(
+        web: WebStack) -> None:
+    issued = await web.tokens.issue(PMO, {Grant.PMO})
+    pasted = "name: Faster month-end close\n"
+    async with web.client() as browser:
+        await sign_in_with_token(browser, issued.token)
+        page = (await browser.get("/launch")).text
+        posted = await browser.post(
+            "/launch", data={"csrf": csrf_of(page), "spec": pasted, "mode": "validate"},
+            files={"file": ("spec.yaml", b"name: Another\n", "application/yaml")})
+    assert posted.status_code == 422
+    assert "both pasted and uploaded" in posted.text
+    assert "name: Faster month-end close" in posted.text

@@ -37,13 +37,19 @@ def launch_pages(deps: PageDeps) -> APIRouter:
         form = await deps.posted(request)
         upload = form.get("file")
         text = str(form.get("spec") or "")
-        if isinstance(upload, UploadFile) and upload.filename:
-            text = (await upload.read(MAX_SPEC_BYTES + 1)).decode("utf-8", "replace")
+        uploaded = isinstance(upload, UploadFile) and bool(upload.filename)
         validate_only = form.get("mode") != "launch"
 
         def again(status: int, problems: list[Problem], valid: str | None = None) -> Response:
             return pages.html(request, "launch.html", status=status, section="launch",
                               spec=text, problems=problems, valid=valid)
+
+        if uploaded and text.strip():
+            # Which one was meant? Neither wins silently: the pasted text stays to keep or clear.
+            return again(422, [("", "spec", "a spec was both pasted and uploaded: clear the text "
+                                            "to use the file, or leave the file out")])
+        if isinstance(upload, UploadFile) and uploaded:
+            text = (await upload.read(MAX_SPEC_BYTES + 1)).decode("utf-8", "replace")
 
         if not person.has(Grant.PMO):
             return again(403, [("", "", f"{person.person} cannot launch: launching needs the "
