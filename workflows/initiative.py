@@ -24,16 +24,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Deadline, moot, pending_deadlines
     from domain.envelope import Event, Provenance
     from domain.pull_decide import PULL_COMMANDS, check_pull_command
-    from domain.state import CheckStatus
-    from domain.text import for_one_line
     from workflows import search_attributes as attrs
     from workflows.activity_contracts import (
         APPEND_EVENTS,
-        READ_METRIC,
         READ_RECORDED,
         AppendOutcome,
         AppendRequest,
-        MetricReadRequest,
         RecordedRequest,
     )
     from workflows.announcements import announcements_for
@@ -43,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         MetricSourceProblem,
         Recorded,
     )
+    from workflows.metric_reading import MetricReading
     from workflows.notifications import notifications_for
     from workflows.outbox import ACTIVITY_TIMEOUT, PATIENT, Outbox
     from workflows.pull import PULL_STREAM, PullSide, pull_deadline
@@ -65,7 +62,7 @@ ANNOUNCE = "announcements-mail-reminders"
 
 
 @workflow.defn(name="Initiative")
-class InitiativeWorkflow(PullHandling):
+class InitiativeWorkflow(PullHandling, MetricReading):
     @workflow.init
     def __init__(self, start: InitiativeInput) -> None:
         self._state = start.state or InitiativeState(initiative_id=start.initiative_id)
@@ -338,42 +335,6 @@ class InitiativeWorkflow(PullHandling):
             if isinstance(deadline.command, cmd.OpenCheck):
                 self._start_metric_read(deadline.command.check)
         self._index_search_attributes()
-
-    def _resume_metric_reads(self) -> None:
-        """After continue-as-new, a check still waiting on its source reads it again."""
-        for check in self._state.checks:
-            if check.status.value == "due":
-                self._start_metric_read(check.number)
-
-    def _start_metric_read(self, check: int) -> None:
-        source = self._state.require_spec().metric.source
-        if source is None or check in self._reading:
-            return
-        self._reading.add(check)
-        self._spawn(self._read_metric(check, MetricReadRequest(
-            initiative_id=self._state.initiative_id, check=check, source=source)))
-
-    async def _read_metric(self, check: int, request: MetricReadRequest) -> None:
-        spec = self._state.require_spec()
-        try:
-            value = await workflow.execute_activity(
-                READ_METRIC, request, result_type=float, start_to_close_timeout=ACTIVITY_TIMEOUT,
-                schedule_to_close_timeout=spec.sustainment.response_within, retry_policy=PATIENT)
-            await self._record(cmd.RecordReading(actor=cmd.SYSTEM_ACTOR, value=value))
-            self._source_problem = None
-        except ActivityError as error:
-            workflow.logger.warning("metric source unreadable for check %d; it will escalate",
-                                    check, extra={"initiative_id": self._state.initiative_id})
-            self._source_problem = MetricSourceProblem(
-                check=check, error=for_one_line(str(error.cause or error)),
-                tried_at=workflow.now(), giving_up=True)
-        except Rejected as rejected:
-            # The owner answered the check first, or the source's value is not one to record.
-            if self._state.checks[check - 1].status is CheckStatus.DUE:
-                self._source_problem = MetricSourceProblem(
-                    check=check, error=rejected.reason, tried_at=workflow.now(), giving_up=True)
-        finally:
-            self._reading.discard(check)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
