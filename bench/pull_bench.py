@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 from temporalio.client import Client
 
 from domain import InitiativeSpec, Rejected
 from domain import commands as c
 from domain.spec import MAX_TEXT
-from store import EventStore
-from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
-from workers.settings import Settings
-from workers.temporal_client import connect_client
-from workers.worker import build_worker
 from workflows.client import InitiativeClient
 from workflows.contracts import workflow_id_for
 
-from .harness import postgres, say
+from .harness import say
+from .one_stack import one_stack
 
 PEOPLE = 300
 FILL_TO = 5_000
@@ -109,26 +102,16 @@ def p99(values: list[float]) -> float:
 
 
 async def measure() -> dict[str, float]:
-    settings = Settings.from_env({})
-    with postgres() as dsn, tempfile.TemporaryDirectory() as home:
-        server = await start_embedded_temporal(Path(home), port=FREE_PORT, ui_port=None)
-        async with server:
-            client = await connect_client(settings, address=server.address)
-            store = await EventStore.connect(dsn, schema="bench_pull")
-            queue = f"bench-{uuid.uuid4().hex[:6]}"
-            initiatives = InitiativeClient(client, queue)
-            async with build_worker(client, store, settings, task_queue=queue):
-                iid = await initiatives.launch(busy_spec(), PMO)
-                await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
-                await fill(initiatives, iid, 0, 10)
-                early = await timed(initiatives, iid, 10)
-                early_bytes = await bytes_per_update(client, initiatives, iid, 5)
-                say(f"   filling to {FILL_TO:,} ideas, {IN_FLIGHT} people at a time")
-                await fill(initiatives, iid, 10 + SAMPLES, FILL_TO)
-                late = await timed(initiatives, iid, FILL_TO)
-                late_bytes = await bytes_per_update(client, initiatives, iid, FILL_TO - 5)
-            await store.drop_schema()
-            await store.close()
+    async with one_stack("bench_pull") as (client, initiatives):
+        iid = await initiatives.launch(busy_spec(), PMO)
+        await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
+        await fill(initiatives, iid, 0, 10)
+        early = await timed(initiatives, iid, 10)
+        early_bytes = await bytes_per_update(client, initiatives, iid, 5)
+        say(f"   filling to {FILL_TO:,} ideas, {IN_FLIGHT} people at a time")
+        await fill(initiatives, iid, 10 + SAMPLES, FILL_TO)
+        late = await timed(initiatives, iid, FILL_TO)
+        late_bytes = await bytes_per_update(client, initiatives, iid, FILL_TO - 5)
     return {
         "pull_round_trip_10th_p50_ms": statistics.median(early),
         "pull_round_trip_10th_p99_ms": p99(early),
