@@ -3,6 +3,7 @@ by a workflow on a durable timer (time skipping stands in for the night)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -21,6 +22,12 @@ from .scenario import quick_spec
 from .test_mail import PUBLIC, mail_settings, until_received
 
 pytestmark = pytest.mark.usefixtures("worker")
+
+
+async def until_launched(initiatives: InitiativeClient, iid: str) -> None:
+    async with asyncio.timeout(20):
+        while (await initiatives.view(iid)).state.version == 0:
+            await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -42,6 +49,9 @@ async def test_each_person_gets_one_digest_a_day_and_nothing_else(
     await start_digest(temporal_client, settings, task_queue)  # a second worker: still one
     digest = temporal_client.get_workflow_handle(digest_workflow_id(task_queue))
     iid = await initiatives.launch(quick_spec(), PMO)
+    # The digest reads what is recorded: the night must not fall before the launch is, which a
+    # busy worker may take a while to append.
+    await until_launched(initiatives, iid)
     try:
         await time_skipper.fast_forward(digest, timedelta(days=1))
         received = await until_received(sink, 4)
