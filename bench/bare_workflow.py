@@ -20,6 +20,9 @@ class BarePlan(BaseModel):
     timers: list[float]  # seconds after the last update
     local_calls_per_timer: int
     remote_calls_per_timer: int
+    # The local activity each call makes: `bare_noop`, or one that records a row (see
+    # `tests.soak.bare`), given "<workflow id>:<number of earlier local calls>".
+    local_activity: str = "bare_noop"
 
 
 @activity.defn(name="bare_noop")
@@ -29,8 +32,11 @@ async def bare_noop(payload: str) -> str:
 
 @workflow.defn(name="BareLifecycle")
 class BareLifecycle:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, plan: BarePlan) -> None:
         self._updates = 0
+        self._local_calls = 0
+        self._local_activity = plan.local_activity
         self._lock = asyncio.Lock()
 
     @workflow.run
@@ -61,5 +67,7 @@ class BareLifecycle:
             raise ValueError("a step needs a name")
 
     async def _call_local(self) -> None:
+        call = f"{workflow.info().workflow_id}:{self._local_calls}"
+        self._local_calls += 1
         await workflow.execute_local_activity(
-            bare_noop, "x", start_to_close_timeout=ACTIVITY_TIMEOUT)
+            self._local_activity, call, start_to_close_timeout=ACTIVITY_TIMEOUT)
