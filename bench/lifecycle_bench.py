@@ -40,7 +40,10 @@ ROUNDS = 3
 ROUND_TRIPS = 300
 CHECKS_AT = [1.0, 2.0]  # seconds: the spec's sustainment checks, the bare plan's timers
 PMO, SPONSOR, EXPERT, OWNER = "pmo@b.example", "sponsor@b.example", "x@b.example", "o@b.example"
-CLERK = "clerk@b.example"  # on the front line, which the accountable roles are not
+# On the front line, which the accountable roles are not; several, since one person's ideas a
+# day are limited (`domain.pull_rules.IDEAS_PER_PERSON_PER_DAY`).
+CLERKS = [f"clerk{n}@b.example" for n in range(4)]
+CLERK = CLERKS[0]
 
 
 def bench_spec(metric_url: str) -> InitiativeSpec:
@@ -116,7 +119,8 @@ async def round_trips(initiatives: InitiativeClient, store: EventStore,
     iid = await initiatives.launch(spec, PMO)
     latencies = []
     for n in range(ROUND_TRIPS):
-        command = (c.SubmitIdea(actor=CLERK, text=f"idea {n}") if n % 2 == 0 else
+        clerk = CLERKS[n // 2 % len(CLERKS)]
+        command = (c.SubmitIdea(actor=clerk, text=f"idea {n}") if n % 2 == 0 else
                    c.TriageIdea(actor=OWNER, idea_id=f"idea-{n // 2 + 1}", adopt=True))
         started = time.perf_counter()
         await initiatives.send(iid, command)
