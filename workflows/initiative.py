@@ -59,6 +59,9 @@ _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpe
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
 # Runs begun before announcements, e-mail and early reminders replay without them.
 ANNOUNCE = "announcements-mail-reminders"
+# Runs that continued as new before it waited for every notice and read to finish first.
+DRAIN_GRACE = "drain-grace"
+DRAIN_GRACE_PERIOD = timedelta(seconds=5)
 
 
 @workflow.defn(name="Initiative")
@@ -104,8 +107,7 @@ class InitiativeWorkflow(PullHandling, MetricReading):
                 # `workflows.client` does so itself): under a steady stream of them the
                 # handlers would never all finish, and the run would grow past every bound.
                 self._draining = True
-                await workflow.wait_condition(
-                    lambda: workflow.all_handlers_finished() and self._idle())
+                await self._drain()
                 workflow.continue_as_new(self._carry_over(start))
             await self._sleep_until_due_or_changed(start)
             await self._fire_due_deadlines()
@@ -346,6 +348,24 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         with contextlib.suppress(Rejected):
             await self._record(cmd.RecordUndelivered(
                 actor=cmd.SYSTEM_ACTOR, notification_id=notification_id, to=to, reason=reason))
+
+    async def _drain(self) -> None:
+        """Let the commands under way finish, and the notices and metric reads under way a
+        moment more. A webhook or a metric source that is down may keep them retrying for
+        days: they go on in the next run (the outbox is carried over, a due check is read
+        again), so the initiative never waits on them to take commands again."""
+        def settled() -> bool:
+            return workflow.all_handlers_finished() and not self._lock.locked()
+
+        if not workflow.patched(DRAIN_GRACE):
+            await workflow.wait_condition(lambda: settled() and self._idle())
+            return
+        await workflow.wait_condition(settled)
+        if not self._idle():
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(self._idle, timeout=DRAIN_GRACE_PERIOD,
+                                              timeout_summary="notices and reads under way")
+        await workflow.wait_condition(settled)  # a retried request may have come meanwhile
 
     def _idle(self) -> bool:
         return not self._outbox.pending and not self._reading and not self._lock.locked()
