@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.charts import control_chart_html
 from app.context import Context, use_case
+from app.idea_pages import IdeasWanted
 from app.presenter import describe_event, state_json
 from app.show import show
 from domain.acceptance import signed_statement, statement_to_sign
@@ -43,6 +44,10 @@ class InitiativePage(BaseModel):
     statement_to_sign: str | None
     signed_statement: str | None
     may_audit: bool = False  # the audit trail is offered only to whoever may open it
+    # The page of all the ideas shown in place of those awaiting triage first, if one was
+    # asked for, and where the next page starts.
+    ideas_wanted: IdeasWanted | None = None
+    ideas_next_after: int | None = None
 
 
 def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
@@ -63,10 +68,12 @@ def page_of(view: InitiativeView, events: Sequence[Event], actor: str,
 
 @use_case
 async def initiative_page(context: Context, initiative_id: str, viewer: Person,
-                          now: datetime | None = None) -> InitiativePage:
-    shown = await show(context, initiative_id, viewer)
+                          now: datetime | None = None,
+                          ideas: IdeasWanted | None = None) -> InitiativePage:
+    shown = await show(context, initiative_id, viewer, ideas)
     store = await context.read_store()
     events = [r.event for r in await store.read_stream(initiative_id)]
     return page_of(shown.view, events, viewer.id, now or datetime.now(UTC),
                    may_audit=may_see(viewer, AuditTrail(shown.view.state)), pull=shown.pull,
-                   ideas=shown.ideas)
+                   ideas=shown.ideas).model_copy(update={"ideas_wanted": ideas,
+                                                         "ideas_next_after": shown.next_after})

@@ -12,7 +12,7 @@ from domain import events as ev
 from domain.benefits import benefit
 from domain.envelope import Event
 from domain.pull import NOW_DEPENDENT, PullFigures, pull_figures, triage_queue
-from domain.state import CheckState, CheckStatus, InitiativeState
+from domain.state import CheckState, CheckStatus, IdeaState, InitiativeState
 from workflows.contracts import InitiativeView
 
 # Figures from the record alone are the same whenever they are rebuilt: a moment before any.
@@ -55,11 +55,7 @@ def state_json(view: InitiativeView, pull: PullFigures | None = None,
         "checks": [{"number": c.number, "due_at": c.due_at, "status": check_status(c),
                     "reading": c.reading, "retention": c.retention, "rules": list(c.rules)}
                    for c in state.checks],
-        "ideas": [{"id": i.id, "status": i.status.value, "text": i.text,
-                   "submitted_by": i.submitted_by, "submitted_at": i.submitted_at,
-                   "triage_due_at": i.triage_due_at, "reason": i.reason or None,
-                   "supporters": list(i.supporters), "duplicate_of": i.duplicate_of}
-                  for i in state.ideas],
+        "ideas": [idea_json(i) for i in state.ideas],
         "triage_queue": [i.id for i in triage_queue(state)],
         "front_line": None if state.front_line is None else list(state.front_line),
         "accepted_statement": state.accepted_statement or None,
@@ -77,6 +73,13 @@ def state_json(view: InitiativeView, pull: PullFigures | None = None,
         "metric_source": view.metric_source.model_dump(mode="json")
         if view.metric_source else None,
     }
+
+
+def idea_json(idea: IdeaState) -> dict[str, Any]:
+    return {"id": idea.id, "status": idea.status.value, "text": idea.text,
+            "submitted_by": idea.submitted_by, "submitted_at": idea.submitted_at,
+            "triage_due_at": idea.triage_due_at, "reason": idea.reason or None,
+            "supporters": list(idea.supporters), "duplicate_of": idea.duplicate_of}
 
 
 def deadline_text(command: Any) -> str:

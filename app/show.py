@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
 from app.errors import InvalidArgument
+from app.idea_pages import IdeasWanted, listed
 from app.ids import check_initiative_id
 from app.presenter import pull_moment, state_json
 from app.visibility import require_seen
@@ -38,30 +39,39 @@ class Shown(BaseModel):
     view: InitiativeView
     pull: PullFigures
     ideas: int  # how many ideas there are in all
+    # Where the next page of ideas starts, when a page of all of them was asked for (`wanted`).
+    next_after: int | None = None
 
 
 @use_case
-async def show(context: Context, initiative_id: str, viewer: Viewer) -> Shown:
+async def show(context: Context, initiative_id: str, viewer: Viewer,
+               wanted: IdeasWanted | None = None) -> Shown:
+    """`wanted`: a page of all the ideas, in place of those the page shows first."""
     check_initiative_id(initiative_id)
     initiatives = await context.initiatives()
     await context.require_worker()  # a query, too, is answered by a worker
     async with context.worker_answers():
         view = await initiatives.view_with_source(initiative_id)
     require_seen(viewer, view.state)
-    return await with_pull(context, view)
+    return await with_pull(context, view, wanted)
 
 
-async def with_pull(context: Context, view: InitiativeView) -> Shown:
+async def with_pull(context: Context, view: InitiativeView,
+                    wanted: IdeasWanted | None = None) -> Shown:
     """The view with a page of the initiative's ideas from the pull read model (its workflow
     keeps none), and the figures of them all."""
     store = await context.read_store()
     pull = PullIdeas(store.schema)
     state = view.state
     every = with_ideas(state, await pull.facts(store.pool, state.initiative_id))
-    page = with_ideas(state, await pull.page(store.pool, state.initiative_id, IDEAS_SHOWN))
+    next_after = None
+    if wanted is None:
+        ideas = await pull.page(store.pool, state.initiative_id, IDEAS_SHOWN)
+    else:
+        ideas, next_after = await listed(context, state.initiative_id, wanted)
     figures = pull_figures([every], pull_moment(every))
-    return Shown(view=view.model_copy(update={"state": page}), pull=figures,
-                 ideas=len(every.ideas))
+    return Shown(view=view.model_copy(update={"state": with_ideas(state, ideas)}),
+                 pull=figures, ideas=len(every.ideas), next_after=next_after)
 
 
 class ListFilter(BaseModel):

@@ -95,6 +95,10 @@ class PullIdeas:
             f"number LIMIT $2) UNION ALL (SELECT number, state::text FROM {s}.pull_ideas "
             "WHERE initiative_id = $1 AND status <> 'pending' ORDER BY number DESC LIMIT $2) "
             "ORDER BY number")
+        # One page of all of them, in the order they came, from after a number.
+        self._listing = (
+            f"SELECT state::text FROM {s}.pull_ideas WHERE initiative_id = $1 AND number > $2 "
+            "AND ($3::text[] IS NULL OR status = ANY($3::text[])) ORDER BY number LIMIT $4")
         self._of_person = (f"SELECT initiative_id, state::text FROM {s}.pull_ideas "
                            "WHERE submitted_by = $1 ORDER BY initiative_id, number")
         self._versions = (f"SELECT stream_id, version FROM {s}.streams "
@@ -194,6 +198,14 @@ class PullIdeas:
         ones (newest), in the order they came."""
         rows = await pool.fetch(self._page, initiative_id, limit)
         return tuple(IdeaState.model_validate_json(row[1]) for row in rows)
+
+    async def listing(self, pool: asyncpg.Pool, initiative_id: str, after: int, limit: int,
+                      statuses: Sequence[str] | None = None) -> tuple[IdeaState, ...]:
+        """At most `limit` ideas numbered after `after`, in the order they came; of the given
+        statuses only, when some are given."""
+        rows = await pool.fetch(self._listing, initiative_id, after,
+                                None if statuses is None else list(statuses), limit)
+        return tuple(IdeaState.model_validate_json(row[0]) for row in rows)
 
     async def of_person(self, pool: asyncpg.Pool,
                         person: str) -> dict[str, tuple[IdeaState, ...]]:

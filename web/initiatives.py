@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import ValidationError
 
 from app import presenter
@@ -19,6 +19,7 @@ from app.act import ActRequest, act
 from app.actions import ACTIONS
 from app.context import Context
 from app.errors import InvalidSpec
+from app.idea_pages import IdeasWanted, ideas_page, ideas_page_json
 from app.identity import Grant
 from app.launch import LaunchRequest, launch, parse_spec
 from app.show import ListFilter, list_initiatives, show, shown_json
@@ -110,6 +111,15 @@ async def show_one(request: Request, identity: Authenticated,
                    initiative_id: str) -> PresentedJSON:
     return PresentedJSON(shown_json(
         await show(context_of(request), initiative_id, identity.viewer)))
+
+
+@router.get("/initiatives/{initiative_id}/ideas")
+async def list_ideas(request: Request, identity: Authenticated, initiative_id: str,
+                     wanted: Annotated[IdeasWanted, Query()]) -> PresentedJSON:
+    """Every idea of the initiative, a page at a time, in the order they came: pass the
+    answer's `next_after` as `after` for the next page (null on the last)."""
+    return PresentedJSON(ideas_page_json(
+        await ideas_page(context_of(request), initiative_id, identity.viewer, wanted)))
 
 
 def _arguments_schema() -> dict[str, Any]:

@@ -53,3 +53,24 @@ async def test_support_duplicates_and_the_front_line(baton: Baton, tmp_path: Pat
         first: "pending", second: "duplicate"}
     offered = (await baton.ok("ideas", actor=NEWCOMER)).stdout
     assert third in offered and "can support" in offered
+
+
+async def test_every_idea_of_an_initiative_a_page_at_a_time(baton: Baton, tmp_path: Path) -> None:
+    iid = await baton.launched(write_spec(tmp_path, front_line=[CLERK, CLERK_2]))
+    for n in range(5):
+        await baton.ok("idea", iid, f"idea number {n + 1}", actor=CLERK if n % 2 else CLERK_2)
+    first = await baton.ok("ideas", "--of", iid, "--limit", "2")
+    assert "idea-1" in first.stdout and "idea-3" not in first.stdout
+    assert f"more: baton ideas --of {iid} --after 2 --limit 2" in first.stdout
+    last = (await baton.ok("ideas", "--of", iid, "--after", "4", "--json")).json
+    assert [i["id"] for i in last["ideas"]] == ["idea-5"] and last["next_after"] is None
+    pending = (await baton.ok("ideas", "--of", iid, "--status", "pending", "--json")).json
+    assert len(pending["ideas"]) == 5
+
+    for wrong in (["--limit", "0"], ["--after", "-3"], ["--status", "maybe"]):
+        refused = await baton("ideas", "--of", iid, *wrong)
+        assert refused.code == 2 and wrong[0] in refused.error_line, wrong
+    alone = await baton("ideas", "--after", "3", actor=CLERK)
+    assert alone.code == 2 and "go with --of ID" in alone.error_line
+    unknown = await baton("ideas", "--of", "no-such-initiative")
+    assert unknown.code == 2 and "unknown initiative" in unknown.error_line

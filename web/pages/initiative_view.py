@@ -11,9 +11,12 @@ from typing import Any
 from app.initiative_page import InitiativePage
 from app.work import WorkItem
 from domain.benefits import annual_at_target
+from domain.state import IdeaStatus
 
 from .forms import page_forms
 from .render import markup
+
+IDEA_STATUSES = tuple(status.value for status in IdeaStatus)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ def initiative_context(page: InitiativePage, *, sent: SentForm | None = None) ->
             "chart": markup(page.chart), "timeline": page.timeline,
             "forms": page_forms(page.offers, page.state), "render_id": uuid.uuid4().hex,
             "signed_statement": page.signed_statement, "sent": sent,
-            "may_audit": page.may_audit}
+            "may_audit": page.may_audit, "ideas_wanted": page.ideas_wanted,
+            "ideas_next_after": page.ideas_next_after, "idea_statuses": IDEA_STATUSES}
 
 
 def work_context(items: Iterable[WorkItem]) -> list[dict[str, Any]]:

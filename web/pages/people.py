@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.act import ActRequest, act
 from app.errors import InvalidArgument, Rejected
+from app.idea_pages import IdeasWanted, wanted_from
 from app.identity import Identity
 from app.initiative_page import initiative_page
 from app.menu import menu
@@ -88,9 +89,11 @@ def people_pages(deps: PageDeps) -> APIRouter:
                           ideas=ideas, menu=links)
 
     async def initiative(request: Request, person: Identity, iid: str, *, status: int = 200,
-                         refusal: str | None = None, sent: SentForm | None = None) -> Response:
+                         refusal: str | None = None, sent: SentForm | None = None,
+                         ideas: IdeasWanted | None = None) -> Response:
         try:
-            page = await initiative_page(deps.context(request), iid, person.viewer)
+            page = await initiative_page(deps.context(request), iid, person.viewer,
+                                         ideas=ideas)
             links = await menu(deps.context(request), person)
         except Rejected as rejected:
             return deps.refused(request, rejected)
@@ -106,10 +109,16 @@ def people_pages(deps: PageDeps) -> APIRouter:
     @router.get("/initiatives/{iid}")
     async def initiative_view(request: Request, iid: str) -> Response:
         person = deps.person(request)
+        try:
+            ideas = wanted_from(request.query_params.get("ideas"),
+                                request.query_params.get("after"))
+        except Rejected as rejected:  # the page as it opens, with what was wrong on top
+            return await initiative(request, person, iid, status=status_of(rejected),
+                                    refusal=rejected.reason)
         draft = await take_draft(request, initiative_path(iid))
         sent = SentForm(posted_form_key(draft), typed={
             name: values[-1] for name, values in draft.items() if values}) if draft else None
-        return await initiative(request, person, iid, sent=sent)
+        return await initiative(request, person, iid, sent=sent, ideas=ideas)
 
     @router.post("/initiatives/{iid}/actions/{action}")
     async def send_action(request: Request, iid: str, action: str) -> Response:
