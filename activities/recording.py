@@ -113,9 +113,8 @@ class Recorder:
 
     async def _next_dues(self, initiative_id: str) -> tuple[TriageDue | None, TriageDue | None]:
         """The next triage to escalate and the next to remind the owner of."""
-        pool = self._store.pool
-        return (_due(await self._pull.next_triage(pool, initiative_id)),
-                _due(await self._pull.next_reminder(pool, initiative_id)))
+        triage, reminder = await self._pull.next_dues(self._store.pool, initiative_id)
+        return _due(triage), _due(reminder)
 
     @activity.defn(name=READ_RECORDED)
     async def read_recorded(self, request: RecordedRequest) -> list[Event]:

@@ -71,15 +71,17 @@ class PullIdeas:
             "AND idea_id = ANY($3::text[])) AS ideas, "
             f"ARRAY(SELECT submitted_at FROM {s}.pull_ideas WHERE submitted_by = $4 "
             "AND submitted_at > $5 AND initiative_id = $1 ORDER BY submitted_at) AS recent")
-        self._next_triage = (
-            f"SELECT idea_id, triage_due_at, submitted_at FROM {s}.pull_ideas "
-            "WHERE initiative_id = $1 "
-            "AND status = 'pending' AND NOT escalated ORDER BY triage_due_at, number LIMIT 1")
-        self._next_reminder = (
-            f"SELECT idea_id, triage_due_at, submitted_at FROM {s}.pull_ideas "
-            "WHERE initiative_id = $1 AND status = 'pending' AND NOT escalated "
+        # Both of the engine's next dues in one round trip: the idea whose triage falls due
+        # first, of those not yet answered or escalated, and of those the owner was not yet
+        # reminded of; each as (idea_id, triage_due_at, submitted_at).
+        waiting = (f"FROM {s}.pull_ideas WHERE initiative_id = $1 AND status = 'pending' "
+                   "AND NOT escalated")
+        self._next_dues = (
+            f"SELECT (SELECT ROW(idea_id, triage_due_at, submitted_at) {waiting} "
+            "ORDER BY triage_due_at, number LIMIT 1) AS triage, "
+            f"(SELECT ROW(idea_id, triage_due_at, submitted_at) {waiting} "
             "AND (state->>'reminded')::boolean IS NOT TRUE ORDER BY triage_due_at, number "
-            "LIMIT 1")
+            "LIMIT 1) AS reminder")
         self._of_initiatives = (
             f"SELECT initiative_id, state::text FROM {s}.pull_ideas "
             "WHERE initiative_id = ANY($1::text[]) ORDER BY initiative_id, number")
@@ -166,17 +168,13 @@ class PullIdeas:
                          ideas=tuple(IdeaState.model_validate_json(s) for s in row["ideas"]),
                          recent=tuple(row["recent"]))
 
-    async def next_triage(self, pool: asyncpg.Pool, initiative_id: str) -> TriageDue | None:
-        """The idea whose triage falls due first, of those not yet answered or escalated."""
-        row = await pool.fetchrow(self._next_triage, initiative_id)
-        return None if row is None else TriageDue(row["idea_id"], row["triage_due_at"],
-                                                  row["submitted_at"])
-
-    async def next_reminder(self, pool: asyncpg.Pool, initiative_id: str) -> TriageDue | None:
-        """The idea whose triage falls due first, of those whose owner was not yet reminded."""
-        row = await pool.fetchrow(self._next_reminder, initiative_id)
-        return None if row is None else TriageDue(row["idea_id"], row["triage_due_at"],
-                                                  row["submitted_at"])
+    async def next_dues(self, pool: asyncpg.Pool,
+                        initiative_id: str) -> tuple[TriageDue | None, TriageDue | None]:
+        """The idea whose triage falls due first, of those not yet answered or escalated; and
+        the same of those whose owner was not yet reminded."""
+        row = await pool.fetchrow(self._next_dues, initiative_id)
+        assert row is not None  # a SELECT of subqueries always has its one row
+        return _triage_due(row["triage"]), _triage_due(row["reminder"])
 
     async def of_initiatives(self, pool: asyncpg.Pool | asyncpg.Connection,
                              initiative_ids: Iterable[str] | None = None,
@@ -220,6 +218,10 @@ class PullIdeas:
             if initiative_id is not None:
                 found[initiative_id] = row["version"]
         return found
+
+
+def _triage_due(found: asyncpg.Record | None) -> TriageDue | None:
+    return None if found is None else TriageDue(found[0], found[1], found[2])
 
 
 def _grouped(rows: Iterable[Any]) -> dict[str, tuple[IdeaState, ...]]:
