@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -245,8 +244,8 @@ async def worker(args: argparse.Namespace, session: Session) -> int:
     await place.temporal()  # fail with a clear line before anything starts
     store = await place.store()  # and migrate, once, here: the worker then does not
     await store.close()
-    settings = replace(settings, task_queue=args.task_queue or settings.task_queue,
-                       database_url=place.database_url)
+    settings = settings.model_copy(update={
+        "task_queue": args.task_queue or settings.task_queue, "database_url": place.database_url})
     configure_logging(settings.log_format, settings.log_level)
     session.out.note(f"worker polling task queue {settings.task_queue!r} at "
                      f"{place.temporal_address}; SIGTERM or Ctrl-C stops it")
