@@ -18,9 +18,9 @@ from cli.args import CommandTable
 from cli.errors import CliError, ExitCode, unreachable
 from cli.output import table
 from cli.session import Session
+from devstack.private_files import PRIVATE_UMASK, open_private, private_dir
+from devstack.stack_files import StackFiles, StackInfo, process_alive
 from workers.composition import Place, load_settings, redact  # light: imports app/ lazily
-from workers.private_files import PRIVATE_UMASK, open_private, private_dir
-from workers.stack_files import StackFiles, StackInfo, process_alive
 
 START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
 STOP_TIMEOUT = 30.0
@@ -142,7 +142,7 @@ def _stop_leftovers(info: StackInfo, place: Place, session: Session) -> None:
         session.out.note(f"stopping the Temporal server it left (pid {info.temporal_pid})")
         os.kill(info.temporal_pid, signal.SIGTERM)
     if info.postgres_pid and _runs(info.postgres_pid, "postgres"):
-        from workers.embedded_postgres import ensure_embedded_postgres
+        from devstack.embedded_postgres import ensure_embedded_postgres
 
         session.out.note(f"stopping the PostgreSQL server it left (pid {info.postgres_pid})")
         ensure_embedded_postgres(place.settings.postgres_dir).stop()
