@@ -54,7 +54,7 @@ class EnvironmentSource(PydanticBaseSettingsSource):
         self.environ = environ
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[str | None, str, bool]:
-        name = _variable_name(field_name)
+        name = _variable_of(field)
         value = self.environ.get(name, "").strip()
         return value or None, name, False
 
@@ -67,11 +67,16 @@ class EnvironmentSource(PydanticBaseSettingsSource):
         return values
 
 
-def _variable_name(field_name: str | None) -> str:
-    assert field_name is not None, "a settings validator runs for a field"
-    name = Settings.model_fields[field_name].validation_alias
-    assert isinstance(name, str), f"{field_name} is read from one variable"
+def _variable_of(field: FieldInfo) -> str:
+    name = field.validation_alias
+    assert isinstance(name, str), f"{field} is read from one variable, given by variable()"
     return name
+
+
+def _variable_name(field_name: str | None) -> str:
+    """The variable a validator's field is read from, for its message."""
+    assert field_name is not None, "a settings validator runs for a field"
+    return _variable_of(Settings.model_fields[field_name])
 
 
 # The schema name is spliced into SQL as an identifier, so only plain identifiers pass.
