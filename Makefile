@@ -37,7 +37,7 @@ soak: $(STAMP)
 
 # Two example initiatives driven end to end through `baton`, on a stack of its own; under a minute.
 demo: $(STAMP)
-	$(BIN)/python -m workers.demo
+	$(BIN)/python -m devstack.demo
 
 # The embedded stack in the foreground (Ctrl-C stops it); `make down` stops a detached one.
 up: $(STAMP)

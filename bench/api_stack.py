@@ -14,10 +14,10 @@ from pathlib import Path
 from app.context import Where
 from app.identity import Grant
 from app.tokens import Tokens
+from devstack.embedded_temporal import FREE_PORT, start_embedded_temporal
 from store import EventStore
 from store.tokens import TokenStore
 from web.app import create_app
-from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workers.web import shared_context, started_server, web_config, web_services

@@ -20,11 +20,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from devstack.embedded_temporal import FREE_PORT, start_embedded_temporal
 from domain import InitiativeSpec
 from domain import commands as c
 from domain.pull_stream import pull_stream_id
 from store import EventStore
-from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workers.worker import build_worker

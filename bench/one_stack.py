@@ -11,8 +11,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from devstack.embedded_temporal import FREE_PORT, TIME_SKIPPING_ARGS, start_embedded_temporal
 from store import EventStore
-from workers.embedded_temporal import FREE_PORT, TIME_SKIPPING_ARGS, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workers.worker import build_worker

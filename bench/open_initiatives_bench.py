@@ -21,9 +21,9 @@ from typing import Any
 
 from temporalio.service import RPCError
 
+from devstack.embedded_temporal import FREE_PORT, start_embedded_temporal
 from domain import InitiativeSpec, InitiativeState, decide, fold
 from domain import commands as c
-from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workflows.contracts import InitiativeInput, workflow_id_for

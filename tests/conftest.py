@@ -19,18 +19,18 @@ from hypothesis import settings
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
+from devstack.embedded_postgres import ensure_embedded_postgres
+from devstack.embedded_temporal import (
+    FREE_PORT,
+    TIME_SKIPPING_ARGS,
+    EmbeddedTemporal,
+    start_embedded_temporal,
+)
 from tests.installed.package import installed_baton  # noqa: F401  (one build per session)
 from tests.timeouts import (  # noqa: F401  (the hooks and fixture take effect from here)
     _loop_for_timeouts,
     pytest_timeout_cancel_timer,
     pytest_timeout_set_timer,
-)
-from workers.embedded_postgres import ensure_embedded_postgres
-from workers.embedded_temporal import (
-    FREE_PORT,
-    TIME_SKIPPING_ARGS,
-    EmbeddedTemporal,
-    start_embedded_temporal,
 )
 from workers.settings import Settings
 from workers.temporal_client import connect_client

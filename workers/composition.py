@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from devstack.stack_files import StackFiles, StackInfo
 from store.dsn import redact_dsn
 from workers.settings import Settings, SettingsError
-from workers.stack_files import StackFiles, StackInfo
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -130,6 +130,16 @@ class Place:
                        open_audit_store=self.audit_store,
                        answer_timeout=self.settings.answer_timeout,
                        source_hosts=self.settings.metric_source_hosts)
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set, else the DSN of the embedded server, started if needed and left
+    running after this process exits (devstack/embedded_postgres.py says why)."""
+    if settings.database_url:
+        return settings.database_url
+    from devstack.embedded_postgres import ensure_embedded_postgres
+
+    return ensure_embedded_postgres(settings.postgres_dir).dsn
 
 
 def context_from_env() -> Context:

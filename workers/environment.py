@@ -1,7 +1,8 @@
 """Every environment variable Baton reads: its name, default and meaning.
 
-`ENVIRONMENT_VARIABLES` is the single source: `Settings.from_env` takes its defaults from it,
-and the README and tests check their lists against it, so a new variable cannot go undocumented.
+`ENVIRONMENT_VARIABLES` is the single source: each field of `Settings` takes its variable,
+default and description from it, and the README and tests check their lists against it, so a new
+variable cannot go undocumented.
 """
 
 from __future__ import annotations

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import structlog
 
-from workers.composition import load_settings, open_store
-from workers.embedded_postgres import database_url
+from workers.composition import database_url, load_settings, open_store
 from workers.logging import configure_logging
 from workers.settings import Settings
 from workers.setup_step import run_setup_step

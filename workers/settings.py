@@ -1,5 +1,7 @@
 """Baton's runtime settings, read once from the environment, each variable as
-`workers.environment` lists it."""
+`workers.environment` lists it: the registry gives every field its variable, default and
+description, and each value is checked on the way in so that a bad one is refused in one line
+naming its variable."""
 
 from __future__ import annotations
 
@@ -8,156 +10,73 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BeforeValidator, ValidationError, ValidationInfo
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from workers.environment import ENVIRONMENT_VARIABLES
 from workflows.source_hosts import SourceHosts, SourceRefused
 
 LogFormat = Literal["json", "console"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("json", "console")
-_DEFAULTS = {variable.name: variable.default for variable in ENVIRONMENT_VARIABLES}
+Digest = Literal["daily", "weekly"]
+_LISTED = {variable.name: variable for variable in ENVIRONMENT_VARIABLES}
+# The mapping `Settings.from_env` was given, for the one construction it makes; else None and
+# the process's environment is read.
+_READ_FROM: ContextVar[Mapping[str, str] | None] = ContextVar("settings_read_from", default=None)
 
 
 class SettingsError(ValueError):
     """An environment variable holds a value Baton cannot use."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    temporal_address: str | None
-    temporal_namespace: str
-    task_queue: str
-    database_url: str | None
-    db_schema: str
-    log_format: LogFormat
-    log_level: str
-    temporal_port: int
-    ui_port: int
-    webhook_url: str | None
-    webhook_secret: str | None = field(repr=False)
-    metric_source_hosts: SourceHosts
-    smtp_url: str | None = field(repr=False)  # may carry a password
-    smtp_password: str | None = field(repr=False)
-    smtp_ca_file: str | None
-    mail_from: str
-    timezone: ZoneInfo
-    digest: Literal["daily", "weekly"] | None
-    digest_only: bool
-    actor: str | None
-    answer_timeout: float
-    audit_database_url: str | None
-    temporal_api_key: str | None = field(repr=False)  # a secret: kept out of logs
-    temporal_tls: bool | None  # None: decided by the other TLS settings
-    temporal_tls_client_cert: Path | None
-    temporal_tls_client_key: Path | None
-    temporal_tls_server_ca_cert: Path | None
-    temporal_tls_server_name: str | None
-    metrics_address: str | None
-    health_address: str | None
-    otlp_endpoint: str | None
-    otel_service_name: str
-    web_host: str = "127.0.0.1"
-    web_port: int = 8000
-    public_url: str | None = None
-    session_secret: str | None = field(default=None, repr=False)
-    oidc_issuer: str | None = None
-    oidc_client_id: str | None = None
-    oidc_client_secret: str | None = field(default=None, repr=False)
-    oidc_audience: str | None = None
-    oidc_person_claim: str = "email"
-    oidc_groups_claim: str = "groups"
-    oidc_pmo_group: str | None = None
-    oidc_auditor_group: str | None = None
-    api_url: str | None = None
-    api_token: str | None = field(default=None, repr=False)
+def variable(name: str, *, secret: bool = False) -> FieldInfo:
+    """The field read from `name`, with the registry's default and meaning; a secret is kept out
+    of the settings' repr, and so out of logs."""
+    listed = _LISTED[name]
+    return FieldInfo.from_field(listed.default, validation_alias=name,
+                                description=listed.meaning, repr=not secret)
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        def read(name: str) -> str | None:
-            # Compose files and CI often export a variable as empty to mean "not set".
-            value = environ.get(name, "").strip()
-            return value or _DEFAULTS[name]
 
-        def required(name: str) -> str:
-            value = read(name)
-            assert value is not None, f"{name} needs a default in ENVIRONMENT_VARIABLES"
-            return value
+class EnvironmentSource(PydanticBaseSettingsSource):
+    """Each field's variable looked up by its exact name in `environ`. Compose files and CI often
+    export a variable as empty to mean "not set", so an empty or blank value is left out and the
+    field keeps its default."""
 
-        def path(name: str) -> Path | None:
-            value = read(name)
-            return None if value is None else Path(value).expanduser()
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.environ = environ
 
-        def listen_address(name: str) -> str | None:
-            value = read(name)
-            return None if value is None else _listen_address(name, value)
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[str | None, str, bool]:
+        name = _variable_of(field)
+        value = self.environ.get(name, "").strip()
+        return value or None, name, False
 
-        return cls(
-            home=Path(required("BATON_HOME")).expanduser().resolve(),
-            temporal_address=read("TEMPORAL_ADDRESS"),
-            temporal_namespace=required("TEMPORAL_NAMESPACE"),
-            task_queue=required("BATON_TASK_QUEUE"),
-            database_url=read("DATABASE_URL"),
-            db_schema=_schema(required("BATON_DB_SCHEMA")),
-            log_format=_log_format(required("BATON_LOG_FORMAT")),
-            log_level=_log_level(required("BATON_LOG_LEVEL")),
-            temporal_port=_port("BATON_TEMPORAL_PORT", required("BATON_TEMPORAL_PORT")),
-            ui_port=_port("BATON_UI_PORT", required("BATON_UI_PORT")),
-            webhook_url=read("BATON_WEBHOOK_URL"),
-            webhook_secret=read("BATON_WEBHOOK_SECRET"),
-            metric_source_hosts=_source_hosts(read("BATON_METRIC_SOURCE_HOSTS")),
-            smtp_url=_smtp_url(read("BATON_SMTP_URL")),
-            smtp_password=read("BATON_SMTP_PASSWORD"),
-            smtp_ca_file=read("BATON_SMTP_CA_FILE"),
-            mail_from=required("BATON_MAIL_FROM"),
-            timezone=_timezone(required("BATON_TIMEZONE")),
-            digest=_digest(read("BATON_DIGEST")),
-            digest_only=bool(_flag("BATON_DIGEST_ONLY", required("BATON_DIGEST_ONLY"))),
-            actor=read("BATON_ACTOR"),
-            answer_timeout=_seconds("BATON_ANSWER_TIMEOUT", required("BATON_ANSWER_TIMEOUT")),
-            audit_database_url=read("BATON_AUDIT_DATABASE_URL"),
-            temporal_api_key=read("TEMPORAL_API_KEY"),
-            temporal_tls=_flag("TEMPORAL_TLS", read("TEMPORAL_TLS")),
-            temporal_tls_client_cert=path("TEMPORAL_TLS_CLIENT_CERT_PATH"),
-            temporal_tls_client_key=path("TEMPORAL_TLS_CLIENT_KEY_PATH"),
-            temporal_tls_server_ca_cert=path("TEMPORAL_TLS_SERVER_CA_CERT_PATH"),
-            temporal_tls_server_name=read("TEMPORAL_TLS_SERVER_NAME"),
-            metrics_address=listen_address("BATON_METRICS_ADDRESS"),
-            health_address=listen_address("BATON_HEALTH_ADDRESS"),
-            otlp_endpoint=read("OTEL_EXPORTER_OTLP_ENDPOINT"),
-            otel_service_name=required("OTEL_SERVICE_NAME"),
-            web_host=required("BATON_WEB_HOST"),
-            web_port=_port("BATON_WEB_PORT", required("BATON_WEB_PORT")),
-            public_url=_public_url(read("BATON_PUBLIC_URL")),
-            session_secret=_session_secret(read("BATON_SESSION_SECRET")),
-            oidc_issuer=read("BATON_OIDC_ISSUER"),
-            oidc_client_id=read("BATON_OIDC_CLIENT_ID"),
-            oidc_client_secret=read("BATON_OIDC_CLIENT_SECRET"),
-            oidc_audience=read("BATON_OIDC_AUDIENCE"),
-            oidc_person_claim=required("BATON_OIDC_PERSON_CLAIM"),
-            oidc_groups_claim=required("BATON_OIDC_GROUPS_CLAIM"),
-            oidc_pmo_group=read("BATON_OIDC_PMO_GROUP"),
-            oidc_auditor_group=read("BATON_OIDC_AUDITOR_GROUP"),
-            api_url=read("BATON_URL"),
-            api_token=read("BATON_TOKEN"),
-        )
+    def __call__(self) -> dict[str, str]:
+        values = {}
+        for field_name, field in self.settings_cls.model_fields.items():
+            value, name, _ = self.get_field_value(field, field_name)
+            if value is not None:
+                values[name] = value
+        return values
 
-    @property
-    def postgres_dir(self) -> Path:
-        return self.home / "postgres"
 
-    @property
-    def temporal_dir(self) -> Path:
-        return self.home / "temporal"
+def _variable_of(field: FieldInfo) -> str:
+    name = field.validation_alias
+    assert isinstance(name, str), f"{field} is read from one variable, given by variable()"
+    return name
 
-    @property
-    def mail_link_base(self) -> str:
-        """Where e-mail links point: the public URL, else the web process's own address."""
-        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::") else self.web_host
-        return self.public_url or f"http://{host}:{self.web_port}"
+
+def _variable_name(field_name: str | None) -> str:
+    """The variable a validator's field is read from, for its message."""
+    assert field_name is not None, "a settings validator runs for a field"
+    return _variable_of(Settings.model_fields[field_name])
 
 
 # The schema name is spliced into SQL as an identifier, so only plain identifiers pass.
@@ -199,6 +118,14 @@ def _public_url(value: str | None) -> str | None:
     return value.rstrip("/")
 
 
+def _home(value: str) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value).expanduser()
+
+
 def _timezone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
@@ -206,7 +133,7 @@ def _timezone(value: str) -> ZoneInfo:
         raise SettingsError(f"BATON_TIMEZONE is not a known time zone: {value!r}") from None
 
 
-def _digest(value: str | None) -> Literal["daily", "weekly"] | None:
+def _digest(value: str | None) -> Digest | None:
     if value is None:
         return None
     lowered = value.lower()
@@ -239,23 +166,25 @@ def _log_level(value: str) -> str:
     return level
 
 
-def _seconds(name: str, value: str) -> float:
+def _seconds(value: str, info: ValidationInfo) -> float:
     try:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
     if not 0 < seconds < 86400:  # NaN fails this too
-        raise SettingsError(f"{name} must be a number of seconds above 0, got {value!r}")
+        raise SettingsError(f"{_variable_name(info.field_name)} must be a number of seconds "
+                            f"above 0, got {value!r}")
     return seconds
 
 
-def _port(name: str, value: str) -> int:
+def _port(value: str, info: ValidationInfo) -> int:
     try:
         port = int(value)
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:
-        raise SettingsError(f"{name} must be a TCP port number (1-65535), got {value!r}")
+        raise SettingsError(f"{_variable_name(info.field_name)} must be a TCP port number "
+                            f"(1-65535), got {value!r}")
     return port
 
 
@@ -263,13 +192,14 @@ _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 
 
-def _flag(name: str, value: str | None) -> bool | None:
+def _flag(value: str | None, info: ValidationInfo) -> bool | None:
     if value is None:
         return None
     lowered = value.lower()
     if lowered in _TRUE or lowered in _FALSE:
         return lowered in _TRUE
-    raise SettingsError(f"{name} must be true or false, got {value!r}")
+    raise SettingsError(f"{_variable_name(info.field_name)} must be true or false, "
+                        f"got {value!r}")
 
 
 def split_listen_address(address: str) -> tuple[str, int]:
@@ -278,14 +208,138 @@ def split_listen_address(address: str) -> tuple[str, int]:
     return host.removeprefix("[").removesuffix("]"), int(port)
 
 
-def _listen_address(name: str, value: str) -> str:
+def _listen_address(value: str | None, info: ValidationInfo) -> str | None:
     # An IP, not a host name: the Prometheus server in Temporal's Rust core binds only to
     # a socket address, and failing here names the variable instead of failing later.
+    if value is None:
+        return None
     try:
         host, port = split_listen_address(value)
         ipaddress.ip_address(host)
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:
-        raise SettingsError(f"{name} must be ip:port (e.g. 0.0.0.0:9464), got {value!r}")
+        raise SettingsError(f"{_variable_name(info.field_name)} must be ip:port "
+                            f"(e.g. 0.0.0.0:9464), got {value!r}")
     return value
+
+
+Port = BeforeValidator(_port)
+Flag = BeforeValidator(_flag)
+ListenAddress = BeforeValidator(_listen_address)
+FilePath = BeforeValidator(_path)
+
+
+class Settings(BaseSettings):
+    """Build with `Settings.from_env()`, or `Settings.from_env(mapping)` for a test's or a
+    bench's own variables (the process's environment is then not read at all)."""
+
+    model_config = SettingsConfigDict(frozen=True, validate_default=True,
+                                      arbitrary_types_allowed=True)
+
+    home: Annotated[Path, BeforeValidator(_home), variable("BATON_HOME")]
+    temporal_address: Annotated[str | None, variable("TEMPORAL_ADDRESS")]
+    temporal_namespace: Annotated[str, variable("TEMPORAL_NAMESPACE")]
+    task_queue: Annotated[str, variable("BATON_TASK_QUEUE")]
+    database_url: Annotated[str | None, variable("DATABASE_URL")]
+    db_schema: Annotated[str, BeforeValidator(_schema), variable("BATON_DB_SCHEMA")]
+    log_format: Annotated[LogFormat, BeforeValidator(_log_format), variable("BATON_LOG_FORMAT")]
+    log_level: Annotated[str, BeforeValidator(_log_level), variable("BATON_LOG_LEVEL")]
+    temporal_port: Annotated[int, Port, variable("BATON_TEMPORAL_PORT")]
+    ui_port: Annotated[int, Port, variable("BATON_UI_PORT")]
+    webhook_url: Annotated[str | None, variable("BATON_WEBHOOK_URL")]
+    webhook_secret: Annotated[str | None, variable("BATON_WEBHOOK_SECRET", secret=True)]
+    metric_source_hosts: Annotated[SourceHosts, BeforeValidator(_source_hosts),
+                                   variable("BATON_METRIC_SOURCE_HOSTS")]
+    # The URL may carry a password.
+    smtp_url: Annotated[str | None, BeforeValidator(_smtp_url),
+                        variable("BATON_SMTP_URL", secret=True)]
+    smtp_password: Annotated[str | None, variable("BATON_SMTP_PASSWORD", secret=True)]
+    smtp_ca_file: Annotated[str | None, variable("BATON_SMTP_CA_FILE")]
+    mail_from: Annotated[str, variable("BATON_MAIL_FROM")]
+    timezone: Annotated[ZoneInfo, BeforeValidator(_timezone), variable("BATON_TIMEZONE")]
+    digest: Annotated[Digest | None, BeforeValidator(_digest), variable("BATON_DIGEST")]
+    digest_only: Annotated[bool, Flag, variable("BATON_DIGEST_ONLY")]
+    actor: Annotated[str | None, variable("BATON_ACTOR")]
+    answer_timeout: Annotated[float, BeforeValidator(_seconds), variable("BATON_ANSWER_TIMEOUT")]
+    audit_database_url: Annotated[str | None, variable("BATON_AUDIT_DATABASE_URL")]
+    temporal_api_key: Annotated[str | None, variable("TEMPORAL_API_KEY", secret=True)]
+    # None: decided by the other TLS settings.
+    temporal_tls: Annotated[bool | None, Flag, variable("TEMPORAL_TLS")]
+    temporal_tls_client_cert: Annotated[Path | None, FilePath,
+                                        variable("TEMPORAL_TLS_CLIENT_CERT_PATH")]
+    temporal_tls_client_key: Annotated[Path | None, FilePath,
+                                       variable("TEMPORAL_TLS_CLIENT_KEY_PATH")]
+    temporal_tls_server_ca_cert: Annotated[Path | None, FilePath,
+                                           variable("TEMPORAL_TLS_SERVER_CA_CERT_PATH")]
+    temporal_tls_server_name: Annotated[str | None, variable("TEMPORAL_TLS_SERVER_NAME")]
+    metrics_address: Annotated[str | None, ListenAddress, variable("BATON_METRICS_ADDRESS")]
+    health_address: Annotated[str | None, ListenAddress, variable("BATON_HEALTH_ADDRESS")]
+    otlp_endpoint: Annotated[str | None, variable("OTEL_EXPORTER_OTLP_ENDPOINT")]
+    otel_service_name: Annotated[str, variable("OTEL_SERVICE_NAME")]
+    web_host: Annotated[str, variable("BATON_WEB_HOST")]
+    web_port: Annotated[int, Port, variable("BATON_WEB_PORT")]
+    public_url: Annotated[str | None, BeforeValidator(_public_url), variable("BATON_PUBLIC_URL")]
+    session_secret: Annotated[str | None, BeforeValidator(_session_secret),
+                              variable("BATON_SESSION_SECRET", secret=True)]
+    oidc_issuer: Annotated[str | None, variable("BATON_OIDC_ISSUER")]
+    oidc_client_id: Annotated[str | None, variable("BATON_OIDC_CLIENT_ID")]
+    oidc_client_secret: Annotated[str | None, variable("BATON_OIDC_CLIENT_SECRET", secret=True)]
+    oidc_audience: Annotated[str | None, variable("BATON_OIDC_AUDIENCE")]
+    oidc_person_claim: Annotated[str, variable("BATON_OIDC_PERSON_CLAIM")]
+    oidc_groups_claim: Annotated[str, variable("BATON_OIDC_GROUPS_CLAIM")]
+    oidc_pmo_group: Annotated[str | None, variable("BATON_OIDC_PMO_GROUP")]
+    oidc_auditor_group: Annotated[str | None, variable("BATON_OIDC_AUDITOR_GROUP")]
+    api_url: Annotated[str | None, variable("BATON_URL")]
+    api_token: Annotated[str | None, variable("BATON_TOKEN", secret=True)]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The process's environment (or from_env's mapping), by each variable's exact name; no
+        # .env file, no secrets directory: deployments set variables, the registry lists them.
+        environ = _READ_FROM.get()
+        return init_settings, EnvironmentSource(
+            settings_cls, os.environ if environ is None else environ)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """The settings from `environ` alone, or a SettingsError naming each bad variable."""
+        reading = _READ_FROM.set(environ)
+        try:
+            return cls()
+        except ValidationError as error:
+            raise SettingsError("; ".join(map(_reason, error.errors()))) from None
+        finally:
+            _READ_FROM.reset(reading)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"settings are read once: {name} cannot change")
+
+    @property
+    def postgres_dir(self) -> Path:
+        return self.home / "postgres"
+
+    @property
+    def temporal_dir(self) -> Path:
+        return self.home / "temporal"
+
+    @property
+    def mail_link_base(self) -> str:
+        """Where e-mail links point: the public URL, else the web process's own address."""
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::") else self.web_host
+        return self.public_url or f"http://{host}:{self.web_port}"
+
+
+def _reason(detail: ErrorDetails) -> str:
+    """The validator's own sentence, which names the variable, without pydantic's prefix."""
+    cause = detail.get("ctx", {}).get("error")
+    if isinstance(cause, SettingsError):
+        return str(cause)
+    return f"{'.'.join(map(str, detail['loc']))}: {detail['msg']}"

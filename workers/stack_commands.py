@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ from cli.args import CommandTable
 from cli.errors import CliError, ExitCode, unreachable
 from cli.output import table
 from cli.session import Session
+from devstack.private_files import PRIVATE_UMASK, open_private, private_dir
+from devstack.stack_files import StackFiles, StackInfo, process_alive
 from workers.composition import Place, load_settings, redact  # light: imports app/ lazily
-from workers.private_files import PRIVATE_UMASK, open_private, private_dir
-from workers.stack_files import StackFiles, StackInfo, process_alive
 
 START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
 STOP_TIMEOUT = 30.0
@@ -143,7 +142,7 @@ def _stop_leftovers(info: StackInfo, place: Place, session: Session) -> None:
         session.out.note(f"stopping the Temporal server it left (pid {info.temporal_pid})")
         os.kill(info.temporal_pid, signal.SIGTERM)
     if info.postgres_pid and _runs(info.postgres_pid, "postgres"):
-        from workers.embedded_postgres import ensure_embedded_postgres
+        from devstack.embedded_postgres import ensure_embedded_postgres
 
         session.out.note(f"stopping the PostgreSQL server it left (pid {info.postgres_pid})")
         ensure_embedded_postgres(place.settings.postgres_dir).stop()
@@ -245,8 +244,8 @@ async def worker(args: argparse.Namespace, session: Session) -> int:
     await place.temporal()  # fail with a clear line before anything starts
     store = await place.store()  # and migrate, once, here: the worker then does not
     await store.close()
-    settings = replace(settings, task_queue=args.task_queue or settings.task_queue,
-                       database_url=place.database_url)
+    settings = settings.model_copy(update={
+        "task_queue": args.task_queue or settings.task_queue, "database_url": place.database_url})
     configure_logging(settings.log_format, settings.log_level)
     session.out.note(f"worker polling task queue {settings.task_queue!r} at "
                      f"{place.temporal_address}; SIGTERM or Ctrl-C stops it")

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from cli.errors import ExitCode, bad_input, unreachable
 from cli.output import Output
 from cli.session import Session
+from devstack.private_files import PRIVATE_UMASK
+from devstack.stack_files import StackInfo
 from workers.composition import Place, open_store, redact
 from workers.logging import configure_logging
-from workers.private_files import PRIVATE_UMASK
-from workers.stack_files import StackInfo
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -65,9 +65,9 @@ def _stop_on_signals() -> asyncio.Event:
 
 async def _start_everything(place: Place, session: Session,
                             stack: AsyncExitStack) -> StackInfo:
+    from devstack.embedded_postgres import ensure_embedded_postgres
+    from devstack.embedded_temporal import EmbeddedTemporalError, start_embedded_temporal
     from store.portfolio import PortfolioReader
-    from workers.embedded_postgres import ensure_embedded_postgres
-    from workers.embedded_temporal import EmbeddedTemporalError, start_embedded_temporal
     from workers.temporal_client import connect_client
     from workers.worker import build_worker, start_digest
 

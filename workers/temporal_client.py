@@ -11,7 +11,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
-from workers.embedded_temporal import LOOPBACK
+from devstack.embedded_temporal import LOOPBACK
 from workers.settings import Settings, SettingsError
 
 

@@ -21,7 +21,7 @@ from activities.notifications import Notifier
 from activities.recording import Recorder
 from store import EventStore
 from store.portfolio import PortfolioProjection, PortfolioReader
-from workers.embedded_postgres import database_url
+from workers.composition import database_url
 from workers.health import serve_health
 from workers.settings import Settings
 from workers.telemetry import start_worker_telemetry

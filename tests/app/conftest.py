@@ -10,8 +10,8 @@ import pytest
 from temporalio.client import Client
 
 from app.context import Context, Where
+from devstack.embedded_temporal import EmbeddedTemporal
 from store import EventStore
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
 

@@ -17,12 +17,12 @@ import pytest
 from temporalio.client import Client
 
 from audit.witnesses import TemporalWitnesses
+from devstack.embedded_temporal import EmbeddedTemporal
 from domain import commands as c
 from store import EventStore
 from tests.cli.runner import Baton
 from tests.domain.builders import OWNER
 from tests.workflows.scenario import hand_over, quick_spec
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
 from workflows.client import InitiativeClient

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from store import EventStore
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
 

@@ -9,8 +9,8 @@ import signal
 import socket
 from pathlib import Path
 
+from devstack.stack_files import process_alive
 from tests.domain.builders import PMO
-from workers.stack_files import process_alive
 
 from .conftest import Stack
 from .runner import BATON, Baton

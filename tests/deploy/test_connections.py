@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.service import TLSConfig
 
 from store import EventStore
-from workers import embedded_postgres
+from workers import composition
 from workers.settings import Settings, SettingsError
 from workers.temporal_client import connect_client, tls_config
 
@@ -105,7 +105,7 @@ async def test_sslmode_in_database_url_reaches_postgres(database_url: str) -> No
     dsn = f"{database_url}{separator}sslmode=verify-full&sslrootcert=/no/such/ca.crt"
     settings = Settings.from_env({"DATABASE_URL": dsn})
 
-    assert embedded_postgres.database_url(settings) == dsn
+    assert composition.database_url(settings) == dsn
     # asyncpg opens the CA file only because the DSN asks it to verify the server.
     with pytest.raises(FileNotFoundError):
-        await EventStore.connect(embedded_postgres.database_url(settings), schema="probe")
+        await EventStore.connect(composition.database_url(settings), schema="probe")

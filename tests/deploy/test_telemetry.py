@@ -10,11 +10,11 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from domain import commands as c
 from store import EventStore
 from tests.domain.builders import PMO, SPONSOR
 from tests.workflows.scenario import quick_spec
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings, SettingsError
 from workers.telemetry import prometheus_runtime, start_worker_telemetry, tracing
 from workers.temporal_client import connect_client

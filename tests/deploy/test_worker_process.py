@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from store import EventStore
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.health import LIVENESS_PATH, READINESS_PATH
 
 BATON = Path(sys.executable).parent / "baton"

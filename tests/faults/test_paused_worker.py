@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from store import EventStore
 from tests.cli.runner import Baton, write_spec
 from tests.domain.builders import PMO, SPONSOR
 from tests.worker_process import WorkerProcesses
-from workers.embedded_temporal import EmbeddedTemporal
 
 UNREACHABLE = 3
 RETRIES = 15  # of BATON_ANSWER_TIMEOUT=2 s each

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from devstack.embedded_postgres import EmbeddedPostgres, ensure_embedded_postgres
 from domain import commands as c
 from store import EventStore
 from tests.domain.builders import PMO, SPONSOR
 from tests.workflows.scenario import quick_spec
-from workers.embedded_postgres import EmbeddedPostgres, ensure_embedded_postgres
 from workers.settings import Settings
 from workers.worker import build_worker
 from workflows.client import InitiativeClient

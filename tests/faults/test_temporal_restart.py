@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from devstack.embedded_temporal import FREE_PORT, EmbeddedTemporal, start_embedded_temporal
 from domain import Phase
 from store import EventStore
 from tests.workflows.metric_source import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_metric
 from tests.workflows.scenario import HANDOFF
-from workers.embedded_temporal import FREE_PORT, EmbeddedTemporal, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workers.worker import build_worker

@@ -8,7 +8,8 @@ import asyncpg
 import psutil
 import pytest
 
-from workers.embedded_postgres import database_url, ensure_embedded_postgres
+from devstack.embedded_postgres import ensure_embedded_postgres
+from workers.composition import database_url
 from workers.settings import Settings
 
 pytestmark = pytest.mark.servers  # starts servers of its own
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.servers  # starts servers of its own
 START_AND_EXIT = """
 import sys
 from pathlib import Path
-from workers.embedded_postgres import ensure_embedded_postgres
+from devstack.embedded_postgres import ensure_embedded_postgres
 print(ensure_embedded_postgres(Path(sys.argv[1])).pid)
 """
 

@@ -8,7 +8,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
-from workers.embedded_temporal import (
+from devstack.embedded_temporal import (
     FREE_PORT,
     LOOPBACK,
     EmbeddedTemporal,

@@ -116,3 +116,48 @@ def test_settings_are_frozen() -> None:
 
     with pytest.raises(AttributeError):
         settings.task_queue = "other"  # type: ignore[misc]
+
+
+def test_each_field_is_described_by_its_variable() -> None:
+    described = {(field.validation_alias, field.description)
+                 for field in Settings.model_fields.values()}
+
+    assert described == {(variable.name, variable.meaning) for variable in ENVIRONMENT_VARIABLES}
+
+
+def test_values_are_trimmed_and_unknown_variables_ignored() -> None:
+    settings = Settings.from_env({"BATON_WEB_PORT": " 9000 ", "BATON_NO_SUCH_SETTING": "x"})
+
+    assert settings.web_port == 9000
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BATON_DIGEST_ONLY", "y"),  # pydantic's own booleans take more spellings than Baton
+        ("TEMPORAL_TLS", "t"),
+        ("BATON_WEB_PORT", "80.0"),
+        ("BATON_ANSWER_TIMEOUT", "nan"),
+        ("BATON_ANSWER_TIMEOUT", "0"),
+        ("BATON_METRICS_ADDRESS", "metrics.internal:9464"),
+    ],
+)
+def test_values_pydantic_would_take_are_refused_as_before(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} must be .*, got {value!r}$"):
+        Settings.from_env({name: value})
+
+
+def test_every_bad_variable_is_named_on_one_line() -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"BATON_LOG_FORMAT": "xml", "BATON_WEB_PORT": "eighty"})
+
+    assert "\n" not in str(refused.value)
+    assert "BATON_LOG_FORMAT" in str(refused.value) and "BATON_WEB_PORT" in str(refused.value)
+
+
+def test_a_mapping_is_read_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BATON_TASK_QUEUE", "from-the-process")
+
+    assert Settings.from_env({}).task_queue == "baton"
+    assert Settings.from_env().task_queue == "from-the-process"
+    assert Settings().task_queue == "from-the-process"

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = ROOT / "deploy" / "install.sh"
 INSTALL_TIMEOUT = 600.0  # a cold pip cache downloads every dependency
 # The rooms setuptools packages, as pyproject.toml's [tool.setuptools] names them.
-ROOMS = ("domain", "workflows", "store", "activities", "audit", "app", "workers", "cli", "web")
+ROOMS = ("domain", "workflows", "store", "activities", "audit", "app", "cli", "web", "devstack",
+         "workers")
 
 
 def tracked_files() -> list[str]:

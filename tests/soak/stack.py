@@ -13,10 +13,10 @@ from pathlib import Path
 from temporalio.client import Client
 
 from bench.harness import postgres
+from devstack.embedded_temporal import FREE_PORT, start_embedded_temporal
 from store import EventStore
 from tests.worker_process import WorkerProcess, free_loopback_address, worker_processes
 from tests.workflows.metric_source import LOOPBACK_HOSTS
-from workers.embedded_temporal import FREE_PORT, start_embedded_temporal
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workflows.client import InitiativeClient

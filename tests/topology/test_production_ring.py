@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from tests.installed.package import ROOT, InstalledBaton, free_port
 from tests.topology.ring import (
     Ring,
@@ -31,7 +32,6 @@ from tests.topology.system_postgres import (
     server_binaries_or_skip,
     system_postgres,
 )
-from workers.embedded_temporal import EmbeddedTemporal
 
 SPEC = (ROOT / "examples" / "sustains.yaml").read_bytes()
 PMO, SPONSOR, EXPERT, OWNER = ("pmo@acme.example", "cfo@acme.example", "belt@consult.example",

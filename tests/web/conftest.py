@@ -33,12 +33,12 @@ from temporalio.client import Client
 from app.context import Where
 from app.identity import Grant
 from app.tokens import Tokens
+from devstack.embedded_temporal import EmbeddedTemporal
 from domain.pull_stream import pull_stream_id
 from store import EventStore
 from store.tokens import TokenStore
 from web.app import create_app
 from web.config import OidcConfig, WebConfig
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.web import shared_context, started_server, web_services
 from workers.worker import build_worker

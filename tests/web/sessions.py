@@ -12,9 +12,9 @@ import httpx
 from temporalio.client import Client
 
 from app.context import Where
+from devstack.embedded_temporal import EmbeddedTemporal
 from web.app import create_app
 from web.config import WebConfig
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.web import shared_context, started_server, web_services
 
 from .conftest import OidcProvider, WebStack

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from tests.cli.runner import Baton, write_spec
 from tests.domain.builders import OWNER, PMO, SPONSOR
-from workers.embedded_temporal import EmbeddedTemporal
 
 from .conftest import WebStack
 

@@ -10,10 +10,10 @@ from temporalio.client import Client
 
 from app.context import Where
 from app.identity import Grant
+from devstack.embedded_temporal import EmbeddedTemporal
 from tests.domain.builders import PMO
 from web.app import create_app
 from web.config import WebConfig
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.web import shared_context, started_server, web_services
 
 from .conftest import WebStack, problem

@@ -12,9 +12,9 @@ import httpx
 from temporalio.client import Client
 
 from bench.web_bench import sign_in_with_token
+from devstack.embedded_temporal import EmbeddedTemporal
 from web.config import WebConfig
 from web.pages.session import COOKIE
-from workers.embedded_temporal import EmbeddedTemporal
 
 from .conftest import OidcProvider, WebStack
 from .sessions import form_token, replica, session_rows, sign_in_with_provider

@@ -11,9 +11,9 @@ import httpx
 from temporalio.client import Client
 
 from bench.web_bench import sign_in_with_token
+from devstack.embedded_temporal import EmbeddedTemporal
 from web.config import WebConfig
 from web.throttle import FAILURES_ALLOWED, MAX_WAIT_SECONDS, FailureThrottle
-from workers.embedded_temporal import EmbeddedTemporal
 
 from .conftest import WebStack, problem
 from .sessions import csrf_of, replica

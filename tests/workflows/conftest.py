@@ -10,10 +10,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from devstack.embedded_temporal import EmbeddedTemporal
 from store import EventStore
 from tests.worker_process import WorkerProcesses, worker_processes
 from tests.workflows.metric_source import LOOPBACK_HOSTS, LOOPBACK_SOURCES
-from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
 from workflows.client import InitiativeClient

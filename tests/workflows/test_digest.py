@@ -11,9 +11,9 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
+from devstack.smtp_sink import SmtpSink, smtp_sink
 from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR
 from workers.settings import Settings
-from workers.smtp_sink import SmtpSink, smtp_sink
 from workers.worker import start_digest
 from workflows.client import InitiativeClient
 from workflows.digest import digest_workflow_id

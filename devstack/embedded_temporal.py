@@ -28,7 +28,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
 
-from workers.private_files import PRIVATE_UMASK, open_private, private_dir
+from devstack.private_files import PRIVATE_UMASK, open_private, private_dir
 from workflows.search_attributes import BATON_SEARCH_ATTRIBUTES
 
 DEFAULT_FRONTEND_PORT = 7233

@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from workers.private_files import private_dir, write_private
+from devstack.private_files import private_dir, write_private
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workers.smtp_sink import SmtpSink, smtp_sink
+from devstack.smtp_sink import SmtpSink, smtp_sink
 
 EXAMPLES = Path(os.path.relpath(Path(__file__).resolve().parent.parent / "examples"))
 PMO, EXPERT = "pmo@acme.example", "belt@consult.example"

