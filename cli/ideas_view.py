@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from cli.args import BatonParser, CommandTable
 from cli.errors import ExitCode
-from cli.output import table, when
+from cli.output import table
 from cli.session import Session
+from domain.formatting import when
 
 if TYPE_CHECKING:
     from app.pull import OpenIdea
