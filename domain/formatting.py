@@ -145,6 +145,15 @@ def span(seconds: float | timedelta | None) -> str:
     return f"{seconds / 86400:.0f}d"
 
 
+def hours_or_days(seconds: float | None, locale: Locale = PLAIN) -> str:
+    """A duration to a tenth, in hours up to two days, then in days: `12.5 hours`, `3.5 days`."""
+    if seconds is None:
+        return NOTHING
+    hours = seconds / 3600
+    shown_in = (hours / 24, "days") if hours >= 48 else (hours, "hours")
+    return f"{_marked(f'{shown_in[0]:,.1f}', locale)} {shown_in[1]}"
+
+
 def relative(moment: datetime | None, now: datetime) -> str:
     """`in 3d` or `2h ago`."""
     if moment is None:

@@ -11,6 +11,7 @@ from domain.formatting import (
     NOTHING,
     Locale,
     day,
+    hours_or_days,
     money,
     number,
     percent,
@@ -86,6 +87,8 @@ def test_durations_and_distances_in_time_are_rough() -> None:
     assert relative(MOMENT + timedelta(days=3), MOMENT) == "in 3d"
     assert relative(MOMENT - timedelta(hours=2), MOMENT) == "2h ago"
     assert relative(None, MOMENT) == NOTHING
+    assert hours_or_days(12.5 * 3600) == "12.5 hours"
+    assert hours_or_days(3.5 * 86400, COMMA) == "3,5 days"
 
 
 def test_any_value_shows_as_a_cell() -> None:

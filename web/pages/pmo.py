@@ -15,7 +15,7 @@ from starlette.responses import Response
 from app.errors import Rejected
 from app.menu import menu
 from app.portfolio_page import PortfolioFilter, PortfolioPage, portfolio_page
-from domain.formatting import NOTHING, percent
+from domain.formatting import percent
 from domain.portfolio import CommitmentTally
 
 from .bars import Bar, bar_chart
@@ -34,13 +34,6 @@ def _filter(request: Request) -> PortfolioFilter:
 def _query(where: PortfolioFilter) -> str:
     chosen = {name: value for name, value in where.model_dump().items() if value}
     return f"?{urlencode(chosen)}" if chosen else ""
-
-
-def _span(seconds: float | None) -> str:
-    if seconds is None:
-        return NOTHING
-    hours = seconds / 3600
-    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
 
 
 def _charts(page: PortfolioPage) -> dict[str, Any]:
@@ -69,7 +62,7 @@ def portfolio_context(page: PortfolioPage, where: PortfolioFilter) -> dict[str, 
         section="portfolio", f=page.figures, rows=page.rows, shown=page.rows[:LIST_ROWS],
         overdue_longest=page.overdue_longest, quiet=page.quiet, choices=page.choices,
         where=where.model_dump(), filtered=bool(_query(where)), query=_query(where),
-        median_triage=_span(page.figures.pull.median_triage_seconds), **_charts(page))
+        **_charts(page))
 
 
 def _csv_cell(value: object) -> str:

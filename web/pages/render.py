@@ -7,7 +7,7 @@ ever failed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,31 +40,25 @@ SECURITY_HEADERS = {
 }
 
 
-def _locale(context: TemplateContext) -> Locale:
-    """The reader's way with numbers (`comma`, set per request from their language)."""
-    return Locale(comma=bool(context.get("comma")))
+def _for_the_reader(write: Callable[[Any, Locale], str]) -> Callable[..., str]:
+    """A filter writing a value the reader's way (`comma`, set per request from their
+    language)."""
+    @pass_context
+    def written(context: TemplateContext, value: Any) -> str:
+        return write(value, Locale(comma=bool(context.get("comma"))))
+    return written
 
 
-@pass_context
-def when(context: TemplateContext, value: datetime | str | None) -> str:
-    """A moment, typed or as the JSON of `show` spells it (ISO 8601)."""
-    return formatting.when(value, _locale(context))
-
-
-@pass_context
-def num(context: TemplateContext, value: float | None) -> str:
-    return formatting.number(value, _locale(context))
-
-
-@pass_context
-def money(context: TemplateContext, amount: float | None) -> str:
+def _money(amount: float | None, locale: Locale) -> str:
     """Whole units: the page's figures are read at a glance; the report has the cents."""
-    return formatting.money(amount, locale=_locale(context), cents=False)
+    return formatting.money(amount, locale=locale, cents=False)
 
 
-@pass_context
-def percent(context: TemplateContext, share: float | None) -> str:
-    return formatting.percent(share, _locale(context))
+# Moments typed or as the JSON of `show` spells them (ISO 8601), numbers, money and shares.
+READERS_FILTERS = {
+    "when": _for_the_reader(formatting.when), "num": _for_the_reader(formatting.number),
+    "money": _for_the_reader(_money), "percent": _for_the_reader(formatting.percent),
+    "hours_or_days": _for_the_reader(formatting.hours_or_days)}
 
 
 FOLD_AT = 280  # a few lines on a phone: enough to tell one idea from another
@@ -85,8 +79,8 @@ def phase(value: str) -> str:
 
 
 def _environment() -> Environment:
-    pages = environment("web", when=when, num=num, percent=percent, phase=phase, link=safe_link,
-                        money=money, duration=format_duration, fold=fold)
+    pages = environment("web", phase=phase, link=safe_link, duration=format_duration, fold=fold,
+                        **READERS_FILTERS)
     pages.globals["static"] = lambda name: f"/static/{name}"
     return pages
 
