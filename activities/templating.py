@@ -10,7 +10,6 @@ Everything a template is given is escaped as it is written, unless the template 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -23,7 +22,7 @@ FILTERS: dict[str, Callable[..., str]] = {
 }
 
 
-def environment(package: str, **filters: Callable[..., Any]) -> Environment:
+def environment(package: str, **filters: Callable[..., object]) -> Environment:
     """The templates of `package` (its `templates/` folder), with the formatting filters and
     `filters` (which may replace them, for a reader's locale)."""
     made = Environment(

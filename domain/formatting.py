@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
 
 NOTHING = "—"  # a value that is not there, wherever it would stand
 
@@ -79,8 +78,8 @@ def money(amount: float | None, currency: str = "", locale: Locale = PLAIN, *,
     to read at a glance; without a currency, where a column or a line names it."""
     if amount is None:
         return NOTHING
-    shown = _marked(f"{amount:,.{2 if cents else 0}f}", locale)
-    return f"{shown} {currency}" if currency else shown
+    figure = _marked(f"{amount:,.{2 if cents else 0}f}", locale)
+    return f"{figure} {currency}" if currency else figure
 
 
 def _moment(value: datetime | str, locale: Locale) -> datetime:
@@ -96,8 +95,8 @@ def when(value: datetime | str | None, locale: Locale = PLAIN, *, seconds: bool 
     if value is None or value == "":
         return NOTHING
     local = _moment(value, locale)
-    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
-    return f"{local:%Y-%m-%d} {clock} {local.tzname()}"
+    time_of_day = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local:%Y-%m-%d} {time_of_day} {local.tzname()}"
 
 
 def day(value: datetime | str | None, locale: Locale = PLAIN) -> str:
@@ -162,7 +161,7 @@ def relative(moment: datetime | None, now: datetime) -> str:
     return f"in {span(delta)}" if delta >= 0 else f"{span(delta)} ago"
 
 
-def shown(value: Any, locale: Locale = PLAIN) -> str:
+def shown(value: object, locale: Locale = PLAIN) -> str:
     """Any recorded value as a cell shows it: nothing, yes or no, a moment, a figure, a list."""
     if value is None or value == "" or value == []:
         return NOTHING

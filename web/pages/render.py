@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context as TemplateContext
@@ -31,6 +31,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'")
+Shown = TypeVar("Shown")  # what a filter is given: a moment, a number, a share
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -40,11 +41,12 @@ SECURITY_HEADERS = {
 }
 
 
-def _for_the_reader(write: Callable[[Any, Locale], str]) -> Callable[..., str]:
+def _for_the_reader(
+        write: Callable[[Shown, Locale], str]) -> Callable[[TemplateContext, Shown], str]:
     """A filter writing a value the reader's way (`comma`, set per request from their
     language)."""
     @pass_context
-    def written(context: TemplateContext, value: Any) -> str:
+    def written(context: TemplateContext, value: Shown) -> str:
         return write(value, Locale(comma=bool(context.get("comma"))))
     return written
 
@@ -55,7 +57,7 @@ def _money(amount: float | None, locale: Locale) -> str:
 
 
 # Moments typed or as the JSON of `show` spells them (ISO 8601), numbers, money and shares.
-READERS_FILTERS = {
+READERS_FILTERS: dict[str, Callable[..., str]] = {
     "when": _for_the_reader(formatting.when), "num": _for_the_reader(formatting.number),
     "money": _for_the_reader(_money), "percent": _for_the_reader(formatting.percent),
     "hours_or_days": _for_the_reader(formatting.hours_or_days)}
