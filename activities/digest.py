@@ -16,9 +16,10 @@ import structlog
 from temporalio import activity
 
 from activities.mail import Mailer, is_mail_address
-from activities.mail_message import compose, due_phrase
+from activities.mail_message import compose
 from domain.deadlines import open_windows
 from domain.envelope import Event
+from domain.formatting import clock, due_phrase, weekday
 from domain.state import InitiativeState, Phase, StepStatus
 from domain.visibility import Initiative, Person, may_see
 from store import EventStore
@@ -128,7 +129,7 @@ class Digests:
     async def _changes(self, states: list[InitiativeState],
                        request: DigestRequest) -> dict[str, list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
-        zone = self._mailer.settings.letterhead.timezone
+        locale = self._mailer.settings.letterhead.locale
         for state in states:
             if state.updated_at is None or state.updated_at < request.since:
                 continue
@@ -136,7 +137,8 @@ class Digests:
                 state.initiative_id) if request.since <= r.event.occurred_at < request.until]
             if not events:
                 continue
-            lines = [f"{e.occurred_at.astimezone(zone):%a %d %b %H:%M} "
+            lines = [f"{weekday(e.occurred_at, locale, request.until)} "
+                     f"{clock(e.occurred_at, locale)} "
                      f"{state.require_spec().name}: {_words(e.type)} ({e.actor})"
                      for e in events]
             for person in told_of_changes(state):
@@ -146,15 +148,16 @@ class Digests:
     def _digest(self, person: str, items: list[Item], changes: list[str],
                 request: DigestRequest) -> EmailMessage:
         letterhead = self._mailer.settings.letterhead
-        zone = letterhead.timezone
-        lines = [f"{item.initiative}: {item.what}"
-                 + (f", {due_phrase(item.due_at, request.until, zone)}" if item.due_at else "")
+        locale = letterhead.locale
+        lines = [f"{item.initiative}: {item.what}" + (
+                     f", {due_phrase(item.due_at, request.until, locale.zone)}" if item.due_at
+                     else "")
                  for item in sorted(items, key=lambda i: (i.due_at is None, i.due_at or
                                                            request.until))]
         paragraphs = [f"Your open work ({len(items)}):", *(lines or ["Nothing is waiting on you."])]
         if changes:
             paragraphs += [f"What changed on your initiatives since "
-                           f"{request.since.astimezone(zone):%a %d %b}:", *changes]
+                           f"{weekday(request.since, locale, request.until)}:", *changes]
         period = "weekly" if self._period == "weekly" else "daily"
         return compose(letterhead, to=person, subject=f"[Baton] Your {period} digest: "
                        f"{len(items)} open", paragraphs=paragraphs, page=MY_WORK,

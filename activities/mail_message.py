@@ -6,7 +6,6 @@ in the subject, and the link to the page where it is done.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,10 +13,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+from domain.formatting import Locale, due_phrase
 from workflows.activity_contracts import Notification
+
+from .templating import environment
 
 FOOTER = "You receive this from Baton because you hold a part in this initiative."
 _NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+_TEMPLATES = environment("activities")  # mail.txt and mail.html, the two parts of every message
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class Letterhead:
         return self.public_url.rstrip("/") + (page or "/")
 
     @property
+    def locale(self) -> Locale:
+        return Locale(zone=self.timezone)
+
+    @property
     def zone_note(self) -> str:
         """Which clock the dates of a message read (BATON_TIMEZONE), said in every message."""
         return f"Dates and times are in the {self.timezone.key} time zone."
@@ -48,32 +55,6 @@ def message_id(key: str, to: str, domain: str) -> str:
     return f"<{re.sub(r'[.]{2,}', '.', left)}.{person}@{domain}>"
 
 
-def _day(moment: datetime, today: datetime) -> str:
-    text = f"{moment:%a} {moment.day} {moment:%b}"
-    return text if moment.year == today.year else f"{text} {moment.year}"
-
-
-def due_phrase(due: datetime, now: datetime, timezone: ZoneInfo) -> str:
-    """'due Fri 12 Dec, in 3 days'; 'due today at 17:00'; 'was due Mon 8 Dec, 2 days ago'."""
-    local, today = due.astimezone(timezone), now.astimezone(timezone)
-    days = (local.date() - today.date()).days
-    relative = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(
-        days, f"in {days} days" if days > 0 else f"{-days} days ago")
-    at = f" at {local:%H:%M}" if abs(days) <= 1 else ""
-    verb = "due" if due >= now else "was due"
-    if abs(days) <= 1:
-        return f"{verb} {relative}{at} ({_day(local, today)})"
-    return f"{verb} {_day(local, today)}, {relative}"
-
-
-def _html(paragraphs: list[str], link: str, action: str, notes: list[str]) -> str:
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    button = f'<p><a href="{html.escape(link, quote=True)}">{html.escape(action)}</a></p>'
-    footer = "".join(f'<p style="color:#666;font-size:small">{html.escape(note)}</p>'
-                     for note in notes)
-    return f"<!doctype html><html><body>{body}{button}{footer}</body></html>"
-
-
 def compose(letterhead: Letterhead, *, to: str, subject: str, paragraphs: list[str],
             page: str, action: str, key: str, at: datetime) -> EmailMessage:
     link = letterhead.link(page)
@@ -84,10 +65,10 @@ def compose(letterhead: Letterhead, *, to: str, subject: str, paragraphs: list[s
     message["Date"] = format_datetime(at.astimezone(letterhead.timezone))
     message["Message-ID"] = message_id(key, to, letterhead.domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
-    notes = [letterhead.zone_note, FOOTER]
-    text = "\n\n".join([*paragraphs, f"{action}: {link}", "-- \n" + "\n".join(notes)])
-    message.set_content(text + "\n")
-    message.add_alternative(_html(paragraphs, link, action, notes), subtype="html")
+    letter = {"paragraphs": paragraphs, "link": link, "action": action,
+              "notes": [letterhead.zone_note, FOOTER]}
+    message.set_content(_TEMPLATES.get_template("mail.txt").render(letter))
+    message.add_alternative(_TEMPLATES.get_template("mail.html").render(letter), subtype="html")
     return message
 
 

@@ -4,15 +4,16 @@ Every door writes the report with these, so `baton audit report` and the HTTP AP
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from app.presenter import NONE, money, percent, span, when
+from markupsafe import Markup
+
+from activities.templating import environment
 from audit.control_chart import ChartCheck, chart_of
 from audit.control_chart_svg import control_chart_figure
+from domain.formatting import money, number, percent, shown, span
 from domain.spec import Metric
 from domain.text import for_one_line
 
@@ -32,20 +33,6 @@ class Section:
     facts: list[tuple[str, Any]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     chart: bool = False  # the control chart of the readings goes after the tables
-
-
-def cell(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return NONE
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return when(value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list | tuple):
-        return ", ".join(cell(item) for item in value)
-    return str(value)
 
 
 def _verdict(verification: dict[str, Any]) -> str:
@@ -74,7 +61,7 @@ def sections(report: Report) -> list[Section]:
             ("Owner at launch", spec["owner"]), ("Owner now", initiative["owner"]),
             ("Front line", spec["front_line"] or "anyone"),
             ("Metric", f"{metric['name']} ({metric['unit'] or 'no unit'}): baseline "
-                       f"{metric['baseline']:g}, target {metric['target']:g}, "
+                       f"{number(metric['baseline'])}, target {number(metric['target'])}, "
                        f"{metric['direction']}"),
             ("Metric source", (metric.get("source") or {}).get("url")),
             ("Expert on call", spec["expert_on_call"]),
@@ -159,7 +146,7 @@ def benefit_section(figures: dict[str, Any] | None) -> Section:
     currency = figures["currency"]
     return Section("Benefit", [
         ("Value of one unit of improvement", f"{money(figures['per_unit'], currency)} a year"),
-        ("Improvement delivered", f"{figures['delivered_units']:g} units"),
+        ("Improvement delivered", f"{number(figures['delivered_units'])} units"),
         ("Claimed", f"{money(figures['claimed'], currency)} "
                     f"({money(figures['annual'], currency)} a year over the checks' periods)"),
         ("Verified", money(figures["verified"], currency)),
@@ -207,7 +194,7 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
 
 def escaped(value: Any) -> str:
     """A cell as Markdown shows it literally: on one line, controls spelled out, markup escaped."""
-    return _MARKDOWN.sub(r"\\\1", for_one_line(cell(value).replace("\n", " ")))
+    return _MARKDOWN.sub(r"\\\1", for_one_line(shown(value).replace("\n", " ")))
 
 
 def markdown(report: Report) -> str:
@@ -218,89 +205,45 @@ def markdown(report: Report) -> str:
         lines += [f"- **{label}:** {escaped(value)}" for label, value in section.facts]
         if section.facts:
             lines.append("")
-        for shown in section.tables:
-            if shown.caption:
-                lines += [f"**{shown.caption}**", ""]
-            if not shown.rows:
+        for table in section.tables:
+            if table.caption:
+                lines += [f"**{table.caption}**", ""]
+            if not table.rows:
                 lines += ["None.", ""]
                 continue
-            lines += ["| " + " | ".join(shown.headers) + " |",
-                      "|" + "---|" * len(shown.headers)]
+            lines += ["| " + " | ".join(table.headers) + " |",
+                      "|" + "---|" * len(table.headers)]
             lines += ["| " + " | ".join(escaped(value) for value in row) + " |"
-                      for row in shown.rows]
+                      for row in table.rows]
             lines.append("")
     return "\n".join(lines)
 
 
-_STYLE = """
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430;
-       max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-h2 { font-size: 1.15rem; border-bottom: 2px solid #d5dbe5; padding-bottom: .2rem;
-     margin-top: 2rem; }
-h3 { font-size: .95rem; color: #4a5568; margin: 1.2rem 0 .4rem; }
-.verdict { display: inline-block; padding: .35rem .8rem; border-radius: 4px; font-weight: 600; }
-.intact { background: #e3f4e8; color: #1b5e32; border: 1px solid #9fd4af; }
-.altered { background: #fde8e8; color: #8a1c1c; border: 1px solid #f0a8a8; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1.2rem; }
-dt { color: #4a5568; } dd { margin: 0; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e2e8f0;
-         vertical-align: top; }
-th { background: #f4f6fa; font-weight: 600; white-space: nowrap; }
-td:first-child { white-space: nowrap; }
-td.hash, dd.hash { font-family: ui-monospace, monospace; }
-.good { color: #1b5e32; } .bad { color: #8a1c1c; font-weight: 600; }
-p.none { color: #718096; font-style: italic; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
-"""
 _GOOD, _BAD = {"on time", "passed", "done", "adopted", "delivered", "yes", "INTACT"}, {
     "late", "overdue", "regressed", "no"}
 
 
-def _td(value: Any, header: str = "") -> str:
-    text = cell(value)
-    kind = "good" if text in _GOOD else "bad" if text in _BAD else ""
-    kind = "hash" if header == "HASH" else kind
-    return f'<td class="{kind}">{html.escape(text)}</td>' if kind else (
-        f"<td>{html.escape(text)}</td>")
+def _kind(text: str, header: str) -> str:
+    """How a table cell is marked: a hash in monospace, good and bad outcomes in colour."""
+    if header == "HASH":
+        return "hash"
+    return "good" if text in _GOOD else "bad" if text in _BAD else ""
+
+
+_TEMPLATES = environment("app")
+_TEMPLATES.globals["kind"] = _kind
 
 
 def html_document(report: Report) -> str:
+    """One self-contained page (templates/audit_report.html): inline style, no script."""
     initiative, verification = report["initiative"], report["verification"]
-    verdict = _verdict(verification)
-    title = html.escape(f"Audit record: {initiative['name']} ({initiative['id']})")
-    parts = [f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-             f"<title>{title}</title><style>{_STYLE}</style></head><body>",
-             f"<h1>{title}</h1>",
-             f'<p class="verdict {"intact" if verification["intact"] else "altered"}">'
-             f"{html.escape(verdict)}</p>"]
-    for section in sections(report):
-        anchor = section.title.lower().replace(" ", "-")
-        parts.append(f'<section id="{anchor}"><h2>{html.escape(section.title)}</h2>')
-        if section.facts:
-            parts.append("<dl>" + "".join(
-                f"<dt>{html.escape(label)}</dt><dd{' class=hash' if 'hash' in label else ''}>"
-                f"{html.escape(cell(value))}</dd>" for label, value in section.facts) + "</dl>")
-        for shown in section.tables:
-            if shown.caption:
-                parts.append(f"<h3>{html.escape(shown.caption)}</h3>")
-            if not shown.rows:
-                parts.append('<p class="none">None.</p>')
-                continue
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in shown.headers)
-            body = "".join("<tr>" + "".join(_td(v, h) for v, h in zip(
-                row, shown.headers, strict=True)) + "</tr>" for row in shown.rows)
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        if section.chart:
-            parts.append(f"<h3>Control chart</h3>{_chart(report)}")
-        parts.append("</section>")
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+    return _TEMPLATES.get_template("audit_report.html").render(
+        title=f"Audit record: {initiative['name']} ({initiative['id']})",
+        intact=verification["intact"], verdict=_verdict(verification),
+        sections=sections(report), chart=_chart(report)) + "\n"
 
 
-def _chart(report: Report) -> str:
+def _chart(report: Report) -> Markup:
     """The report's readings as a control chart, each judged as the domain judged it then."""
     spec = report["spec"]
     chart = chart_of(

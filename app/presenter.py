@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from domain import events as ev
 from domain.benefits import benefit
 from domain.envelope import Event
+from domain.formatting import number, percent, when
 from domain.pull import NOW_DEPENDENT, PullFigures, pull_figures, triage_queue
 from domain.state import CheckState, CheckStatus, IdeaState, InitiativeState
 from workflows.contracts import InitiativeView
@@ -95,42 +96,11 @@ def deadline_text(command: Any) -> str:
     return f"escalation: {command.reason}"
 
 
-NONE = "-"  # how every door shows a value that is not there
-
-
 def json_default(value: Any) -> Any:
     """How every door writes what JSON has no type for: moments in ISO 8601."""
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
-
-
-def percent(share: float | None) -> str:
-    return NONE if share is None else f"{share:.0%}"
-
-
-def money(amount: float | None, currency: str) -> str:
-    return NONE if amount is None else f"{amount:,.2f} {currency}"
-
-
-def span(seconds: float | timedelta | None) -> str:
-    """A duration, roughly: 45s, 12m, 5h, 3d."""
-    if seconds is None:
-        return NONE
-    if isinstance(seconds, timedelta):
-        seconds = seconds.total_seconds()
-    seconds = abs(seconds)
-    for limit, size, unit in ((90, 1, "s"), (90 * 60, 60, "m"), (36 * 3600, 3600, "h")):
-        if seconds < limit:
-            return f"{seconds / size:.0f}{unit}"
-    return f"{seconds / 86400:.0f}d"
-
-
-def when(moment: datetime | None) -> str:
-    """A moment as people read logs: UTC, to the second."""
-    if moment is None:
-        return NONE
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -149,13 +119,13 @@ _SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     f"{p.get('duplicate_of')}",
     ev.FrontLineAdded.TYPE: lambda p: f"{p.get('person')} joined the front line",
     ev.FrontLineRemoved.TYPE: lambda p: f"{p.get('person')} left the front line",
-    ev.ReadingRecorded.TYPE: lambda p: f"reading {p.get('value'):g} recorded" + (
+    ev.ReadingRecorded.TYPE: lambda p: f"reading {number(p.get('value'))} recorded" + (
         " as an interim reading: no check is due yet, and the next one still waits for "
         "its reading" if p.get("interim") else ""),
-    ev.ReadingCorrected.TYPE: lambda p: f"reading {p.get('previous'):g} corrected to "
-    f"{p.get('value'):g} ({p.get('reason')})",
+    ev.ReadingCorrected.TYPE: lambda p: f"reading {number(p.get('previous'))} corrected to "
+    f"{number(p.get('value'))} ({p.get('reason')})",
     ev.InitiativeStuck.TYPE: lambda p: f"initiative flagged stuck: {p.get('reason')}",
-    ev.ImprovementDelivered.TYPE: lambda p: f"improvement delivered at {p.get('value'):g}",
+    ev.ImprovementDelivered.TYPE: lambda p: f"improvement delivered at {number(p.get('value'))}",
     ev.OwnerReassigned.TYPE: lambda p: f"owner is now {p.get('owner')}",
     ev.DueSoon.TYPE: lambda p: f"reminder sent: {p.get('subject')} falls due soon",
     ev.NotificationUndelivered.TYPE: lambda p: f"mail to {p.get('to')} refused: "

@@ -11,7 +11,11 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
+
+from markupsafe import Markup
+
+from activities.templating import environment
+from domain.formatting import day, number, percent
 
 from .control_chart import RULE_NAMES, ChartPoint, ControlChart
 
@@ -19,18 +23,13 @@ WIDTH, HEIGHT = 720, 340
 LEFT, RIGHT, TOP, BOTTOM = 56, 150, 28, 52
 INK, MUTED, ALERT = "#1a1a1a", "#595959", "#b00020"
 ZONE_FILLS = ("#e8f1fb", "#f4f8fd", "#ffffff")  # beyond 2 sigma, 1-2 sigma, within 1 sigma
-FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 LABEL_GAP = 13  # pixels between two labels' baselines: a line of 12-pixel text
 CHAR_WIDTH = 7  # pixels a character of 12-pixel text takes, at most, for keeping labels apart
 LABEL_CLEARANCE = 4  # pixels between a label and the axis it must not touch
 
 
 def _num(value: float) -> str:
-    return f"{value:.4g}"
-
-
-def _day(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d")
+    return number(value, digits=4)
 
 
 class _Scale:
@@ -70,6 +69,50 @@ class _Scale:
 
 
 @dataclass(frozen=True)
+class Line:
+    """A stroke from (x1, y1) to (x2, y2), dashed where `dash` gives the pattern."""
+
+    x1: float
+    x2: float
+    y1: float
+    y2: float
+    stroke: str
+    dash: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label whose `anchor` (start, `middle` or `end`) stands at (x, y)."""
+
+    x: float
+    y: float
+    text: str
+    fill: str
+    anchor: str = ""
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class CheckMark:
+    """A check's dashed vertical, named in a tooltip."""
+
+    title: str
+    line: Line
+    labels: tuple[Text, ...]  # its name above the plot and its date below, where they fit
+
+
+@dataclass(frozen=True)
+class PointMark:
+    """A reading's dot, named in a tooltip."""
+
+    title: str
+    x: float
+    y: float
+    colour: str
+    rules: Text | None = None  # a violation: a ringed diamond, the rules it breaks above it
+
+
+@dataclass(frozen=True)
 class _Label:
     y: float
     text: str
@@ -77,35 +120,37 @@ class _Label:
 
 
 def _hline(scale: _Scale, value: float, label: str, colour: str, dash: str = "",
-           labels: list[_Label] | None = None) -> str:
+           labels: list[_Label] | None = None) -> Line:
     """A reference line across the plot; its label is placed later, clear of the others."""
     y = scale.y(value)
-    dashes = f' stroke-dasharray="{dash}"' if dash else ""
     if label and labels is not None:
         labels.append(_Label(y, label, colour))
-    return (f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="{colour}"'
-            f"{dashes}/>")
+    return Line(LEFT, WIDTH - RIGHT, y, y, colour, dash)
 
 
-def _placed(labels: list[_Label]) -> Iterator[str]:
+def _placed(labels: list[_Label]) -> Iterator[Text]:
     """Right of the plot, top to bottom, each at least a line of text below the one above."""
     lowest = -math.inf
     for label in sorted(labels, key=lambda found: found.y):
         y = max(label.y, lowest + LABEL_GAP)
         lowest = y
-        yield (f'<text x="{WIDTH - RIGHT + 6}" y="{round(y + 4, 1)}" fill="{label.colour}">'
-               f"{escape(label.text)}</text>")
+        yield Text(WIDTH - RIGHT + 6, round(y + 4, 1), label.text, label.colour)
 
 
-def _zones(chart: ControlChart, scale: _Scale, labels: list[_Label]) -> Iterator[str]:
+def _bands(chart: ControlChart, scale: _Scale) -> Iterator[tuple[float, float, str]]:
+    """The zones between sigma lines, widest first: top, height and fill of each."""
+    if chart.sigma is None:
+        return
+    for k, fill in zip((3, 2, 1), ZONE_FILLS, strict=True):
+        top = scale.y(scale.clamp(scale.possible(chart.centre + k * chart.sigma)))
+        bottom = scale.y(scale.clamp(scale.possible(chart.centre - k * chart.sigma)))
+        yield top, round(bottom - top, 1), fill
+
+
+def _zone_lines(chart: ControlChart, scale: _Scale, labels: list[_Label]) -> Iterator[Line]:
     if chart.sigma is None:
         return
     centre, sigma = chart.centre, chart.sigma
-    for k, fill in zip((3, 2, 1), ZONE_FILLS, strict=True):
-        top = scale.y(scale.clamp(scale.possible(centre + k * sigma)))
-        bottom = scale.y(scale.clamp(scale.possible(centre - k * sigma)))
-        yield (f'<rect x="{LEFT}" y="{top}" width="{WIDTH - LEFT - RIGHT}" '
-               f'height="{round(bottom - top, 1)}" fill="{fill}"/>')
     # Labels closer than a line of text would overlap: then only the 3-sigma lines are named.
     crowded = scale.y(centre) - scale.y(centre + sigma) < LABEL_GAP
     for k in (3, 2, 1, -1, -2, -3):
@@ -116,17 +161,12 @@ def _zones(chart: ControlChart, scale: _Scale, labels: list[_Label]) -> Iterator
         yield _hline(scale, centre + k * sigma, label, MUTED, "1 3", labels)
 
 
-def _axes(scale: _Scale) -> Iterator[str]:
-    bottom = HEIGHT - BOTTOM
-    yield (f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}" stroke="{INK}"/>'
-           f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="{INK}"/>')
+def _ticks(scale: _Scale) -> Iterator[tuple[Line, Text]]:
     step = _tick_step(scale.high - scale.low)
     tick = math.ceil(scale.low / step) * step
     while tick <= scale.high:
         y = scale.y(tick)
-        yield (f'<line x1="{LEFT - 4}" x2="{LEFT}" y1="{y}" y2="{y}" stroke="{INK}"/>'
-               f'<text x="{LEFT - 7}" y="{y + 4}" text-anchor="end" fill="{INK}">'
-               f"{_num(tick)}</text>")
+        yield Line(LEFT - 4, LEFT, y, y, INK), Text(LEFT - 7, y + 4, _num(tick), INK, "end")
         tick += step
 
 
@@ -150,55 +190,40 @@ class _Row:
         return True
 
 
-def _checks(chart: ControlChart, scale: _Scale) -> Iterator[str]:
+def _checks(chart: ControlChart, scale: _Scale) -> Iterator[CheckMark]:
     """Each check's line; its name and date where they do not run into the previous ones
     (checks close together keep their number alone, then nothing: the title and the table
     still say every one)."""
     bottom = HEIGHT - BOTTOM
     names, dates = _Row(), _Row()
     for check in chart.checks:
-        x = scale.x(check.due_at)
+        x, due = scale.x(check.due_at), day(check.due_at)
         name = next((text for text in (f"check {check.number}", str(check.number))
                      if names.fits(x, text)), "")
-        day = _day(check.due_at) if dates.fits(x, _day(check.due_at)) else ""
-        yield (f'<g><title>Check {check.number} due {_day(check.due_at)}: {escape(check.status)}'
-               f'</title><line x1="{x}" x2="{x}" y1="{TOP}" y2="{bottom}" stroke="{MUTED}" '
-               f'stroke-dasharray="4 3"/>'
-               + (f'<text x="{x}" y="{TOP - 8}" text-anchor="middle" fill="{INK}">{name}</text>'
-                  if name else "")
-               + (f'<text x="{x}" y="{bottom + 16}" text-anchor="middle" fill="{INK}">{day}'
-                  "</text>" if day else "")
-               + "</g>")
+        labels = ([Text(x, TOP - 8, name, INK, "middle")] if name else []) + (
+            [Text(x, bottom + 16, due, INK, "middle")] if dates.fits(x, due) else [])
+        yield CheckMark(f"Check {check.number} due {due}: {check.status}",
+                        Line(x, x, TOP, bottom, MUTED, "4 3"), tuple(labels))
 
 
 def _point_title(chart: ControlChart, point: ChartPoint) -> str:
     unit = f" {chart.unit}" if chart.unit else ""
     found = "; ".join(f"{rule}: {RULE_NAMES.get(rule, rule)}" for rule in point.rules)
     tolerance = "; below the tolerance line" if point.below_tolerance else ""
-    return (f"Reading {point.number}, {_day(point.at)}: {_num(point.value)}{unit}"
+    return (f"Reading {point.number}, {day(point.at)}: {_num(point.value)}{unit}"
             f"{'; ' + found if found else ''}{tolerance}")
 
 
-def _points(chart: ControlChart, scale: _Scale) -> Iterator[str]:
-    if not chart.points:
-        yield (f'<text x="{(WIDTH - RIGHT + LEFT) / 2}" y="{HEIGHT / 2}" text-anchor="middle" '
-               f'fill="{MUTED}">No readings yet</text>')
-        return
-    path = " ".join(f"{scale.x(p.at)},{scale.y(p.value)}" for p in chart.points)
-    yield f'<polyline points="{path}" fill="none" stroke="{INK}" stroke-width="1.5"/>'
+def _points(chart: ControlChart, scale: _Scale) -> Iterator[PointMark]:
     for point in chart.points:
         x, y = scale.x(point.at), scale.y(point.value)
-        title = f"<title>{escape(_point_title(chart, point))}</title>"
+        title = _point_title(chart, point)
         if not point.rules:
-            colour = ALERT if point.below_tolerance else INK
-            yield f'<g>{title}<circle cx="{x}" cy="{y}" r="4" fill="{colour}"/></g>'
+            yield PointMark(title, x, y, ALERT if point.below_tolerance else INK)
             continue
-        # A violation is a ringed red diamond with the rules it breaks written above it.
         rules = " ".join(point.rules)
-        yield (f'<g class="violation">{title}<circle cx="{x}" cy="{y}" r="9" fill="none" '
-               f'stroke="{ALERT}" stroke-width="2"/><path d="M{x} {y - 5}l5 5l-5 5l-5 -5z" '
-               f'fill="{ALERT}"/><text x="{_inside_plot(x, rules)}" y="{y - 14}" '
-               f'text-anchor="middle" fill="{ALERT}" font-weight="bold">{rules}</text></g>')
+        yield PointMark(title, x, y, ALERT,
+                        Text(_inside_plot(x, rules), y - 14, rules, ALERT, "middle", bold=True))
 
 
 def _inside_plot(x: float, text: str) -> float:
@@ -213,71 +238,47 @@ def _description(chart: ControlChart) -> str:
     unit = f" {chart.unit}" if chart.unit else ""
     sigma = (f"sigma {_num(chart.sigma)}{unit}" if chart.sigma is not None
              else "no sigma yet (too few readings to estimate it)")
-    found = "; ".join(f"reading {p.number} ({_day(p.at)}) breaks {rule}, "
+    found = "; ".join(f"reading {p.number} ({day(p.at)}) breaks {rule}, "
                       f"{RULE_NAMES.get(rule, rule)}" for p, rule in chart.violations)
     return (f"{len(chart.points)} reading(s) of {chart.metric} against baseline "
             f"{_num(chart.baseline)}{unit}, target and centre line {_num(chart.target)}{unit}, "
             f"tolerance line {_num(chart.tolerance_line)}{unit} "
-            f"({chart.tolerance:.0%} of the gain retained); {sigma}; "
+            f"({percent(chart.tolerance)} of the gain retained); {sigma}; "
             f"{len(chart.checks)} check(s). "
             + (f"Rule violations: {found}." if found else "No Western Electric rule is broken."))
 
 
-def control_chart_svg(chart: ControlChart, ident: str = "chart") -> str:
-    ident = escape(ident)
+def _drawing(chart: ControlChart, ident: str) -> dict[str, object]:
+    """Everything the templates draw, placed: the chart's elements in the order they are
+    painted (later over earlier), and the readings' table."""
     scale = _Scale(chart)
-    unit = f" {chart.unit}" if chart.unit else ""
     labels: list[_Label] = []
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="100%" role="img" aria-labelledby="{ident}-title {ident}-desc" {FONT} '
-        f'class="control-chart">',
-        f'<title id="{ident}-title">Control chart of {escape(chart.metric)}</title>',
-        f'<desc id="{ident}-desc">{escape(_description(chart))}</desc>',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        *_zones(chart, scale, labels),
+    zone_lines = list(_zone_lines(chart, scale, labels))
+    references = [
         _hline(scale, chart.centre, f"centre (target) {_num(chart.centre)}", INK, "", labels),
         _hline(scale, chart.baseline, f"baseline {_num(chart.baseline)}", INK, "8 4", labels),
         _hline(scale, chart.tolerance_line,
-               f"tolerance {chart.tolerance:.0%}: {_num(chart.tolerance_line)}", ALERT, "2 2",
-               labels),
-        *_axes(scale),
-        *_checks(chart, scale),
-        *_points(chart, scale),
-        *_placed(labels),
-        f'<text x="{LEFT}" y="{HEIGHT - 10}" fill="{INK}">{escape(chart.metric)}{escape(unit)}'
-        " by date of reading</text>",
-        "</svg>",
-    ]
-    return "".join(parts)
+               f"tolerance {percent(chart.tolerance)}: {_num(chart.tolerance_line)}", ALERT,
+               "2 2", labels)]
+    return {
+        "ident": ident, "chart": chart, "width": WIDTH, "height": HEIGHT, "left": LEFT,
+        "plot_right": WIDTH - RIGHT, "top": TOP, "bottom": HEIGHT - BOTTOM, "ink": INK,
+        "muted": MUTED, "unit": f" {chart.unit}" if chart.unit else "",
+        "description": _description(chart), "bands": list(_bands(chart, scale)),
+        "lines": zone_lines + references, "ticks": list(_ticks(scale)),
+        "checks": list(_checks(chart, scale)), "points": list(_points(chart, scale)),
+        "labels": list(_placed(labels)), "rule_names": RULE_NAMES,
+    }
 
 
-def control_chart_table(chart: ControlChart, ident: str = "chart") -> str:
-    """The same readings and findings as a table: what a screen reader or a printout needs."""
-    rows = []
-    for point in chart.points:
-        rules = ", ".join(f"{r} ({RULE_NAMES.get(r, r)})" for r in point.rules) or "none"
-        verdict = "regression" if point.regressed else "kept"
-        rows.append(f"<tr><td>{point.number}</td><td>{escape(_day(point.at))}</td>"
-                    f"<td>{_num(point.value)}</td><td>{point.retention:.0%}</td>"
-                    f"<td>{escape(rules)}</td><td>{verdict}</td></tr>")
-    body = "".join(rows) or '<tr><td colspan="6">No readings yet</td></tr>'
-    return (f'<table id="{escape(ident)}-data"><caption>Readings of {escape(chart.metric)}'
-            "</caption><thead><tr><th scope=\"col\">Reading</th><th scope=\"col\">Date</th>"
-            "<th scope=\"col\">Value</th><th scope=\"col\">Gain retained</th>"
-            "<th scope=\"col\">Rules broken</th><th scope=\"col\">Judgement</th></tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+_TEMPLATES = environment("audit", num=_num)
 
 
-def control_chart_figure(chart: ControlChart, ident: str = "chart") -> str:
+def control_chart_svg(chart: ControlChart, ident: str = "chart") -> Markup:
+    return Markup(_TEMPLATES.get_template("control_chart.svg").render(_drawing(chart, ident)))
+
+
+def control_chart_figure(chart: ControlChart, ident: str = "chart") -> Markup:
     """Chart, a caption naming each violation, and the data table: one block to embed."""
-    found = "".join(f"<li>Reading {p.number} ({escape(_day(p.at))}): <strong>{escape(rule)}"
-                    f"</strong> {escape(RULE_NAMES.get(rule, rule))}</li>"
-                    for p, rule in chart.violations)
-    caption = (f'<ul class="violations">{found}</ul>' if found
-               else "<p>No Western Electric rule is broken.</p>")
-    # Focusable, because on a phone it scrolls sideways: a keyboard must be able to scroll it.
-    return (f'<figure class="chart" tabindex="0">{control_chart_svg(chart, ident)}'
-            f"<figcaption>Individuals chart: centre line at the target, zones at 1, 2 and 3 "
-            f"sigma, checks as dashed verticals. {caption}</figcaption>"
-            f"{control_chart_table(chart, ident)}</figure>")
+    return Markup(_TEMPLATES.get_template("control_chart_figure.html").render(
+        _drawing(chart, ident)))

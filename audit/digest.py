@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 
+from domain.formatting import when
 from store import EventStore
 from store.canonical_json import encode_json
 from store.migrations import quote_schema
@@ -136,7 +137,7 @@ async def check_digest(store: EventStore, digest: Digest) -> list[DigestFinding]
     async with store.pool.acquire() as connection:
         rows = await connection.fetch(_AT_DIGEST.format(s=quote_schema(store.schema)),
                                       list(heads), [head.version for head in heads.values()])
-    seen = f"the digest of {digest.taken_at:%Y-%m-%d %H:%M:%S} UTC"
+    seen = f"the digest of {when(digest.taken_at, seconds=True)}"
     findings = []
     for row in sorted(rows, key=lambda row: row["stream_id"]):
         head = heads[row["stream_id"]]

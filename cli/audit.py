@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from cli.args import BatonParser, CommandTable, Handler, add_initiative_id, initiative_id
 from cli.errors import ExitCode, bad_input
 from cli.session import Session
+from domain import formatting
 
 if TYPE_CHECKING:
     from app.audit import VerifiedStream
@@ -180,8 +181,8 @@ async def digest_command(args: argparse.Namespace, session: Session) -> int:
         except OSError as error:
             raise bad_input(f"--output {args.output}: cannot write it ({error})") from None
     session.out.note(f"digest {taken.digest} of {len(taken.heads)} streams, taken "
-                     f"{taken.taken_at:%Y-%m-%d %H:%M:%S} UTC: keep it (or at least this line) "
-                     "outside the database")
+                     f"{formatting.when(taken.taken_at, seconds=True)}: keep it (or at least this "
+                     "line) outside the database")
     return ExitCode.OK
 
 

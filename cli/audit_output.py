@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from cli.output import table, when
+from cli.output import table
 from cli.render_state import at, state_text
+from domain.formatting import when
 
 if TYPE_CHECKING:
     from app.audit import Break, Digest, DigestFinding, WorkflowCheck
@@ -48,13 +49,13 @@ def replayed_moment(replayed: dict[str, Any]) -> datetime:
 def replay_text(replayed: dict[str, Any]) -> str:
     timeline = replayed["timeline"]
     moment = replayed_moment(replayed)
-    lines = [f"As of {when(moment)}: version {replayed['version']} of "
+    lines = [f"As of {when(moment, seconds=True)}: version {replayed['version']} of "
              f"{replayed['latest_version']}, replayed from the event store", ""]
     if replayed["state"] is not None:
         lines += [state_text(replayed["state"], moment), ""]
     lines += ["Timeline", table(
         ["#", "WHEN", "WHO", "WHAT"],
-        [[row["version"], when(_moment(row["at"])), row["actor"], row["what"]]
+        [[row["version"], when(_moment(row["at"]), seconds=True), row["actor"], row["what"]]
          for row in timeline], indent="  "), ""]
     found = replayed["first_break"]
     if found is None:
@@ -127,7 +128,7 @@ def workflow_check_text(check: WorkflowCheck) -> str:
 
 def digest_check_text(digest: Digest, findings: list[DigestFinding]) -> str:
     against = (f"against the digest {digest.digest[:SHORT_HASH]} of {len(digest.heads)} streams "
-               f"({digest.taken_at:%Y-%m-%d %H:%M:%S} UTC)")
+               f"({when(digest.taken_at, seconds=True)})")
     if not findings:
         return f"every stream is as the digest saw it or grew since, {against}"
     return "\n".join([f"{len(findings)} stream(s) not as the digest saw them, {against}:",

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from cli.args import BatonParser, CommandTable, initiative_id
 from cli.errors import ExitCode, bad_input
-from cli.output import table, when
+from cli.output import table
 from cli.session import Session
+from domain.formatting import when
 
 if TYPE_CHECKING:
     from app.pull import OpenIdea
@@ -93,12 +94,10 @@ async def _initiative_ideas(args: argparse.Namespace, session: Session) -> int:
 
 
 def _page_text(page: dict[str, Any], args: argparse.Namespace) -> str:
-    from cli.render_state import at
-
     ideas = page["ideas"]
     lines = [table(["IDEA", "STATUS", "SUPPORT", "FROM", "SUBMITTED", "TEXT"],
                    [[i["id"], i["status"], len(i["supporters"]), i["submitted_by"],
-                     when(at(i["submitted_at"])), i["text"]] for i in ideas])
+                     when(i["submitted_at"]), i["text"]] for i in ideas])
              if ideas else "no ideas here"]
     if page["next_after"] is not None:
         lines.append(f"more: baton ideas --of {page['initiative_id']} --after "

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from cli.args import CommandTable, add_initiative_id, initiative_id
 from cli.errors import ExitCode, bad_input
-from cli.output import relative, table, when
+from cli.output import table
 from cli.session import Session
+from domain.formatting import relative, when
 
 if TYPE_CHECKING:
     from app.show import Summary

@@ -9,15 +9,11 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from datetime import datetime
 from typing import Any, TextIO
 
-from app.presenter import NONE, json_default
-from app.presenter import money as money
-from app.presenter import percent as percent  # re-exported for the commands
-from app.presenter import span as span
-from app.presenter import when as when
+from app.presenter import json_default
 from cli.errors import CliError
+from domain.formatting import shown
 from domain.text import for_one_line, for_terminal
 
 
@@ -79,9 +75,9 @@ class Output:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
-    """Aligned columns; numbers align right. Empty cells show as '-'."""
-    cells = [[NONE if value is None or value == "" else for_one_line(str(value)) for value in row]
-             for row in rows]
+    """Aligned columns; numbers align right; each value as every door shows it (an empty cell as
+    `NOTHING`)."""
+    cells = [[for_one_line(shown(value)) for value in row] for row in rows]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
     numeric = [any(isinstance(row[i], int | float) for row in rows)
                and all(isinstance(row[i], int | float) or row[i] is None for row in rows)
@@ -94,10 +90,3 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "
 
     return "\n".join([line(headers), *(line(row) for row in cells)])
 
-
-def relative(moment: datetime | None, now: datetime) -> str:
-    """`in 3d` or `2h ago`."""
-    if moment is None:
-        return NONE
-    delta = (moment - now).total_seconds()
-    return f"in {span(delta)}" if delta >= 0 else f"{span(delta)} ago"

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from cli.args import CommandTable
 from cli.errors import ExitCode
-from cli.output import money, percent, relative, span, table, when
+from cli.output import table
 from cli.session import Session
+from domain.formatting import money, percent, relative, span, when
 
 if TYPE_CHECKING:
     from domain.portfolio import CommitmentTally, Portfolio

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cli.output import money, percent, relative, span, table, when
+from cli.output import table
+from domain.formatting import money, number, percent, relative, span, when
 from domain.pull import monthly_rate
 
 Shown = dict[str, Any]
@@ -27,9 +28,9 @@ def state_text(shown: Shown, now: datetime) -> str:
         f"head {shown['head_hash'][:12]})",
         f"  owner     {shown['owner']}",
         f"  sponsor   {shown['sponsor']}   pmo {shown['pmo']}   expert {shown['expert']}",
-        f"  metric    {metric['name']}: baseline {metric['baseline']:g}{unit}, target "
-        f"{metric['target']:g}{unit} ({metric['direction']})"
-        + (f", delivered {delivered:g}" if delivered is not None else ""),
+        f"  metric    {metric['name']}: baseline {number(metric['baseline'])}{unit}, target "
+        f"{number(metric['target'])}{unit} ({metric['direction']})"
+        + (f", delivered {number(delivered)}" if delivered is not None else ""),
     ]
     if shown["close_reason"]:
         lines.append(f"  closed    {when(at(shown['closed_at']))}: {shown['close_reason']}")
@@ -85,7 +86,7 @@ def benefit_text(figures: dict[str, Any] | None) -> list[str]:
         return []
     c = figures["currency"]
     return ["", f"Benefit  ({money(figures['per_unit'], c)} a year per unit of improvement; "
-                f"{figures['delivered_units']:g} delivered)",
+                f"{number(figures['delivered_units'])} delivered)",
             f"  claimed   {money(figures['claimed'], c)}",
             f"  verified  {money(figures['verified'], c)}   (periods that checks confirmed)",
             f"  lost      {money(figures['lost'], c)}   (during regressions)"]

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from cli.args import CommandTable, duration
 from cli.errors import ExitCode
-from cli.output import table, when
+from cli.output import table
 from cli.session import Session
+from domain.formatting import NOTHING, when
 
 if TYPE_CHECKING:
     from app.tokens import TokenInfo
@@ -68,5 +69,5 @@ def _table(tokens: list[TokenInfo]) -> str:
     if not tokens:
         return "no tokens issued; `baton token issue PERSON` issues one"
     return table(["ID", "PERSON", "GRANTS", "STATUS", "ISSUED", "EXPIRES"],
-                 [[t.id, t.person, ",".join(t.grants) or "-", t.status, when(t.issued_at),
+                 [[t.id, t.person, ",".join(t.grants) or NOTHING, t.status, when(t.issued_at),
                    when(t.expires_at)] for t in tokens])

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from cli.args import CommandTable
 from cli.errors import ExitCode
-from cli.output import relative, table
+from cli.output import table
 from cli.session import Session
+from domain.formatting import relative
 
 if TYPE_CHECKING:
     from app.work import WorkItem

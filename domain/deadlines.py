@@ -6,7 +6,7 @@ timed command only while this module still lists it as due, so a late or repeate
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,6 +19,7 @@ from domain.commands import (
     RemindDueSoon,
     TimedCommand,
 )
+from domain.formatting import when
 from domain.spec import InitiativeSpec
 from domain.state import (
     CheckStatus,
@@ -38,14 +39,9 @@ class Deadline(BaseModel):
     command: TimedCommand
 
 
-def _moment(at: datetime) -> str:
-    """A moment in a reason people read, its zone named."""
-    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
 def untriaged(idea_id: str, submitted_at: datetime) -> str:
     """Why an idea's triage escalates: the one wording, whichever stream holds the idea."""
-    return f"idea {idea_id} has not been triaged since {_moment(submitted_at)}"
+    return f"idea {idea_id} has not been triaged since {when(submitted_at)}"
 
 
 def _escalate(at: datetime, subject: str, reason: str) -> Deadline:
@@ -67,7 +63,7 @@ def _handoff_deadlines(state: InitiativeState) -> list[Deadline]:
             if grace is not None:
                 found.append(_escalate(
                     step.due_at + grace, f"step:{step.id}",
-                    f"handoff step '{step.title}' is overdue since {_moment(step.due_at)}"))
+                    f"handoff step '{step.title}' is overdue since {when(step.due_at)}"))
     return found
 
 
@@ -81,17 +77,17 @@ def _sustainment_deadlines(state: InitiativeState) -> list[Deadline]:
         elif check.status is CheckStatus.DUE and not check.escalated:
             found.append(_escalate(
                 check.due_at + spec.sustainment.response_within, f"check:{check.number}",
-                f"no reading for check {check.number}, due {_moment(check.due_at)}"))
+                f"no reading for check {check.number}, due {when(check.due_at)}"))
     if state.phase is Phase.REGRESSED and state.regressed_at is not None:
         plan = state.response_plan
         if plan is None and not state.response_escalated:
             found.append(_escalate(
                 state.regressed_at + spec.sustainment.response_within, "response",
-                f"no response plan after the regression of {_moment(state.regressed_at)}"))
+                f"no response plan after the regression of {when(state.regressed_at)}"))
         elif plan is not None and not plan.escalated:
             found.append(_escalate(
                 plan.due_at, "plan",
-                f"the response plan due {_moment(plan.due_at)} has not restored the gain"))
+                f"the response plan due {when(plan.due_at)} has not restored the gain"))
     return found
 
 

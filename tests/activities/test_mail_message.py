@@ -15,11 +15,12 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.digest import Digests, Period
 from activities.mail import Mailer, MailSettings, MailSettingsError, SmtpServer, is_mail_address
-from activities.mail_message import Letterhead, due_phrase, message_id, notification_mail
+from activities.mail_message import Letterhead, message_id, notification_mail
 from devstack.smtp_sink import smtp_sink
 from domain import InitiativeSpec
 from domain import commands as c
 from domain.deadlines import due_deadlines, pending_deadlines
+from domain.formatting import due_phrase
 from tests.domain.builders import EXPERT, PMO, SPONSOR, Timeline, make_spec
 from workers.settings import Settings, SettingsError
 from workflows.activity_contracts import MailRequest, Notification

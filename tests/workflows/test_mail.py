@@ -14,10 +14,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
-from activities.mail_message import due_phrase
 from devstack.smtp_sink import Received, SmtpSink, smtp_sink
 from domain import Phase
 from domain import commands as c
+from domain.formatting import due_phrase
 from store import EventStore
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, make_spec
 from workers.settings import Settings

@@ -15,6 +15,7 @@ from app import audit, audit_documents
 from app.audit_json import replay_json, verified_json
 from app.charts import control_chart_html
 from app.errors import Rejected, invalid
+from app.presenter import json_default
 
 from .base import PageDeps
 from .render import SECURITY_HEADERS, markup
@@ -44,17 +45,13 @@ REPORT_FORMATS = {"md": "text/markdown; charset=utf-8", "html": "text/html; char
                   "json": "application/json"}
 
 
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
 def render_report(document: dict[str, Any], fmt: str) -> str:
     """As `baton audit report --format FMT` writes it."""
     if fmt == "md":
         return audit_documents.markdown(document)
     if fmt == "html":
         return audit_documents.html_document(document)
-    return json.dumps(document, indent=2, default=_json_value) + "\n"
+    return json.dumps(document, indent=2, default=json_default) + "\n"
 
 
 def audit_pages(deps: PageDeps) -> APIRouter:

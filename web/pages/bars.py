@@ -1,4 +1,5 @@
-"""Horizontal bar charts for the portfolio page, drawn on the server as inline SVG.
+"""Horizontal bar charts for the portfolio page, drawn on the server as inline SVG
+(templates/bars.svg).
 
 Each chart names itself (`<title>`, `<desc>` listing every bar's value) and the page shows the
 same figures in a table next to it, so nothing depends on seeing the picture.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
 from markupsafe import Markup
 
+from .render import TEMPLATES
+
 WIDTH, ROW, LABEL, GAP = 640, 26, 210, 6
-INK, BAR, ALERT = "#1a1a1a", "#0b57a4", "#b00020"
+COLOURS = {"ink": "#1a1a1a", "bar": "#0b57a4", "alert": "#b00020"}
+LABEL_LIMIT = 30  # characters of a bar's name shown; the table beside has all of it
 
 
 @dataclass(frozen=True)
@@ -25,30 +28,10 @@ class Bar:
 
 
 def bar_chart(ident: str, title: str, bars: Sequence[Bar], scale_to: float | None = None) -> Markup:
-    top = max([scale_to or 0.0, *(b.value for b in bars)]) or 1.0
-    height = ROW * max(len(bars), 1) + GAP * 2
-    room = WIDTH - LABEL - 70
-    ident = escape(ident)
-    desc = "; ".join(f"{b.label}: {b.text}" for b in bars) or "nothing to show yet"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-             f'width="100%" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-             'font-family="system-ui, sans-serif" font-size="13" class="bars">',
-             f'<title id="{ident}-title">{escape(title)}</title>',
-             f'<desc id="{ident}-desc">{escape(desc)}</desc>']
-    for index, bar in enumerate(bars):
-        y = GAP + index * ROW
-        width = round(room * max(bar.value, 0.0) / top, 1)
-        colour = ALERT if bar.alert else BAR
-        parts.append(
-            f'<text x="{LABEL - 8}" y="{y + 17}" text-anchor="end" fill="{INK}">'
-            f"{escape(_short(bar.label))}</text>"
-            f'<rect x="{LABEL}" y="{y + 4}" width="{width}" height="{ROW - 8}" fill="{colour}"/>'
-            f'<text x="{LABEL + width + 6}" y="{y + 17}" fill="{INK}">{escape(bar.text)}</text>')
-    if not bars:
-        parts.append(f'<text x="{LABEL}" y="{GAP + 17}" fill="{INK}">nothing to show yet</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _short(label: str, limit: int = 30) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    """Each bar's length is its value's share of the longest (or of `scale_to`)."""
+    return Markup(TEMPLATES.get_template("bars.svg").render(
+        ident=ident, title=title, bars=bars, width=WIDTH, row=ROW, label_x=LABEL, gap=GAP,
+        label_limit=LABEL_LIMIT,
+        height=ROW * max(len(bars), 1) + GAP * 2, room=WIDTH - LABEL - 70,
+        top=max([scale_to or 0.0, *(b.value for b in bars)]) or 1.0, colours=COLOURS,
+        desc="; ".join(f"{b.label}: {b.text}" for b in bars) or "nothing to show yet"))

@@ -20,6 +20,7 @@ from domain.acceptance import statement_to_sign
 from domain.available_actions import Offer
 from domain.commands import MAX_EVIDENCE
 from domain.durations import format_duration
+from domain.formatting import number, when
 from domain.state import InitiativeState
 
 from .numbers import parse_decimal
@@ -157,8 +158,8 @@ def action_form(offer: Offer, state: InitiativeState) -> ActionForm:
 def _latest_reading(state: InitiativeState) -> str:
     latest = state.readings[-1]
     unit = state.require_spec().metric.unit
-    return (f"The latest reading is {latest.value:g}{' ' + unit if unit else ''}, recorded "
-            f"{latest.at:%Y-%m-%d %H:%M} UTC.")
+    return (f"The latest reading is {number(latest.value)}{' ' + unit if unit else ''}, recorded "
+            f"{when(latest.at)}.")
 
 
 def _response_within(state: InitiativeState) -> str:

@@ -7,13 +7,15 @@ import re
 
 from markupsafe import Markup, escape
 
+from domain.formatting import NOTHING
+
 _ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"  # punctuation that ends a sentence rather than the address
 
 
 def safe_link(text: str | None) -> Markup:
     if not text:
-        return Markup("—")
+        return Markup(NOTHING)
     parts: list[str] = []
     last = 0
     for match in _ADDRESS.finditer(text):

@@ -19,6 +19,7 @@ from app.menu import menu
 from app.my_ideas import submitted_ideas
 from app.presenter import describe_event
 from app.work import my_work
+from domain.formatting import decimal_comma
 from domain.spec import MAX_TEXT
 from web.auth import Authenticator
 from web.problems import Problem
@@ -26,7 +27,6 @@ from web.problems import Problem
 from .base import PageDeps, local_path, status_of
 from .forms import posted_arguments, posted_form_key
 from .initiative_view import SentForm, initiative_context, work_context
-from .numbers import decimal_comma
 from .render import redirect
 from .resubmission import form_request_id
 from .session import flash, sign_in, sign_out, take_draft

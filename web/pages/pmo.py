@@ -15,6 +15,7 @@ from starlette.responses import Response
 from app.errors import Rejected
 from app.menu import menu
 from app.portfolio_page import PortfolioFilter, PortfolioPage, portfolio_page
+from domain.formatting import percent
 from domain.portfolio import CommitmentTally
 
 from .bars import Bar, bar_chart
@@ -35,13 +36,6 @@ def _query(where: PortfolioFilter) -> str:
     return f"?{urlencode(chosen)}" if chosen else ""
 
 
-def _span(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    hours = seconds / 3600
-    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
-
-
 def _charts(page: PortfolioPage) -> dict[str, Any]:
     f = page.figures
     gain, pull = f.sustained_gain, f.pull
@@ -50,14 +44,14 @@ def _charts(page: PortfolioPage) -> dict[str, Any]:
                                                                         "closed_regressed"))
         for name, count in f.by_phase.items()])
     outcome = bar_chart("outcome-chart", "Sustained-gain rate and idea adoption", [
-        Bar("sustained-gain rate", gain.rate or 0.0, _pct(gain.rate)),
-        Bar("ideas adopted (of triaged)", pull.adoption_rate or 0.0, _pct(pull.adoption_rate)),
+        Bar("sustained-gain rate", gain.rate or 0.0, percent(gain.rate)),
+        Bar("ideas adopted (of triaged)", pull.adoption_rate or 0.0, percent(pull.adoption_rate)),
         Bar("adopted ideas delivered", pull.adopted_delivered / pull.adopted if pull.adopted
             else 0.0, f"{pull.adopted_delivered} of {pull.adopted}"),
     ], scale_to=1.0)
     least_reliable = sorted(f.reliability, key=lambda r: (r.rate is None, r.rate or 0.0))
     reliability = bar_chart("reliability-chart", "Commitments delivered on time, per person", [
-        Bar(r.person, r.rate or 0.0, _pct(r.rate), alert=(r.rate or 0.0) < 0.8)
+        Bar(r.person, r.rate or 0.0, percent(r.rate), alert=(r.rate or 0.0) < 0.8)
         for r in least_reliable[:RELIABILITY_BARS]], scale_to=1.0)
     return {"phase_chart": phases, "outcome_chart": outcome, "reliability_chart": reliability}
 
@@ -68,11 +62,7 @@ def portfolio_context(page: PortfolioPage, where: PortfolioFilter) -> dict[str, 
         section="portfolio", f=page.figures, rows=page.rows, shown=page.rows[:LIST_ROWS],
         overdue_longest=page.overdue_longest, quiet=page.quiet, choices=page.choices,
         where=where.model_dump(), filtered=bool(_query(where)), query=_query(where),
-        median_triage=_span(page.figures.pull.median_triage_seconds), **_charts(page))
-
-
-def _pct(share: float | None) -> str:
-    return "—" if share is None else f"{share:.0%}"
+        **_charts(page))
 
 
 def _csv_cell(value: object) -> str:

@@ -7,29 +7,31 @@ ever failed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, pass_context
 from jinja2.runtime import Context as TemplateContext
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app.menu import menu_of
+from app.templating import environment
+from domain import formatting
 from domain.durations import format_duration
+from domain.formatting import Locale, decimal_comma
 
 from .links import safe_link
-from .numbers import decimal_comma, format_decimal, format_money
 from .session import Csrf, identity_of, take_flash
 
-WEB = Path(__file__).resolve().parent.parent
-TEMPLATES, STATIC = WEB / "templates", WEB / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'")
+Shown = TypeVar("Shown")  # what a filter is given: a moment, a number, a share
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -37,30 +39,28 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-NONE = "—"
 
 
-def when(value: datetime | str | None) -> str:
-    """A moment, typed or as the JSON of `show` spells it (ISO 8601)."""
-    if value is None or value == "":
-        return NONE
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def _for_the_reader(
+        write: Callable[[Shown, Locale], str]) -> Callable[[TemplateContext, Shown], str]:
+    """A filter writing a value the reader's way (`comma`, set per request from their
+    language)."""
+    @pass_context
+    def written(context: TemplateContext, value: Shown) -> str:
+        return write(value, Locale(comma=bool(context.get("comma"))))
+    return written
 
 
-@pass_context
-def num(context: TemplateContext, value: float | None) -> str:
-    """A number with the reader's decimal mark (`comma`, set per request from its language)."""
-    return NONE if value is None else format_decimal(value, bool(context.get("comma")))
+def _money(amount: float | None, locale: Locale) -> str:
+    """Whole units: the page's figures are read at a glance; the report has the cents."""
+    return formatting.money(amount, locale=locale, cents=False)
 
 
-@pass_context
-def money(context: TemplateContext, amount: float | None) -> str:
-    return NONE if amount is None else format_money(amount, bool(context.get("comma")))
-
-
-def percent(value: float | None) -> str:
-    return NONE if value is None else f"{value:.0%}"
+# Moments typed or as the JSON of `show` spells them (ISO 8601), numbers, money and shares.
+READERS_FILTERS: dict[str, Callable[..., str]] = {
+    "when": _for_the_reader(formatting.when), "num": _for_the_reader(formatting.number),
+    "money": _for_the_reader(_money), "percent": _for_the_reader(formatting.percent),
+    "hours_or_days": _for_the_reader(formatting.hours_or_days)}
 
 
 FOLD_AT = 280  # a few lines on a phone: enough to tell one idea from another
@@ -81,14 +81,13 @@ def phase(value: str) -> str:
 
 
 def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    environment.filters.update(when=when, num=num, percent=percent, phase=phase,
-                               link=safe_link, money=money, duration=format_duration,
-                               fold=fold)
-    environment.globals["static"] = lambda name: f"/static/{name}"
-    return environment
+    pages = environment("web", phase=phase, link=safe_link, duration=format_duration, fold=fold,
+                        **READERS_FILTERS)
+    pages.globals["static"] = lambda name: f"/static/{name}"
+    return pages
+
+
+TEMPLATES = _environment()  # loaded once: every page and chart of the process renders from it
 
 
 class Pages:
@@ -96,7 +95,7 @@ class Pages:
 
     def __init__(self, csrf: Csrf) -> None:
         self.csrf = csrf
-        self.environment = _environment()
+        self.environment = TEMPLATES
 
     def render(self, template: str, **context: Any) -> str:
         """The page alone, from everything it shows (`me`, `csrf`, `flash` among them)."""

@@ -14,6 +14,7 @@ from app.menu import menu_of
 from app.portfolio_page import PortfolioFilter, portfolio_page_of
 from domain import commands as c
 from domain.acceptance import default_statement
+from domain.formatting import decimal_comma
 from domain.portfolio import PortfolioEntry
 from domain.visibility import AuditTrail, Person, may_see
 from tests.domain.builders import (
@@ -30,7 +31,7 @@ from tests.domain.builders import (
 from web.pages.forms import page_forms, posted_arguments
 from web.pages.initiative_view import SentForm, initiative_context
 from web.pages.links import safe_link
-from web.pages.numbers import decimal_comma, parse_decimal
+from web.pages.numbers import parse_decimal
 from web.pages.pmo import portfolio_context
 
 from .test_every_state import PAGES, _rendered, _view
