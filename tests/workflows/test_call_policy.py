@@ -80,33 +80,29 @@ class _Handle:
         await asyncio.Event().wait()
 
 
-def _client(handle: _Handle, monkeypatch: pytest.MonkeyPatch) -> InitiativeClient:
+async def sent_within(budget: Budget, handle: _Handle,
+                      monkeypatch: pytest.MonkeyPatch) -> Rejected:
+    """The refusal a command sent through `handle` ends with."""
     client = InitiativeClient(cast(Client, None), "queue")
     monkeypatch.setattr(client, "handle", lambda initiative_id: handle)
-    return client
+    with pytest.raises(Rejected) as refused:
+        await client.send("one", c.ApproveLaunch(actor=SPONSOR), budget=budget)
+    assert refused.value.kind is RejectionKind.UNAVAILABLE
+    return refused.value
 
 
 async def test_every_configured_attempt_runs_within_the_callers_budget(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    handle = _Handle(held_back=False)
-    budget = Budget.of(0.4)
-    with pytest.raises(Rejected) as refused:
-        await _client(handle, monkeypatch).send("one", c.ApproveLaunch(actor=SPONSOR),
-                                                budget=budget)
-    assert handle.sent == policy.UPDATE_ATTEMPTS
-    assert refused.value.kind is RejectionKind.UNAVAILABLE
-    assert "no worker confirmed" in refused.value.reason
+    handle, budget = _Handle(held_back=False), Budget.of(0.4)
+    refused = await sent_within(budget, handle, monkeypatch)
+    assert handle.sent == policy.UPDATE_ATTEMPTS and "no worker confirmed" in refused.reason
     assert asyncio.get_running_loop().time() - budget.deadline < 0.2  # ended on time
 
 
 async def test_a_busy_workflow_is_asked_again_until_the_next_pause_would_overrun(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    handle = _Handle(held_back=True)
-    budget = Budget.of(0.4)
-    with pytest.raises(Rejected) as refused:
-        await _client(handle, monkeypatch).send("one", c.ApproveLaunch(actor=SPONSOR),
-                                                budget=budget)
-    assert refused.value.kind is RejectionKind.UNAVAILABLE and "busy" in refused.value.reason
+    handle, budget = _Handle(held_back=True), Budget.of(0.4)
+    assert "busy" in (await sent_within(budget, handle, monkeypatch)).reason
     assert handle.sent == 4  # after pauses of 0.05, 0.1 and 0.2 s; 0.4 more would overrun
     assert asyncio.get_running_loop().time() <= budget.deadline
 
