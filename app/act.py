@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from temporalio.service import RPCError, RPCStatusCode
 
 from app.actions import Arguments, command_for
 from app.context import Context, use_case
@@ -70,19 +69,18 @@ async def act(context: Context, request: ActRequest) -> Acted:
     # From here on the command may be recorded even if no answer comes: every way of not hearing
     # back says so, with the request id that makes sending it again safe.
     try:
-        async with context.worker_answers():
-            events = await initiatives.send(iid, command, request_id, request.provenance)
-    except Rejected as rejected:
-        if rejected.kind is RejectionKind.UNAVAILABLE:
-            raise Unconfirmed(f"{rejected.reason}; it may still be recorded", request_id) from None
-        if await _hides(context, request.viewer, iid, rejected):
-            raise unknown_initiative(iid) from None
-        raise
-    except RPCError as error:
-        if error.status not in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        async with context.worker_answers() as budget:
+            events = await initiatives.send(iid, command, request_id, request.provenance,
+                                            budget=budget)
+    except Exception as error:
+        refused = context.refusal_of(error)
+        if refused is None:
             raise
-        raise Unconfirmed(f"lost Temporal at {context.where.temporal_address} before it "
-                          "confirmed the command; it may still be recorded", request_id) from None
+        if refused.kind is RejectionKind.UNAVAILABLE:
+            raise Unconfirmed(f"{refused.reason}; it may still be recorded", request_id) from None
+        if await _hides(context, request.viewer, iid, refused):
+            raise unknown_initiative(iid) from None
+        raise refused from None
     version, phase = await _standing(context, iid, events)
     return Acted(initiative_id=iid, request_id=request_id, events=events, version=version,
                  phase=phase)
@@ -104,12 +102,14 @@ async def _hides(context: Context, viewer: Viewer, iid: str, refused: Rejected) 
 
 async def _standing(context: Context, iid: str, events: list[Event]) -> tuple[int, str]:
     """The version and phase after the action: the portfolio's row, written in the append's
-    transaction, so it is at least as new as `events`."""
+    transaction, so it is at least as new as `events`. Ideas are recorded in a stream of their
+    own, whose numbers are not the initiative's: only the initiative's own events count here."""
     from store.portfolio import PortfolioReader
 
     store = await context.read_store()
     summary = await PortfolioReader(store.pool, store.schema).summary(iid)
-    if summary is not None and summary.version >= (events[-1].sequence if events else 1):
+    own = [event.sequence for event in events if event.initiative_id == iid]
+    if summary is not None and summary.version >= max(own, default=1):
         return summary.version, summary.phase
     view = await (await context.initiatives()).view(iid)  # a row not projected yet
     return view.state.version, view.state.phase.value

@@ -22,13 +22,15 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
     from store import EventStore
+    from workflows.call_policy import Budget
     from workflows.client import InitiativeClient
     from workflows.source_hosts import SourceHosts
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# A worker that polls the task queue answers within milliseconds; this long means none will.
+# A worker that polls the task queue answers within milliseconds; this long means none will. The
+# whole call's budget: every attempt and pause inside it is fitted to it (`workflows.call_policy`).
 ANSWER_TIMEOUT = 30.0
 # How long a worker seen polling is taken to be there still (the server itself remembers a
 # poller for a minute).
@@ -145,19 +147,31 @@ class Context:
         self._worker_seen_at = now
 
     @asynccontextmanager
-    async def worker_answers(self, meanwhile: str = "") -> AsyncIterator[None]:
-        """Around a call that a worker must answer: gives up after `answer_timeout`;
-        `meanwhile` tells what becomes of the request then."""
+    async def worker_answers(self, meanwhile: str = "") -> AsyncIterator[Budget]:
+        """Around a call that a worker must answer: its budget is `answer_timeout`, which the
+        call's every wait derives from; past it, gives up. `meanwhile` tells what becomes of the
+        request then."""
+        from workflows.call_policy import Budget
+
+        budget = Budget.of(self.answer_timeout)
         try:
             async with (
                 self.patience(f"waiting for a worker on task queue {self.where.task_queue!r}..."),
-                asyncio.timeout(self.answer_timeout),
+                asyncio.timeout_at(budget.deadline),
             ):
-                yield
+                yield budget
         except TimeoutError:
             raise unavailable(
                 f"no worker answered on task queue {self.where.task_queue!r} within "
                 f"{self.answer_timeout:g} s" + (f"; {meanwhile}" if meanwhile else "")) from None
+
+    def refusal_of(self, error: BaseException) -> Rejected | None:
+        """What a failure of Temporal or PostgreSQL means to a person; None for a bug. Imported
+        only when something failed: a command that never reached Temporal loads none of it."""
+        from workflows.call_policy import refusal_of
+
+        return refusal_of(error, temporal_address=self.where.temporal_address,
+                          db_schema=self.where.db_schema)
 
     async def close(self) -> None:
         opened, self._opened = self._opened, {}
@@ -186,34 +200,10 @@ def use_case(
         except Rejected:
             raise
         except Exception as error:
-            refusal = _refusal(error, context.where)
+            refusal = context.refusal_of(error)
             if refusal is None:
                 raise
             raise refusal from None
 
     functools.update_wrapper(run, function)
     return run
-
-
-def _refusal(error: Exception, where: Where) -> Rejected | None:
-    import sys
-
-    # Only what the use case already loaded can have raised: nothing is imported to find out.
-    service = sys.modules.get("temporalio.service")
-    if service is not None and isinstance(error, service.RPCError) and error.status in (
-        service.RPCStatusCode.UNAVAILABLE, service.RPCStatusCode.DEADLINE_EXCEEDED,
-    ):
-        return unavailable(f"lost Temporal at {where.temporal_address}: {error.message}")
-    asyncpg = sys.modules.get("asyncpg")
-    if asyncpg is None:
-        return None
-    schema = where.db_schema
-    if isinstance(error, asyncpg.UndefinedTableError | asyncpg.InvalidSchemaNameError):
-        return unavailable(f"the database holds no Baton event store in schema {schema!r}: "
-                           "check BATON_DB_SCHEMA and the database URL")
-    if isinstance(error, asyncpg.InsufficientPrivilegeError):
-        return unavailable(f"the database user may not read schema {schema!r} ({error}): "
-                           "make it a member of baton_auditor (see the README)")
-    if isinstance(error, OSError | asyncpg.PostgresConnectionError | asyncpg.InterfaceError):
-        return unavailable(f"lost PostgreSQL: {error}")
-    return None

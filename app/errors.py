@@ -1,5 +1,6 @@
-"""How a use case says no. Every refusal is a `domain.Rejected` with a kind; a door maps the kind
-to its own terms (the CLI to an exit code, the HTTP API to a status) and never reads the message.
+"""How a use case says no. Every refusal is a `domain.Rejected` with a kind; every door answers
+the kind as `DOOR_ANSWERS` says (the CLI with an exit code, the API and the pages with an HTTP
+status) and never reads the message.
 """
 
 from __future__ import annotations
@@ -10,8 +11,30 @@ from typing import NamedTuple
 from domain.errors import Rejected, RejectionKind
 from domain.spec_problems import WHOLE_SPEC
 
-__all__ = ["InvalidArgument", "InvalidSpec", "Rejected", "RejectionKind", "SpecProblem",
-           "Unconfirmed", "invalid", "not_found", "unavailable"]
+__all__ = ["DOOR_ANSWERS", "DoorAnswer", "InvalidArgument", "InvalidSpec", "Rejected",
+           "RejectionKind", "SpecProblem", "Unconfirmed", "answer_to", "invalid", "not_found",
+           "unavailable"]
+
+
+class DoorAnswer(NamedTuple):
+    http_status: int
+    # The CLI's (`cli.errors.ExitCode`): 1 refused by the rules, 2 input that is wrong or names
+    # nothing that exists, 3 a server that did not answer.
+    exit_code: int
+
+
+DOOR_ANSWERS: dict[RejectionKind, DoorAnswer] = {
+    RejectionKind.FORBIDDEN: DoorAnswer(403, 1),
+    RejectionKind.CONFLICT: DoorAnswer(409, 1),
+    RejectionKind.CLOSED: DoorAnswer(409, 1),
+    RejectionKind.INVALID: DoorAnswer(422, 2),
+    RejectionKind.NOT_FOUND: DoorAnswer(404, 2),
+    RejectionKind.UNAVAILABLE: DoorAnswer(503, 3),
+}
+
+
+def answer_to(rejected: Rejected) -> DoorAnswer:
+    return DOOR_ANSWERS[rejected.kind]
 
 
 class InvalidArgument(Rejected):

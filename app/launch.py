@@ -73,10 +73,10 @@ async def launch(context: Context, request: LaunchRequest) -> Launched:
     # The workflow records the launch on its first task: wait until a worker has run it.
     async with context.worker_answers(
             f"the launch of {iid} is recorded once a worker polls the task queue "
-            "(`baton up` or `baton worker`)"):
+            "(`baton up` or `baton worker`)") as budget:
         while True:
             try:
-                view = await initiatives.view(iid)
+                view = await initiatives.view(iid, budget=budget)
                 if view.state.version >= 1:
                     break
             except (RPCError, Rejected):

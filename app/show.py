@@ -50,8 +50,8 @@ async def show(context: Context, initiative_id: str, viewer: Viewer,
     check_initiative_id(initiative_id)
     initiatives = await context.initiatives()
     await context.require_worker()  # a query, too, is answered by a worker
-    async with context.worker_answers():
-        view = await initiatives.view_with_source(initiative_id)
+    async with context.worker_answers() as budget:
+        view = await initiatives.view_with_source(initiative_id, budget=budget)
     require_seen(viewer, view.state)
     return await with_pull(context, view, wanted)
 

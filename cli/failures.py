@@ -7,14 +7,6 @@ from collections.abc import Callable, Mapping
 
 from cli.errors import CliError, ExitCode
 
-# A refusal's kind decides the exit code: what the rules refuse is 1, input that names nothing
-# that exists or is wrong in itself is 2, a server that did not answer is 3.
-_EXIT_CODES = {
-    "forbidden": ExitCode.REJECTED, "conflict": ExitCode.REJECTED, "closed": ExitCode.REJECTED,
-    "invalid": ExitCode.BAD_INPUT, "not_found": ExitCode.BAD_INPUT,
-    "unavailable": ExitCode.UNREACHABLE,
-}
-
 Names = Mapping[str, str] | Callable[[str], str]
 # Arguments every command spells otherwise than `--field-name`.
 _COMMON_OPTIONS = {"actor": "--as"}
@@ -36,7 +28,7 @@ def translate(error: BaseException, names: Names | None = None) -> CliError | No
     errors = sys.modules.get("app.errors")
     if errors is None or not isinstance(error, errors.Rejected):
         return None
-    code = _EXIT_CODES[error.kind.value]
+    code = ExitCode(errors.answer_to(error).exit_code)  # the kind decides, as for every door
     if isinstance(error, errors.InvalidArgument):
         return CliError(f"{_spelled(error.field, names)}: {error.problem}", code)
     if isinstance(error, errors.Unconfirmed):

@@ -9,15 +9,16 @@ from typing import Any
 
 import httpx
 
+from app.errors import DOOR_ANSWERS
 from cli.errors import CliError, ExitCode
 
 TIMEOUT = 60.0
 
-# As the same refusal exits on the operator's side (cli.failures): what names nothing that
-# exists, the API's 404, is bad input there too.
-_CODES = {400: ExitCode.BAD_INPUT, 404: ExitCode.BAD_INPUT, 413: ExitCode.BAD_INPUT,
-          415: ExitCode.BAD_INPUT, 422: ExitCode.BAD_INPUT, 401: ExitCode.REJECTED,
-          403: ExitCode.REJECTED, 409: ExitCode.REJECTED, 503: ExitCode.UNREACHABLE}
+# A refusal exits as it does on the operator's side: the API answers its kind with a status, and
+# the same kind's exit code goes with that status. Beside them, what HTTP itself refuses.
+_CODES = {answer.http_status: ExitCode(answer.exit_code) for answer in DOOR_ANSWERS.values()} | {
+    400: ExitCode.BAD_INPUT, 413: ExitCode.BAD_INPUT, 415: ExitCode.BAD_INPUT,
+    401: ExitCode.REJECTED}
 
 
 class Remote:

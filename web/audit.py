@@ -16,14 +16,15 @@ from web.initiatives import context_of
 from web.input_limits import INT64_MAX
 from web.problems import Problem
 from web.responses import PresentedJSON
+from web.schemas import PROBLEM_RESPONSES, AuditReport, Replayed, Verified
 from web.security_headers import attachment
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=PROBLEM_RESPONSES)
 # On every report: whether the record is intact, so a client need not parse the document.
 INTACT_HEADER = "Baton-Record-Intact"
 
 
-@router.get("/initiatives/{initiative_id}/audit/replay")
+@router.get("/initiatives/{initiative_id}/audit/replay", response_model=Replayed)
 async def replay(request: Request, identity: Authenticated, initiative_id: str,
                  as_of: datetime | None = None,
                  version: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
@@ -36,7 +37,7 @@ async def replay(request: Request, identity: Authenticated, initiative_id: str,
     return PresentedJSON(audit_json.replay_json(replayed, as_of))
 
 
-@router.get("/initiatives/{initiative_id}/audit/verify")
+@router.get("/initiatives/{initiative_id}/audit/verify", response_model=Verified)
 async def verify(request: Request, identity: Authenticated,
                  initiative_id: str) -> PresentedJSON:
     (verified,) = await audit.verify(context_of(request), [initiative_id],
@@ -44,7 +45,10 @@ async def verify(request: Request, identity: Authenticated,
     return PresentedJSON(audit_json.verified_json(verified))
 
 
-@router.get("/initiatives/{initiative_id}/audit/report")
+@router.get("/initiatives/{initiative_id}/audit/report", response_model=AuditReport,
+            responses={200: {"description": "The report, as `format` asks", "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}}}}})
 async def report(request: Request, identity: Authenticated, initiative_id: str,
                  format: Literal["md", "html", "json"] = "md") -> Response:
     filed = await audit.report(context_of(request), initiative_id, viewer=identity.viewer)

@@ -23,8 +23,9 @@ from app.identity import Identity
 from web.auth import Authenticated, Authenticator
 from web.input_limits import Position, position_of
 from web.problems import Problem, invalid
+from web.schemas import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=PROBLEM_RESPONSES)
 
 HEARTBEAT_SECONDS = 15.0  # keeps proxies from closing an idle stream
 # An open stream asks again this often whether its credential is still valid, and ends when not.
@@ -41,7 +42,10 @@ async def events_page(request: Request, identity: Authenticated,
     return await feed.feed_page(request.app.state.services.context, identity, after, limit)
 
 
-@router.get("/events/stream", response_class=StreamingResponse)
+@router.get("/events/stream", response_class=StreamingResponse, responses={200: {
+    "description": "Server-Sent Events: each event as `data` (a feed event's JSON), with its "
+                   "position as `id`", "content": {"text/event-stream": {
+                       "schema": {"type": "string"}}}}})
 async def events_stream(request: Request, identity: Authenticated,
                         after: Position = 0,
                         last_event_id: Annotated[str | None, Header()] = None,

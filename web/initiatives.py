@@ -29,8 +29,9 @@ from web.auth import Authenticated, require_grant
 from web.input_limits import parse_json
 from web.problems import Problem, invalid
 from web.responses import PresentedJSON
+from web.schemas import PROBLEM_RESPONSES, Acted, Initiative, InitiativeList, Validated
 
-router = APIRouter(tags=["initiatives"])
+router = APIRouter(tags=["initiatives"], responses=PROBLEM_RESPONSES)
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 JSON_TYPES = ("application/json",)
@@ -79,7 +80,11 @@ async def _spec(request: Request) -> InitiativeSpec:
                        f"not {kind or 'no content type'}")
 
 
-@router.post("/initiatives", status_code=201)
+@router.post("/initiatives", status_code=201, response_model=Initiative, responses={
+    200: {"model": Validated, "description": "With `dry_run`: the spec is valid; nothing "
+                                            "was recorded"},
+    413: PROBLEM_RESPONSES[422] | {"description": "The spec is too large"},
+    415: PROBLEM_RESPONSES[422] | {"description": "Not YAML nor JSON"}})
 async def launch_initiative(request: Request, identity: Authenticated,
                             dry_run: bool = False) -> PresentedJSON:
     require_grant(identity, Grant.PMO, "launch initiatives")
@@ -96,7 +101,7 @@ async def launch_initiative(request: Request, identity: Authenticated,
                         headers={"Location": f"{request.url.path}/{launched.initiative_id}"})
 
 
-@router.get("/initiatives")
+@router.get("/initiatives", response_model=InitiativeList)
 async def list_all(request: Request, identity: Authenticated,
                    phase: str | None = None, owner: str | None = None,
                    overdue: bool = False) -> PresentedJSON:
@@ -106,7 +111,7 @@ async def list_all(request: Request, identity: Authenticated,
     return PresentedJSON({"initiatives": [s.model_dump(mode="json") for s in found]})
 
 
-@router.get("/initiatives/{initiative_id}")
+@router.get("/initiatives/{initiative_id}", response_model=Initiative)
 async def show_one(request: Request, identity: Authenticated,
                    initiative_id: str) -> PresentedJSON:
     return PresentedJSON(shown_json(
@@ -131,7 +136,7 @@ def _arguments_schema() -> dict[str, Any]:
                   for name, action in ACTIONS.items()]}}}}}
 
 
-@router.post("/initiatives/{initiative_id}/actions/{action}",
+@router.post("/initiatives/{initiative_id}/actions/{action}", response_model=Acted,
              openapi_extra=_arguments_schema())
 async def take_action(request: Request, identity: Authenticated, initiative_id: str,
                       action: str,

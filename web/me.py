@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from web.auth import Authenticated
+from web.schemas import PROBLEM_RESPONSES
 
-router = APIRouter(tags=["identity"])
+router = APIRouter(tags=["identity"], responses=PROBLEM_RESPONSES)
 
 
 class Me(BaseModel):

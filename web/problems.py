@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-from app.errors import InvalidArgument, InvalidSpec, Rejected, RejectionKind
+from app.errors import InvalidArgument, InvalidSpec, Rejected, RejectionKind, answer_to
 
 PROBLEM_JSON = "application/problem+json"
 # How long a client should wait before retrying when a backend did not answer.
@@ -66,16 +66,6 @@ def invalid(detail: str, errors: Sequence[dict[str, Any]] = ()) -> Problem:
     return Problem(422, detail, errors=errors)
 
 
-STATUS_OF_KIND = {
-    RejectionKind.FORBIDDEN: 403,
-    RejectionKind.CONFLICT: 409,
-    RejectionKind.CLOSED: 409,
-    RejectionKind.INVALID: 422,
-    RejectionKind.NOT_FOUND: 404,
-    RejectionKind.UNAVAILABLE: 503,
-}
-
-
 def _input_errors(rejected: Rejected) -> list[dict[str, Any]]:
     if isinstance(rejected, InvalidSpec):  # each problem names its field; the line stands apart
         return [{"loc": problem.field, "msg": problem.message}
@@ -87,7 +77,7 @@ def _input_errors(rejected: Rejected) -> list[dict[str, Any]]:
 
 
 def problem_of_rejection(rejected: Rejected) -> Problem:
-    status = STATUS_OF_KIND[rejected.kind]
+    status = answer_to(rejected).http_status
     if status == 503:
         return unavailable(rejected.reason)
     if status == 422:

@@ -10,11 +10,12 @@ from app.work import my_work
 from web.auth import Authenticated
 from web.initiatives import context_of
 from web.responses import PresentedJSON
+from web.schemas import PROBLEM_RESPONSES, MyWork, Portfolio
 
-router = APIRouter(tags=["work"])
+router = APIRouter(tags=["work"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/me/work")
+@router.get("/me/work", response_model=MyWork)
 async def my_open_work(request: Request, identity: Authenticated) -> PresentedJSON:
     base = request.app.state.config.public_url or str(request.base_url).rstrip("/")
     items = await my_work(context_of(request), identity.person)
@@ -24,7 +25,7 @@ async def my_open_work(request: Request, identity: Authenticated) -> PresentedJS
         for item in items]})
 
 
-@router.get("/portfolio")
+@router.get("/portfolio", response_model=Portfolio)
 async def portfolio(request: Request, identity: Authenticated) -> PresentedJSON:
     return PresentedJSON(
         (await figures(context_of(request), identity.viewer)).model_dump(mode="json"))

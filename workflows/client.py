@@ -12,7 +12,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from temporalio.api.errordetails.v1 import WorkflowNotReadyFailure
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -20,7 +19,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -29,9 +28,10 @@ from domain.commands import AnyCommand, CommandEnvelope, Launch
 from domain.envelope import Event, Provenance
 from domain.state import CheckStatus
 from domain.text import for_one_line
+from workflows import call_policy as policy
 from workflows.activity_contracts import READ_METRIC
+from workflows.call_policy import Budget
 from workflows.contracts import (
-    REJECTED,
     InitiativeInput,
     InitiativeView,
     MetricSourceProblem,
@@ -42,12 +42,9 @@ from workflows.initiative import InitiativeWorkflow
 from workflows.requests import update_id
 from workflows.source_hosts import SourceHosts
 
-# Waits between attempts when the initiative has too many updates in flight: about 30 s in all.
-BUSY_BACKOFF = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 6.4, 6.4, 6.4)
-# How long one attempt at a command waits for the workflow's answer, and how many attempts are
-# made before the caller hears that no worker confirmed it.
+# How long one attempt at a command waits for the workflow's answer when the caller sets no
+# budget of its own: the call then has this much per attempt (`call_policy.UPDATE_ATTEMPTS`).
 UPDATE_PATIENCE = 15.0
-UPDATE_ATTEMPTS = 4
 # Updates one process sends to one initiative at a time. The server admits 10 in flight per
 # workflow and refuses the rest; a crowd of refusals and retries makes the workflow's tasks
 # churn, so a process queues its own beyond this few, in order, before they reach the server.
@@ -60,29 +57,7 @@ def new_initiative_id(name: str) -> str:
     return f"{slug}-{uuid.uuid4().hex[:6]}"
 
 
-def _rejection_from(error: BaseException) -> Rejected | None:
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, ApplicationError) and cause.type == REJECTED:
-            return Rejected(cause.message, _kind(cause.details))
-        cause = cause.__cause__
-    return None
-
-
-def _kind(details: Any) -> RejectionKind:
-    """The kind the workflow sent; a refusal recorded before kinds existed is a conflict."""
-    try:
-        return RejectionKind(details[0])
-    except (IndexError, TypeError, ValueError):
-        return RejectionKind.CONFLICT
-
-
 R = TypeVar("R")
-
-
-def _not_ready(error: RPCError) -> bool:
-    return any(detail.Is(WorkflowNotReadyFailure.DESCRIPTOR)
-               for detail in error.grpc_status.details)
 
 
 def _envelope(command: AnyCommand, request_id: str | None,
@@ -133,26 +108,34 @@ class InitiativeClient:
 
     async def send(self, initiative_id: str, command: AnyCommand,
                    request_id: str | None = None,
-                   provenance: Provenance | None = None) -> list[Event]:
+                   provenance: Provenance | None = None, *,
+                   budget: Budget | None = None) -> list[Event]:
+        """Records `command`; `budget` bounds the whole call (default: the client's own)."""
         envelope = _envelope(command, request_id, provenance)
-        return await self._update(initiative_id, InitiativeWorkflow.execute, envelope)
+        return await self._update(initiative_id, InitiativeWorkflow.execute, envelope, budget)
 
     async def send_viewed(self, initiative_id: str, command: AnyCommand,
                           request_id: str | None = None,
-                          provenance: Provenance | None = None) -> Recorded:
+                          provenance: Provenance | None = None, *,
+                          budget: Budget | None = None) -> Recorded:
         """`send`, answered with the initiative right after the events as well."""
         envelope = _envelope(command, request_id, provenance)
-        return await self._update(initiative_id, InitiativeWorkflow.execute_viewed, envelope)
+        return await self._update(initiative_id, InitiativeWorkflow.execute_viewed, envelope,
+                                  budget)
+
+    def _budget(self, given: Budget | None) -> Budget:
+        return given or Budget.of(self._update_patience * policy.UPDATE_ATTEMPTS)
 
     async def _update(self, initiative_id: str,
                       update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
-                      envelope: CommandEnvelope) -> R:
+                      envelope: CommandEnvelope, budget: Budget | None) -> R:
+        budget = self._budget(budget)  # from now: the wait for a turn is part of the call
         slots, waiting = self._in_flight.get(initiative_id) or (
             asyncio.Semaphore(UPDATES_IN_FLIGHT), 0)
         self._in_flight[initiative_id] = (slots, waiting + 1)
         try:
             async with slots:
-                return await self._update_in_turn(initiative_id, update, envelope)
+                return await self._update_within(initiative_id, update, envelope, budget)
         finally:
             slots, waiting = self._in_flight[initiative_id]
             if waiting == 1:
@@ -160,79 +143,65 @@ class InitiativeClient:
             else:
                 self._in_flight[initiative_id] = (slots, waiting - 1)
 
-    async def _update_in_turn(
+    async def _update_within(
         self, initiative_id: str,
         update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
-        envelope: CommandEnvelope,
+        envelope: CommandEnvelope, budget: Budget,
     ) -> R:
-        for _ in range(UPDATE_ATTEMPTS):
-            patience = asyncio.timeout(self._update_patience)
+        """The one retry loop of an update. An attempt waits for the workflow's answer for its
+        share of what is left of `budget`; "not now" from the server or the workflow is asked
+        again after a pause, while the pause ends within the budget. The same request id makes
+        every retry safe: the workflow records the command at most once."""
+        attempts_left = budget.attempts
+        waits = policy.pauses()
+        while attempts_left > 0:
+            attempt = asyncio.timeout_at(budget.attempt_deadline(attempts_left))
             try:
-                async with patience:
-                    return await self._update_once(initiative_id, update, envelope)
+                async with attempt:
+                    return await self.handle(initiative_id).execute_update(
+                        update, envelope, id=update_id(envelope.command, envelope.request_id))
             except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-                if not patience.expired():
+                if not attempt.expired():
                     break  # the server's own deadline, or the caller gave up
-                # The server can lose an update that lands as the workflow continues as new: its
-                # caller would wait for an answer that never comes. The request id makes asking
-                # again safe: the live run answers with what was recorded, or records it once.
-        # The server may still hold the update for a worker, and record it later; a retry with
-        # the same request id then answers with what it recorded.
-        raise Rejected(f"no worker confirmed the command on initiative {initiative_id} in time",
-                       RejectionKind.UNAVAILABLE)
-
-    async def _update_once(
-        self, initiative_id: str,
-        update: UpdateMethodMultiParam[[InitiativeWorkflow, CommandEnvelope], R],
-        envelope: CommandEnvelope,
-    ) -> R:
-        for pause in (*BUSY_BACKOFF, None):
-            try:
-                return await self.handle(initiative_id).execute_update(
-                    update, envelope, id=update_id(envelope.command, envelope.request_id))
+                # The server can lose an update that lands as the workflow continues as new:
+                # its caller would wait for an answer that never comes. Asking again is safe:
+                # the live run answers with what was recorded, or records it once.
+                attempts_left -= 1
             except WorkflowUpdateFailedError as error:
-                refused = _rejection_from(error)
+                refused = policy.workflow_refusal(error)
                 if refused is None:
                     raise
                 # Refused for now (the run is about to continue as new): the next run takes it.
-                if refused.kind is not RejectionKind.UNAVAILABLE or pause is None:
+                if refused.kind is not RejectionKind.UNAVAILABLE:
                     raise refused from None
-                await asyncio.sleep(pause)
+                await policy.pause_within(budget, waits, refused)
             except RPCError as error:
-                # The server bounds the updates in flight per workflow, and holds them back
-                # while the workflow's task is being retried (its worker died or failed it);
-                # both pass. The same request id makes the retry safe.
-                passing = error.status == RPCStatusCode.RESOURCE_EXHAUSTED or _not_ready(error)
-                if not passing:
+                if not policy.update_held_back(error):
                     raise await self._closed_or_unknown(initiative_id, error) from None
-                if pause is None:
-                    raise Rejected(f"initiative {initiative_id} is busy with other commands; "
-                                   "send this one again with the same request id",
-                                   RejectionKind.UNAVAILABLE) from None
-                await asyncio.sleep(pause)
-        raise AssertionError("unreachable")
+                await policy.pause_within(budget, waits, policy.busy(initiative_id))
+        raise policy.unconfirmed(initiative_id)
 
     def handle(self, initiative_id: str) -> WorkflowHandle[Any, InitiativeView]:
         return self._client.get_workflow_handle_for(
             InitiativeWorkflow.run, workflow_id_for(initiative_id))
 
-    async def view(self, initiative_id: str) -> InitiativeView:
-        for pause in (*BUSY_BACKOFF, None):
+    async def view(self, initiative_id: str, *, budget: Budget | None = None) -> InitiativeView:
+        budget = self._budget(budget)
+        waits = policy.pauses()
+        while True:
             try:
                 return await self.handle(initiative_id).query(InitiativeWorkflow.view)
             except RPCError as error:
-                # A run that has just begun (continued as new, or woken by a timer) answers
-                # once its first task is scheduled: moments, not a reason to refuse.
-                if pause is None or not (error.status == RPCStatusCode.FAILED_PRECONDITION
-                                         or _not_ready(error)):
-                    raise self._not_found(initiative_id, error) from None
-                await asyncio.sleep(pause)
-        raise AssertionError("unreachable")
+                refused = self._not_found(initiative_id, error)
+                if not policy.run_starting(error):
+                    raise refused from None
+                await policy.pause_within(budget, waits, refused)
 
-    async def view_with_source(self, initiative_id: str) -> InitiativeView:
+    async def view_with_source(self, initiative_id: str, *,
+                               budget: Budget | None = None) -> InitiativeView:
         """The view, plus, while the metric source is still being retried, its last failure:
         Temporal keeps that on the pending activity, where the workflow itself cannot see it."""
-        view = await self.view(initiative_id)
+        view = await self.view(initiative_id, budget=budget)
         spec = view.state.spec
         due = [c.number for c in view.state.checks if c.status is CheckStatus.DUE]
         if spec is None or spec.metric.source is None or not due:
@@ -263,6 +232,4 @@ class InitiativeClient:
 
     @staticmethod
     def _not_found(initiative_id: str, error: RPCError) -> Exception:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return Rejected(f"unknown initiative {initiative_id}", RejectionKind.NOT_FOUND)
-        return error
+        return policy.unknown(initiative_id) if error.status == RPCStatusCode.NOT_FOUND else error

@@ -76,3 +76,19 @@ async def test_a_refusal_never_queries_the_workflow(
     approved = await act(context, ActRequest(viewer=Person(SPONSOR), initiative_id=iid,
                                              action="approve-launch", actor=SPONSOR))
     assert approved.phase == "improving" and queries.names == []
+
+
+async def test_an_ideas_answer_never_queries_the_workflow(
+        context: Context, queries: QueriesSeen) -> None:
+    """Ideas are numbered in a stream of their own: the answer's version is still the
+    initiative's, read from the portfolio's row however many ideas came before."""
+    spec = InitiativeSpec.model_validate(quick_spec_data())
+    iid = (await launch(context, LaunchRequest(actor=PMO, spec=spec))).initiative_id
+    assert iid is not None
+    queries.names.clear()
+    for n in range(3):
+        idea = await act(context, ActRequest(
+            viewer=THE_OPERATOR, initiative_id=iid, action="idea",
+            actor="clerk-1@acme.example", arguments={"text": f"idea {n}"}))
+        assert (idea.version, idea.phase) == (1, "proposed")
+    assert queries.names == []

@@ -11,15 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.context import Context
-from app.errors import Rejected, RejectionKind
+from app.errors import Rejected, answer_to
 from app.identity import Identity
 
 from .render import Pages, redirect
 from .session import identity_of, keep_draft
 
-STATUS = {RejectionKind.FORBIDDEN: 403, RejectionKind.CONFLICT: 409, RejectionKind.CLOSED: 409,
-          RejectionKind.INVALID: 422, RejectionKind.NOT_FOUND: 404,
-          RejectionKind.UNAVAILABLE: 503}
 MAX_FORM_FIELDS = 200
 NOTHING_RECORDED = "Nothing was recorded."
 
@@ -33,7 +30,7 @@ class PageExit(Exception):
 
 
 def status_of(rejected: Rejected) -> int:
-    return STATUS.get(rejected.kind, 409)
+    return answer_to(rejected).http_status
 
 
 @dataclass
