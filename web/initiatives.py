@@ -29,7 +29,14 @@ from web.auth import Authenticated, require_grant
 from web.input_limits import parse_json
 from web.problems import Problem, invalid
 from web.responses import PresentedJSON
-from web.schemas import PROBLEM_RESPONSES, Acted, Initiative, InitiativeList, Validated
+from web.schemas import (
+    PROBLEM_RESPONSES,
+    Acted,
+    IdeasPage,
+    Initiative,
+    InitiativeList,
+    Validated,
+)
 
 router = APIRouter(tags=["initiatives"], responses=PROBLEM_RESPONSES)
 
@@ -118,7 +125,7 @@ async def show_one(request: Request, identity: Authenticated,
         await show(context_of(request), initiative_id, identity.viewer)))
 
 
-@router.get("/initiatives/{initiative_id}/ideas")
+@router.get("/initiatives/{initiative_id}/ideas", response_model=IdeasPage)
 async def list_ideas(request: Request, identity: Authenticated, initiative_id: str,
                      wanted: Annotated[IdeasWanted, Query()]) -> PresentedJSON:
     """Every idea of the initiative, a page at a time, in the order they came: pass the

@@ -26,6 +26,7 @@ __all__ = [
     "Acted",
     "AuditReport",
     "FeedPage",
+    "IdeasPage",
     "Initiative",
     "InitiativeList",
     "MyWork",
@@ -103,6 +104,14 @@ class Idea(_Answer):
     reason: str | None
     supporters: list[str]
     duplicate_of: str | None
+
+
+class IdeasPage(_Answer):
+    """A page of an initiative's ideas, in the order they came."""
+
+    initiative_id: str
+    ideas: list[Idea]
+    next_after: int | None  # `after` for the next page; null on the last
 
 
 class Deadline(_Answer):

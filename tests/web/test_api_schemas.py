@@ -12,13 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
+from app import idea_pages as app_pages
 from app import presenter
+from app.idea_pages import ideas_page_json
 from domain import commands as c
 from tests.domain.builders import CLERK, handed_over
 from web.app import API_PREFIX, create_app
 from web.config import WebConfig
 from web.responses import PresentedJSON
-from web.schemas import Acted, Initiative
+from web.schemas import Acted, IdeasPage, Initiative
 from web.services import WebServices
 from workflows.contracts import InitiativeView
 
@@ -90,6 +92,8 @@ def test_the_models_hold_what_the_presenter_writes() -> None:
     view = InitiativeView(state=timeline.state, head_hash="0" * 64, deadlines=[],
                           run_id="run-1")
     Initiative.model_validate(_presented(presenter.state_json(view)))
+    IdeasPage.model_validate(_presented(ideas_page_json(app_pages.IdeasPage(
+        initiative_id="init-1", ideas=timeline.state.ideas, next_after=None))))
     Acted.model_validate(_presented({
         "events": [presenter.event_json(e) for e in idea],
         "initiative": {"id": "init-1", "phase": view.state.phase.value,
