@@ -60,8 +60,8 @@ async def ideas_page(context: Context, initiative_id: str, viewer: Viewer,
     check_initiative_id(initiative_id)
     initiatives = await context.initiatives()
     await context.require_worker()  # who may see it is the workflow's state to say
-    async with context.worker_answers():
-        view = await initiatives.view(initiative_id)
+    async with context.worker_answers() as budget:
+        view = await initiatives.view(initiative_id, budget=budget)
     require_seen(viewer, view.state)
     ideas, next_after = await listed(context, initiative_id, wanted)
     return IdeasPage(initiative_id=initiative_id, ideas=ideas, next_after=next_after)
