@@ -1,8 +1,7 @@
 """Servers shared by the whole test session: one PostgreSQL and one Temporal dev server.
 
 Tests isolate themselves by name instead of by server: each gets its own task queue
-(`task_queue`) and should use its own workflow ids, and its own store (`fresh_database`, a copy
-of a database migrated once per session; see tests/databases.py).
+(`task_queue`) and should use its own workflow ids and database schema.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -19,8 +19,6 @@ from hypothesis import settings
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
-from tests.auditor_login import auditor_dsn  # noqa: F401  (a fixture for every test)
-from tests.databases import FreshDatabase, StoreTemplate, store_template
 from tests.installed.package import installed_baton  # noqa: F401  (one build per session)
 from tests.timeouts import (  # noqa: F401  (the hooks and fixture take effect from here)
     _loop_for_timeouts,
@@ -123,38 +121,32 @@ def task_queue(request: pytest.FixtureRequest) -> str:
     return f"{readable}-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(scope="session")
-async def migrated_store_template(database_url: str) -> AsyncIterator[StoreTemplate]:
-    async with store_template(database_url) as template:
-        yield template
-
-
 @pytest.fixture
-async def fresh_database(
-    migrated_store_template: StoreTemplate,
-) -> AsyncIterator[FreshDatabase]:
-    """An empty, fully migrated store's database and schema, for this test alone."""
-    async with migrated_store_template.fresh("baton_test") as database:
-        yield database
-
-
-@pytest.fixture
-def database_of_test(request: pytest.FixtureRequest, database_url: str) -> str:
-    """The test's own database when it has one (`fresh_database`), else the shared one.
-
-    A plain fixture, so that it may set `fresh_database` up when the test asked for it later."""
-    if "fresh_database" not in request.fixturenames:
-        return database_url
-    database: FreshDatabase = request.getfixturevalue("fresh_database")
-    return database.dsn
-
-
-@pytest.fixture
-async def admin(database_of_test: str) -> AsyncIterator[asyncpg.Connection]:
+async def admin(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     """A plain connection as the database's owner, without the store's codecs, for going behind
-    the store's back (in the test's own database when it has one)."""
-    connection = await asyncpg.connect(database_of_test)
+    the store's back."""
+    connection = await asyncpg.connect(database_url)
     try:
         yield connection
     finally:
         await connection.close()
+
+
+def as_user(dsn: str, user: str, password: str) -> str:
+    parts = urlsplit(dsn)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
+
+
+@pytest.fixture
+async def auditor_dsn(admin: asyncpg.Connection, database_url: str) -> AsyncIterator[str]:
+    """A login of the auditor role, as the README tells a DBA to create one."""
+    if not await admin.fetchval(
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"):
+        pytest.skip("creating a login role needs CREATEROLE")
+    user = f"auditor_{uuid.uuid4().hex[:8]}"
+    await admin.execute(f"CREATE ROLE {user} LOGIN PASSWORD 'read-only' IN ROLE baton_auditor")
+    try:
+        yield as_user(database_url, user, "read-only")
+    finally:
+        await admin.execute(f"DROP OWNED BY {user}; DROP ROLE {user}")

@@ -16,7 +16,6 @@ import pytest
 from temporalio.client import Client
 
 from store import EventStore
-from tests.databases import FreshDatabase, StoreTemplate
 from workers.embedded_temporal import EmbeddedTemporal
 from workers.settings import Settings
 from workers.worker import build_worker
@@ -42,34 +41,32 @@ class Stack:
 
 @asynccontextmanager
 async def running_stack(temporal_client: Client, temporal_server: EmbeddedTemporal,
-                        database: FreshDatabase, home: Path) -> AsyncIterator[Stack]:
-    queue = f"cli-{uuid.uuid4().hex[:12]}"
-    async with await EventStore.connect(database.dsn, schema=database.schema) as store:
+                        database_url: str, home: Path) -> AsyncIterator[Stack]:
+    schema, queue = f"cli_{uuid.uuid4().hex[:12]}", f"cli-{uuid.uuid4().hex[:12]}"
+    async with await EventStore.connect(database_url, schema=schema) as store:
         worker = build_worker(temporal_client, store, Settings.from_env({}), task_queue=queue)
         async with worker:
             yield Stack(store, Baton(
-                TEMPORAL_ADDRESS=temporal_server.address, DATABASE_URL=database.dsn,
-                BATON_DB_SCHEMA=database.schema, BATON_TASK_QUEUE=queue, BATON_HOME=str(home)),
-                home)
+                TEMPORAL_ADDRESS=temporal_server.address, DATABASE_URL=database_url,
+                BATON_DB_SCHEMA=schema, BATON_TASK_QUEUE=queue, BATON_HOME=str(home)), home)
+        await store.drop_schema()
 
 
 @pytest.fixture(scope="session")
 async def shared_stack(temporal_client: Client, temporal_server: EmbeddedTemporal,
-                       migrated_store_template: StoreTemplate,
+                       database_url: str,
                        tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     """For tests that only look at initiatives they launch themselves."""
     home = tmp_path_factory.mktemp("baton-home")
-    async with (migrated_store_template.fresh("cli") as database,
-                running_stack(temporal_client, temporal_server, database, home) as stack):
+    async with running_stack(temporal_client, temporal_server, database_url, home) as stack:
         yield stack
 
 
 @pytest.fixture
 async def fresh_stack(temporal_client: Client, temporal_server: EmbeddedTemporal,
-                      fresh_database: FreshDatabase, tmp_path: Path) -> AsyncIterator[Stack]:
+                      database_url: str, tmp_path: Path) -> AsyncIterator[Stack]:
     """For tests that count every initiative in the portfolio."""
-    async with running_stack(temporal_client, temporal_server, fresh_database,
-                             tmp_path) as stack:
+    async with running_stack(temporal_client, temporal_server, database_url, tmp_path) as stack:
         yield stack
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from store import EventStore
 from tests.cli.runner import Baton, write_spec
-from tests.databases import FreshDatabase
 from tests.domain.builders import PMO, SPONSOR
 from tests.worker_process import WorkerProcesses
 from workers.embedded_temporal import EmbeddedTemporal
@@ -18,9 +17,9 @@ RETRIES = 15  # of BATON_ANSWER_TIMEOUT=2 s each
 
 
 async def test_an_unconfirmed_command_is_retried_with_its_request_id_and_recorded_once(
-        temporal_server: EmbeddedTemporal, fresh_database: FreshDatabase, store: EventStore,
+        temporal_server: EmbeddedTemporal, database_url: str, store: EventStore,
         workers: WorkerProcesses, task_queue: str, tmp_path: Path) -> None:
-    baton = Baton(TEMPORAL_ADDRESS=temporal_server.address, DATABASE_URL=fresh_database.dsn,
+    baton = Baton(TEMPORAL_ADDRESS=temporal_server.address, DATABASE_URL=database_url,
                   BATON_DB_SCHEMA=store.schema, BATON_TASK_QUEUE=task_queue,
                   BATON_HOME=str(tmp_path / "home"), BATON_ANSWER_TIMEOUT="2")
     worker = await workers.start_ready()

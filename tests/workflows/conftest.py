@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from store import EventStore
-from tests.databases import FreshDatabase
 from tests.worker_process import WorkerProcesses, worker_processes
 from tests.workflows.metric_source import LOOPBACK_HOSTS, LOOPBACK_SOURCES
 from workers.embedded_temporal import EmbeddedTemporal
@@ -20,10 +20,12 @@ from workflows.client import InitiativeClient
 
 
 @pytest.fixture
-async def store(fresh_database: FreshDatabase) -> AsyncIterator[EventStore]:
-    async with await EventStore.connect(fresh_database.dsn,
-                                        schema=fresh_database.schema) as event_store:
+async def store(database_url: str) -> AsyncIterator[EventStore]:
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    async with await EventStore.connect(database_url, schema=schema) as event_store:
+        await event_store.migrate()
         yield event_store
+        await event_store.drop_schema()
 
 
 @pytest.fixture
@@ -44,10 +46,9 @@ def initiatives(temporal_client: Client, task_queue: str) -> InitiativeClient:
 
 
 @pytest.fixture
-def workers(temporal_server: EmbeddedTemporal, fresh_database: FreshDatabase,
-            store: EventStore, task_queue: str, tmp_path: Path) -> Iterator[WorkerProcesses]:
-    """Worker processes on the test's task queue and store, for tests that kill them."""
-    with worker_processes(temporal_address=temporal_server.address,
-                          database_url=fresh_database.dsn, schema=store.schema,
-                          task_queue=task_queue, home=tmp_path) as started:
+def workers(temporal_server: EmbeddedTemporal, database_url: str, store: EventStore,
+            task_queue: str, tmp_path: Path) -> Iterator[WorkerProcesses]:
+    """Worker processes on the test's task queue and schema, for tests that kill them."""
+    with worker_processes(temporal_address=temporal_server.address, database_url=database_url,
+                          schema=store.schema, task_queue=task_queue, home=tmp_path) as started:
         yield started
