@@ -18,6 +18,7 @@ from workflows.source_hosts import SourceHosts
 # These sources listen on loopback, which a worker refuses unless told otherwise.
 LOOPBACK_SOURCES = "127.0.0.1"
 LOOPBACK_HOSTS = SourceHosts.parse(LOOPBACK_SOURCES)
+SHUTDOWN_POLL_S = 0.02
 
 
 class MetricSource:
@@ -60,7 +61,10 @@ def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Serves `handler` on a free loopback port in a background thread; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     host, port = server.server_address[:2]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the serving loop to look up, every poll interval (0.5 s by default):
+    # a test that serves for a moment would spend most of its time waiting here.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S},
+                     daemon=True).start()
     try:
         yield f"http://{host!s}:{port}"
     finally:

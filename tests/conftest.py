@@ -11,7 +11,6 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -26,6 +25,7 @@ from devstack.embedded_temporal import (
     EmbeddedTemporal,
     start_embedded_temporal,
 )
+from tests.auditor_login import auditor_dsn  # noqa: F401  (for every test)
 from tests.installed.package import installed_baton  # noqa: F401  (one build per session)
 from tests.timeouts import (  # noqa: F401  (the hooks and fixture take effect from here)
     _loop_for_timeouts,
@@ -130,23 +130,3 @@ async def admin(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         yield connection
     finally:
         await connection.close()
-
-
-def as_user(dsn: str, user: str, password: str) -> str:
-    parts = urlsplit(dsn)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{user}:{password}@{host}"))
-
-
-@pytest.fixture
-async def auditor_dsn(admin: asyncpg.Connection, database_url: str) -> AsyncIterator[str]:
-    """A login of the auditor role, as the README tells a DBA to create one."""
-    if not await admin.fetchval(
-            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"):
-        pytest.skip("creating a login role needs CREATEROLE")
-    user = f"auditor_{uuid.uuid4().hex[:8]}"
-    await admin.execute(f"CREATE ROLE {user} LOGIN PASSWORD 'read-only' IN ROLE baton_auditor")
-    try:
-        yield as_user(database_url, user, "read-only")
-    finally:
-        await admin.execute(f"DROP OWNED BY {user}; DROP ROLE {user}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from email.message import EmailMessage
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from activities.mail_message import Letterhead, notification_mail
@@ -28,12 +30,20 @@ def sent() -> Iterator[tuple[Notification, datetime]]:
                 yield notification, moment.now
 
 
+@cache
+def mailed() -> tuple[tuple[Notification, tuple[EmailMessage, ...]], ...]:
+    """Each notification sent, with the mail each of its people gets: built once for the tests
+    below, which only read them."""
+    return tuple((notification, tuple(notification_mail(LETTERHEAD, notification, person, at)
+                                      for person in notification.to))
+                 for notification, at in sent())
+
+
 def test_every_notification_names_its_initiative_its_time_zone_and_a_page() -> None:
     kinds: set[str] = set()
-    for notification, at in sent():
+    for notification, mails in mailed():
         kinds.add(notification.kind)
-        for person in notification.to:
-            mail = notification_mail(LETTERHEAD, notification, person, at)
+        for mail in mails:
             text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
             assert notification.initiative_name in mail["Subject"], notification
             assert "America/New_York time zone" in text
@@ -48,9 +58,8 @@ STEP_IDS = ("sop", "control-plan")
 
 
 def test_titles_not_ids_ideas_quoted_briefly_and_the_right_page() -> None:
-    for notification, at in sent():
-        for person in notification.to:
-            mail = notification_mail(LETTERHEAD, notification, person, at)
+    for notification, mails in mailed():
+        for mail in mails:
             plain = mail.get_body(preferencelist=("plain",))
             assert plain is not None
             text = plain.get_content()

@@ -9,6 +9,8 @@ import signal
 import socket
 from pathlib import Path
 
+import pytest
+
 from devstack.stack_files import process_alive
 from tests.domain.builders import PMO
 
@@ -23,6 +25,7 @@ def free_port() -> int:
         return port
 
 
+@pytest.mark.servers  # `baton up`, servers and all
 async def test_up_detach_status_down(tmp_path: Path, spec: Path) -> None:
     home = tmp_path / "home"
     baton = Baton(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(free_port()),

@@ -12,8 +12,6 @@ from devstack.embedded_postgres import ensure_embedded_postgres
 from workers.composition import database_url
 from workers.settings import Settings
 
-pytestmark = pytest.mark.servers  # starts servers of its own
-
 START_AND_EXIT = """
 import sys
 from pathlib import Path
@@ -39,6 +37,7 @@ async def test_database_url_fixture_accepts_connections(database_url: str) -> No
         await connection.close()
 
 
+@pytest.mark.servers  # starts a server of its own
 def test_server_outlives_the_process_that_started_it(tmp_path: Path) -> None:
     data_dir = tmp_path / "postgres"
     started = subprocess.run(

@@ -19,8 +19,6 @@ from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workflows.search_attributes import BATON_SEARCH_ATTRIBUTES
 
-pytestmark = pytest.mark.servers  # starts servers of its own
-
 
 async def test_session_server_registers_baton_search_attributes(temporal_client: Client) -> None:
     response = await temporal_client.operator_service.list_search_attributes(
@@ -32,6 +30,7 @@ async def test_session_server_registers_baton_search_attributes(temporal_client:
         assert registered[key.name] == IndexedValueType.ValueType(key.indexed_value_type)
 
 
+@pytest.mark.servers  # starts a server of its own
 async def test_server_starts_persists_and_stops(tmp_path: Path) -> None:
     async with await start_embedded_temporal(
         tmp_path, port=FREE_PORT, ui_port=FREE_PORT, namespace="ops"
@@ -58,6 +57,7 @@ async def test_a_busy_port_is_reported_instead_of_reused(
         await start_embedded_temporal(tmp_path, port=busy_port, ui_port=None)
 
 
+@pytest.mark.servers  # starts a server of its own, which fails
 async def test_a_failed_start_names_the_log_file(tmp_path: Path) -> None:
     with pytest.raises(EmbeddedTemporalError, match=str(tmp_path / "server.log")):
         await start_embedded_temporal(

@@ -23,7 +23,6 @@ from workflows.client import InitiativeClient
 async def store(database_url: str) -> AsyncIterator[EventStore]:
     schema = f"test_{uuid.uuid4().hex[:12]}"
     async with await EventStore.connect(database_url, schema=schema) as event_store:
-        await event_store.migrate()
         yield event_store
         await event_store.drop_schema()
 

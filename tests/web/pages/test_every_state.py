@@ -6,6 +6,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from functools import cache
 
 import pytest
 
@@ -36,7 +37,14 @@ HUMAN_KINDS = {typing.get_args(kind.model_fields["kind"].annotation)[0]
 
 
 def _people(state: InitiativeState) -> tuple[str, ...]:
-    return (*PEOPLE, state.owner)
+    """Everyone who may look, each once: the owner is often one of PEOPLE already."""
+    return tuple(dict.fromkeys((*PEOPLE, state.owner)))
+
+
+@cache
+def _moments() -> tuple[Moment, ...]:
+    """The walks' moments, walked once for the tests below, which only read them."""
+    return tuple(moments(WALKS))
 
 
 def _view(state: InitiativeState) -> InitiativeView:
@@ -54,7 +62,7 @@ def _rendered(template: str, person: str, **context: object) -> str:
 
 def test_every_page_renders_for_everyone_in_every_state_the_rules_reach() -> None:
     seen_phases: set[str] = set()
-    for moment in moments(WALKS):
+    for moment in _moments():
         state, now = moment.state, moment.now
         seen_phases.add(state.phase.value)
         for person in _people(state):
@@ -114,6 +122,12 @@ def _offers(moment: Moment) -> Iterator[tuple[str, Offer, ActionForm]]:
         yield from ((person, offer, form) for offer, form in zip(offers, forms, strict=True))
 
 
+@cache
+def _offered() -> tuple[tuple[Moment, tuple[tuple[str, Offer, ActionForm], ...]], ...]:
+    """Each moment with what it offers to whom: worked out once for the tests below."""
+    return tuple((moment, tuple(_offers(moment))) for moment in _moments())
+
+
 def _sent(form: ActionForm, state: InitiativeState, button: Mapping[str, list[str]],
           person: str) -> object:
     arguments = posted_arguments(form.action, _typed(form, state) | dict(button),
@@ -123,9 +137,9 @@ def _sent(form: ActionForm, state: InitiativeState, button: Mapping[str, list[st
 
 def test_every_offered_action_has_a_form_that_records_exactly_it() -> None:
     offered: set[str] = set()
-    for moment in moments(WALKS):
+    for moment, offers in _offered():
         state, now = moment.state, moment.now
-        for person, offer, form in _offers(moment):
+        for person, offer, form in offers:
             offered.add(offer.kind)
             for button in _pressed(form):
                 command = _sent(form, state, button, person)
@@ -142,7 +156,7 @@ def test_every_offered_action_has_a_form_that_records_exactly_it() -> None:
 
 
 def test_the_regression_is_answered_within_the_specs_own_short_response_time() -> None:
-    answered = [(m, f) for m in moments(WALKS) for _, o, f in _offers(m) if o.kind == "respond"]
+    answered = [(m, f) for m, offers in _offered() for _, o, f in offers if o.kind == "respond"]
     short = [(m, f) for m, f in answered
              if m.state.require_spec().sustainment.response_within < timedelta(days=1)]
     assert short, "no walk regressed under a response time of an hour"
