@@ -73,6 +73,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/initiatives"): Rule(Kind.GRANTED, frozenset({Role.PMO_OFFICE})),
     ("GET", "/api/v1/initiatives"): Rule(Kind.LISTS),
     ("GET", "/api/v1/initiatives/{initiative_id}"): Rule(Kind.SHOWS),
+    ("GET", "/api/v1/initiatives/{initiative_id}/ideas"): Rule(Kind.SHOWS),
     ("POST", "/api/v1/initiatives/{initiative_id}/actions/{action}"): Rule(Kind.ACTS_ON),
     ("GET", "/api/v1/portfolio"): Rule(Kind.GRANTED, PORTFOLIO),
     ("GET", "/api/v1/initiatives/{initiative_id}/audit/replay"): Rule(Kind.AUDITS),
