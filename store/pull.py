@@ -24,7 +24,7 @@ from domain.upcasting import upcast
 from domain.work import WorkItem, triage_item
 
 from .migrations import quote_schema
-from .models import RecordedEvent
+from .models import Connection, RecordedEvent
 from .work import WorkItems
 
 _IDEA_COLUMNS = ("initiative_id, idea_id, number, submitted_by, submitted_at, status, "
@@ -102,7 +102,7 @@ class PullIdeas:
 
     # -- the projection ----------------------------------------------------------------------
 
-    async def project(self, connection: asyncpg.Connection,
+    async def project(self, connection: Connection,
                       recorded: Sequence[RecordedEvent]) -> None:
         if not recorded:
             return
@@ -121,7 +121,7 @@ class PullIdeas:
             recorded[-1].version, [i.model_dump_json() for i in ideas])
         await self._save_work(connection, initiative_id, ideas)
 
-    async def _fold(self, connection: asyncpg.Connection, initiative_id: str,
+    async def _fold(self, connection: Connection, initiative_id: str,
                     events: Sequence[Event]) -> dict[str, IdeaState]:
         payloads = [payload_of(upcast(event)) for event in events]
         named = sorted({idea for payload in payloads for idea in ideas_named(payload)})
@@ -135,7 +135,7 @@ class PullIdeas:
             changed.update(now_changed)
         return changed
 
-    async def _save_work(self, connection: asyncpg.Connection, initiative_id: str,
+    async def _save_work(self, connection: Connection, initiative_id: str,
                          ideas: Iterable[IdeaState]) -> None:
         row = await connection.fetchrow(self._initiative, initiative_id)
         if row is None:
@@ -174,7 +174,7 @@ class PullIdeas:
         return None if row is None else TriageDue(row["idea_id"], row["triage_due_at"],
                                                   row["submitted_at"])
 
-    async def of_initiatives(self, pool: asyncpg.Pool | asyncpg.Connection,
+    async def of_initiatives(self, pool: asyncpg.Pool | Connection,
                              initiative_ids: Iterable[str] | None = None,
                              ) -> dict[str, tuple[IdeaState, ...]]:
         """Each initiative's ideas in the order they came; every initiative's without ids."""
@@ -200,7 +200,7 @@ class PullIdeas:
         """The ideas `person` submitted, by initiative."""
         return _grouped(await pool.fetch(self._of_person, person))
 
-    async def versions(self, pool: asyncpg.Pool | asyncpg.Connection) -> dict[str, int]:
+    async def versions(self, pool: asyncpg.Pool | Connection) -> dict[str, int]:
         """Each initiative's pull stream version, for readers that keep what they read."""
         found = {}
         for row in await pool.fetch(self._versions):

@@ -15,11 +15,11 @@ from domain.pydantic_shortcuts import construct_trusted
 
 from .canonical_json import canonical_json, read_jsonb, read_jsonb_canonically, reencode_jsonb
 from .chain import WITH_RECORDED_AT, encode_stored
-from .models import RecordedEvent, StreamHead
+from .models import Connection, RecordedEvent, StreamHead
 from .verification import StoredLink
 
 
-async def configure_connection(connection: asyncpg.Connection) -> None:
+async def configure_connection(connection: Connection) -> None:
     """Pool `init` hook: jsonb travels as Python values. Give it to any pool of an EventStore."""
     await connection.set_type_codec(
         "jsonb", schema="pg_catalog", encoder=canonical_json, decoder=read_jsonb
