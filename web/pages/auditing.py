@@ -48,7 +48,7 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def render_report(document: dict[str, Any], fmt: str) -> str:
+def render_report(document: audit_documents.Report, fmt: str) -> str:
     """As `baton audit report --format FMT` writes it."""
     if fmt == "md":
         return audit_documents.markdown(document)
