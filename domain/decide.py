@@ -195,7 +195,7 @@ def _flag_stuck(s: InitiativeState, c: cmd.FlagStuck, now: datetime) -> Payloads
     return [ev.InitiativeStuck(reason=c.reason, command=c.command)]
 
 
-def _timed(s: InitiativeState, c: Any, now: datetime) -> Payloads:
+def _timed(s: InitiativeState, c: cmd.TimedCommand, now: datetime) -> Payloads:
     if c.actor != cmd.SYSTEM_ACTOR:
         raise Rejected(f"{c.actor} cannot issue {c.kind}: only the engine's timers can",
                        RejectionKind.FORBIDDEN)

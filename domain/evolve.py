@@ -45,8 +45,9 @@ from domain.state import (
 from domain.text import excerpt
 from domain.upcasting import upcast
 
-Changes = dict[str, Any]
+Changes = dict[str, object]
 _Model = TypeVar("_Model", bound=BaseModel)
+_Key = TypeVar("_Key")
 
 
 def _replace(items: tuple[_Model, ...], index: int, changes: Changes) -> tuple[_Model, ...]:
@@ -55,19 +56,20 @@ def _replace(items: tuple[_Model, ...], index: int, changes: Changes) -> tuple[_
     return (*items[:index], items[index].model_copy(update=changes), *items[index + 1:])
 
 
-def _replace_step(state: InitiativeState, step_id: str, **changes: Any) -> tuple[StepState, ...]:
+def _replace_step(state: InitiativeState, step_id: str, **changes: object) -> tuple[StepState, ...]:
     return _replace(state.steps, _index([s.id for s in state.steps], step_id), changes)
 
 
-def _replace_check(state: InitiativeState, number: int, **changes: Any) -> tuple[CheckState, ...]:
+def _replace_check(state: InitiativeState, number: int,
+                   **changes: object) -> tuple[CheckState, ...]:
     return _replace(state.checks, _index([c.number for c in state.checks], number), changes)
 
 
-def _replace_idea(state: InitiativeState, idea_id: str, **changes: Any) -> tuple[IdeaState, ...]:
+def _replace_idea(state: InitiativeState, idea_id: str, **changes: object) -> tuple[IdeaState, ...]:
     return _replace(state.ideas, _index([i.id for i in state.ideas], idea_id), changes)
 
 
-def _index(keys: list[Any], key: Any) -> int:
+def _index(keys: list[_Key], key: _Key) -> int:
     """The first position of `key`, -1 when it is not there."""
     try:
         return keys.index(key)
@@ -187,7 +189,7 @@ def _regression(s: InitiativeState, p: ev.RegressionDetected, e: Event) -> Chang
             "regressions": kept((*s.regressions, record), REGRESSIONS_KEPT)}
 
 
-def _update_last_regression(s: InitiativeState, **changes: Any) -> tuple[RegressionRecord, ...]:
+def _update_last_regression(s: InitiativeState, **changes: object) -> tuple[RegressionRecord, ...]:
     if not s.regressions:
         return s.regressions
     return (*s.regressions[:-1], s.regressions[-1].model_copy(update=changes))
