@@ -88,12 +88,12 @@ A = TypeVar("A", bound=Arguments)
 class Action(Generic[A]):
     name: str
     arguments: type[A]
-    build: Callable[[A, str], Any]  # (arguments, actor) -> a domain command
+    build: Callable[[A, str], c.HumanCommand]  # (arguments, actor) -> a domain command
     # The command's field -> the argument it comes from, where the names differ.
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
-def _review(a: ReviewArguments, actor: str) -> Any:
+def _review(a: ReviewArguments, actor: str) -> c.ApproveReview | c.SendBack:
     if a.send_back is None:
         if a.reopen:
             raise InvalidArgument("reopen", "only with a send-back (approving reopens nothing)")
@@ -105,7 +105,7 @@ def _review(a: ReviewArguments, actor: str) -> Any:
     return c.SendBack(actor=actor, reason=a.send_back, reopen=a.reopen)
 
 
-def _triage(a: TriageArguments, actor: str) -> Any:
+def _triage(a: TriageArguments, actor: str) -> c.TriageIdea:
     verdicts = [name for name, given in (("adopt", a.adopt), ("decline", a.decline is not None),
                                          ("duplicate_of", a.duplicate_of is not None)) if given]
     if len(verdicts) != 1:
@@ -119,7 +119,7 @@ def _triage(a: TriageArguments, actor: str) -> Any:
     return c.TriageIdea(actor=actor, idea_id=a.idea, adopt=True, reason=a.reason)
 
 
-def _front_line(a: FrontLineArguments, actor: str) -> Any:
+def _front_line(a: FrontLineArguments, actor: str) -> c.AddFrontLine | c.RemoveFrontLine:
     change = c.AddFrontLine if a.change == "add" else c.RemoveFrontLine
     return change(actor=actor, person=a.person)
 
@@ -174,7 +174,8 @@ def number_arguments(name: str) -> frozenset[str]:
     return frozenset(field for field, info in fields.items() if info.annotation is float)
 
 
-def command_for(name: str, arguments: Mapping[str, Any] | Arguments, actor: str) -> Any:
+def command_for(name: str, arguments: Mapping[str, object] | Arguments,
+                actor: str) -> c.HumanCommand:
     """The domain command that action `name` with these arguments is, sent by `actor`."""
     action = action_named(name)
     if not isinstance(arguments, action.arguments):

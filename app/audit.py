@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
 from app.errors import Rejected, RejectionKind, not_found
@@ -19,6 +18,7 @@ from app.presenter import describe_event
 from app.visibility import require_seen
 from audit import Break, Replayed, VerifiedStream
 from audit.digest import Digest, DigestFinding
+from audit.report_document import AuditReport
 from audit.verify import Witnesses
 from audit.workflow_check import WorkflowCheck
 from domain.pull_ideas import with_ideas
@@ -118,9 +118,9 @@ async def check_digest(context: Context, digest_file: str) -> tuple[Digest, list
         raise Rejected(f"--digest: {error}", RejectionKind.INVALID) from None
 
 
-class Report(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    document: dict[str, Any]  # the sections of the record, as plain data
+@dataclass(frozen=True)
+class Report:
+    document: AuditReport  # the sections of the record, as plain data
     intact: bool
 
 

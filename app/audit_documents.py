@@ -13,11 +13,18 @@ from markupsafe import Markup
 from activities.templating import environment
 from audit.control_chart import ChartCheck, chart_of
 from audit.control_chart_svg import control_chart_figure
+from audit.report_document import (
+    AuditReport,
+    HeadRow,
+    StepTakenOver,
+    Verification,
+    WitnessedHead,
+)
 from domain.formatting import money, number, percent, shown, span
 from domain.spec import Metric
 from domain.text import for_one_line
 
-Report = dict[str, Any]
+Report = AuditReport
 
 
 @dataclass(frozen=True)
@@ -35,10 +42,10 @@ class Section:
     chart: bool = False  # the control chart of the readings goes after the tables
 
 
-def _verdict(verification: dict[str, Any]) -> str:
-    if verification["intact"]:
-        return "INTACT"
+def _verdict(verification: Verification) -> str:
     broken = verification["first_break"]
+    if broken is None:  # what `intact` says
+        return "INTACT"
     where = f" at version {broken['version']}" if broken["version"] is not None else ""
     return f"ALTERED{where}: {broken['reason']}"
 
@@ -132,7 +139,7 @@ def sections(report: Report) -> list[Section]:
     ]
 
 
-def _steps_taken_over(steps: list[dict[str, Any]] | None) -> str | None:
+def _steps_taken_over(steps: list[StepTakenOver] | None) -> str | None:
     if steps is None:
         return None  # recorded before acceptances named their steps
     return "; ".join(f"{s['step_id']} by {s['completed_by']}"
@@ -178,7 +185,7 @@ def pull_facts(pull: dict[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
-def _head(head: dict[str, Any] | None) -> str | None:
+def _head(head: HeadRow | WitnessedHead | None) -> str | None:
     if head is None:
         return None
     source = f" ({head['source']})" if "source" in head else ""

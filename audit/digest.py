@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
-
 from domain.formatting import when
 from store import EventStore
 from store.canonical_json import encode_json
 from store.migrations import quote_schema
+from store.models import Connection
 
 FORMAT = "baton-digest/1"
 
@@ -133,7 +132,7 @@ async def check_digest(store: EventStore, digest: Digest) -> list[DigestFinding]
     if digest.schema != store.schema:
         raise DigestError(f"the digest is of schema {digest.schema!r}, not {store.schema!r}")
     heads = {head.stream_id: head for head in digest.heads}
-    connection: asyncpg.Connection
+    connection: Connection
     async with store.pool.acquire() as connection:
         rows = await connection.fetch(_AT_DIGEST.format(s=quote_schema(store.schema)),
                                       list(heads), [head.version for head in heads.values()])

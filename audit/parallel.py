@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from store import EventStore, configure_connection
+from store.models import Connection
 
 from .collector import paced_for_scanning
 from .findings import Witnessed
@@ -92,7 +93,7 @@ async def verify_in_processes(
 
 
 async def _locate_rewrites(
-    connection: asyncpg.Connection, schema: str, found: list[VerifiedStream],
+    connection: Connection, schema: str, found: list[VerifiedStream],
     witnessed: dict[str, Witnessed], witnesses: Witnesses,
 ) -> list[VerifiedStream]:
     """Verify again, with Temporal's help, the streams whose chain holds but disagrees with a

@@ -7,7 +7,7 @@ the renderers decide how they read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +19,20 @@ from domain.pull import pull_figures
 from domain.state import InitiativeState
 from store import RecordedEvent
 
+from .report_document import (
+    AcceptanceRow,
+    AuditReport,
+    CommitmentRow,
+    Commitments,
+    Dumped,
+    Handoff,
+    RegressionRow,
+    ResponsePlanRow,
+    SendBack,
+    TimelineLine,
+    Verification,
+)
 from .verify import VerifiedStream
-
-Report = dict[str, Any]
 
 
 def build_report(
@@ -31,7 +42,7 @@ def build_report(
     describe: Callable[[Event], str],
     now: datetime,
     pull: tuple[VerifiedStream, Sequence[RecordedEvent]] | None = None,
-) -> Report:
+) -> AuditReport:
     """`describe` says an event as a sentence; `now` judges commitments still open. `pull`:
     the initiative's pull stream, verified, and its events (`state` carries its ideas)."""
     spec = state.require_spec()
@@ -45,8 +56,8 @@ def build_report(
         "generated_at": now,
         "spec": spec.model_dump(mode="json"),
         # Both streams' events in the order they occurred, the ideas' marked as such.
-        "timeline": sorted([*timeline(events, describe), *(
-            {**line, "stream": "pull"} for line in timeline(pull_events, describe))],
+        "timeline": sorted(
+            [*timeline(events, describe), *_of_the_ideas(timeline(pull_events, describe))],
             key=lambda line: line["at"]),
         "handoff": _handoff(state, events),
         "checks": [
@@ -54,9 +65,15 @@ def build_report(
              "reading": c.reading, "retention": c.retention, "rules": list(c.rules),
              "judged_at": c.judged_at} for c in state.checks],
         "readings": [{"at": r.at, "value": r.value, "actor": r.actor} for r in state.readings],
-        "regressions": _of_type(events, ev.RegressionDetected, "check", "reading", "retention",
-                                "rules", "reason"),
-        "response_plans": _of_type(events, ev.ResponsePlanSubmitted, "action", "due_at"),
+        "regressions": [
+            RegressionRow(at=r.event.occurred_at, by=r.event.actor, check=p.get("check"),
+                          reading=p.get("reading"), retention=p.get("retention"),
+                          rules=p.get("rules"), reason=p.get("reason"))
+            for r, p in _of_type(events, ev.RegressionDetected)],
+        "response_plans": [
+            ResponsePlanRow(at=r.event.occurred_at, by=r.event.actor, action=p.get("action"),
+                            due_at=p.get("due_at"))
+            for r, p in _of_type(events, ev.ResponsePlanSubmitted)],
         "escalations": [{"at": e.at, "subject": e.subject, "reason": e.reason, "to": e.to}
                         for e in state.escalations],
         "ideas": [
@@ -67,7 +84,10 @@ def build_report(
              "supporters": list(i.supporters), "duplicate_of": i.duplicate_of,
              "triaged_on_time": None if i.triaged_at is None else i.triaged_at <= i.triage_due_at}
             for i in state.ideas],
-        "acceptances": _of_type(events, ev.OwnershipAccepted, "statement", "steps"),
+        "acceptances": [
+            AcceptanceRow(at=r.event.occurred_at, by=r.event.actor,
+                          statement=p.get("statement"), steps=p.get("steps"))
+            for r, p in _of_type(events, ev.OwnershipAccepted)],
         "benefit": benefit_trace(state, events),
         "pull": pull_figures([state], state.closed_at or now).model_dump(),
         "commitments": _commitments(commitments(state), now),
@@ -78,18 +98,25 @@ def build_report(
 
 def timeline(
     events: Sequence[RecordedEvent], describe: Callable[[Event], str]
-) -> list[dict[str, Any]]:
+) -> list[TimelineLine]:
     """Who did what, when, in order, each with the hash that seals it."""
     return [{"version": r.version, "at": r.event.occurred_at, "actor": r.event.actor,
              "type": r.event.type, "what": describe(r.event), "hash": r.hash} for r in events]
 
 
-def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> dict[str, Any]:
+def _of_the_ideas(lines: list[TimelineLine]) -> list[TimelineLine]:
+    return [{**line, "stream": "pull"} for line in lines]
+
+
+def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> Handoff:
     return {
         "delivered_at": state.delivered_at, "delivered_value": state.delivered_value,
         "accepted_at": state.accepted_at, "approved_at": state.approved_at,
         "expert_on_call_until": state.expert_on_call_until,
-        "send_backs": _of_type(events, ev.ReviewSentBack, "reason", "reopened"),
+        "send_backs": [
+            SendBack(at=r.event.occurred_at, by=r.event.actor, reason=p.get("reason"),
+                     reopened=p.get("reopened"))
+            for r, p in _of_type(events, ev.ReviewSentBack)],
         "steps": [
             {"id": s.id, "title": s.title, "assignee": s.assignee.value, "status": s.status.value,
              "due_at": s.due_at, "completed_at": s.completed_at, "completed_by": s.completed_by,
@@ -98,7 +125,7 @@ def _handoff(state: InitiativeState, events: Sequence[RecordedEvent]) -> dict[st
 
 
 def benefit_trace(state: InitiativeState,
-                  events: Sequence[RecordedEvent]) -> dict[str, Any] | None:
+                  events: Sequence[RecordedEvent]) -> Dumped | None:
     """The benefit figures, each period naming the recorded event whose check judged it."""
     figures = benefit(state)
     if figures is None:
@@ -113,20 +140,18 @@ def benefit_trace(state: InitiativeState,
 
 
 def _of_type(
-    events: Sequence[RecordedEvent], kind: type[ev.Payload], *fields: str
-) -> list[dict[str, Any]]:
-    """Events of one type with who recorded them and when: what the state keeps only the last
-    of (send-backs, regressions, response plans) stays in the record this way."""
-    return [
-        {"at": r.event.occurred_at, "by": r.event.actor,
-         **{name: r.event.payload.get(name) for name in fields}}
-        for r in events if r.event.type == kind.TYPE]
+    events: Sequence[RecordedEvent], kind: type[ev.Payload]
+) -> Iterator[tuple[RecordedEvent, dict[str, Any]]]:
+    """Events of one type, each with its payload as recorded: what the state keeps only the
+    last of (send-backs, regressions, response plans) stays in the record this way."""
+    return ((r, r.event.payload) for r in events if r.event.type == kind.TYPE)
 
 
-def _commitments(found: Sequence[Commitment], now: datetime) -> dict[str, Any]:
-    items = [{"kind": c.kind, "subject": c.subject, "person": c.person, "due_at": c.due_at,
-              "delivered_at": c.delivered_at, "verdict": _verdict(c, now),
-              "settled": c.settled or None} for c in found]
+def _commitments(found: Sequence[Commitment], now: datetime) -> Commitments:
+    items: list[CommitmentRow] = [
+        {"kind": c.kind, "subject": c.subject, "person": c.person, "due_at": c.due_at,
+         "delivered_at": c.delivered_at, "verdict": _verdict(c, now),
+         "settled": c.settled or None} for c in found]
     tally = {verdict: sum(1 for item in items if item["verdict"] == verdict)
              for verdict in ("on time", "late", "overdue", "open", "settled")}
     return {"tally": tally, "items": items}
@@ -141,7 +166,7 @@ def _verdict(commitment: Commitment, now: datetime) -> str:
     return "on time" if on_time else "late"
 
 
-def verification(verified: VerifiedStream) -> dict[str, Any]:
+def verification(verified: VerifiedStream) -> Verification:
     audit = verified.audit
     head, witness, broken = audit.head_row, audit.witness, audit.first_break
     return {

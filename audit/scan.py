@@ -17,6 +17,7 @@ import asyncpg
 
 from store import RecordedEvent, StreamHead
 from store.migrations import quote_schema
+from store.models import Connection
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
 
@@ -61,7 +62,7 @@ async def scan_streams(
 
 
 async def streams_in_snapshot(
-    connection: asyncpg.Connection, schema: str, wanted: Sequence[str] | None = None,
+    connection: Connection, schema: str, wanted: Sequence[str] | None = None,
     page: int = PAGE,
 ) -> AsyncGenerator[StoredStream, None]:
     """Like `scan_streams`, inside the REPEATABLE READ transaction `connection` holds.

@@ -51,7 +51,7 @@ def lifecycle(events: int) -> list[Event]:
     """`events` events of one initiative, in the order a workflow would have recorded them."""
     state, now, recorded = InitiativeState(initiative_id="template"), START, []
 
-    def run(command: object, after: timedelta = timedelta(hours=20)) -> None:
+    def run(command: c.AnyCommand, after: timedelta = timedelta(hours=20)) -> None:
         nonlocal state, now
         now += after
         # What the workflow's timers would have recorded by now comes first, as it did there.

@@ -26,6 +26,7 @@ from domain.spec import Role
 from domain.state import (
     InitiativeState,
     Phase,
+    StepState,
     StepStatus,
 )
 from domain.sustainment_rules import (
@@ -37,7 +38,7 @@ from domain.sustainment_rules import (
 
 Payloads = list[ev.Payload]
 
-def _step(state: InitiativeState, step_id: str) -> Any:
+def _step(state: InitiativeState, step_id: str) -> StepState:
     step = state.step(step_id)
     if step is None:
         known = ", ".join(s.id for s in state.steps)
@@ -194,7 +195,7 @@ def _flag_stuck(s: InitiativeState, c: cmd.FlagStuck, now: datetime) -> Payloads
     return [ev.InitiativeStuck(reason=c.reason, command=c.command)]
 
 
-def _timed(s: InitiativeState, c: Any, now: datetime) -> Payloads:
+def _timed(s: InitiativeState, c: cmd.TimedCommand, now: datetime) -> Payloads:
     if c.actor != cmd.SYSTEM_ACTOR:
         raise Rejected(f"{c.actor} cannot issue {c.kind}: only the engine's timers can",
                        RejectionKind.FORBIDDEN)
@@ -236,7 +237,7 @@ _HANDLERS: dict[type[Any], Callable[[InitiativeState, Any, datetime], Payloads]]
 }
 
 
-def decide(state: InitiativeState, command: Any, now: datetime) -> list[Event]:
+def decide(state: InitiativeState, command: cmd.AnyCommand, now: datetime) -> list[Event]:
     """The events that `command` records at `now`; raises Rejected and records nothing otherwise."""
     if isinstance(command, cmd.Launch):
         payloads = _launch(state, command, now)

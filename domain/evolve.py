@@ -24,6 +24,7 @@ from domain.bounds import (
 from domain.corrections import undo_latest_reading
 from domain.envelope import Event
 from domain.pull_ideas import apply_to_ideas, ideas_named, merged
+from domain.pydantic_shortcuts import update_in_place
 from domain.state import (
     CheckState,
     CheckStatus,
@@ -44,43 +45,31 @@ from domain.state import (
 from domain.text import excerpt
 from domain.upcasting import upcast
 
-Changes = dict[str, Any]
+Changes = dict[str, object]
 _Model = TypeVar("_Model", bound=BaseModel)
-_new = object.__new__
-_set = object.__setattr__
-
-
-def updated(model: _Model, changes: Changes) -> _Model:
-    """`model.model_copy(update=changes)` for the domain's state models (no extra fields, no
-    private attributes), set as pydantic sets it, in a fraction of the time: replaying a stream
-    makes one or two such copies per event."""
-    copied = _new(type(model))
-    _set(copied, "__dict__", {**model.__dict__, **changes})
-    _set(copied, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
-    _set(copied, "__pydantic_extra__", None)
-    _set(copied, "__pydantic_private__", None)
-    return copied
+_Key = TypeVar("_Key")
 
 
 def _replace(items: tuple[_Model, ...], index: int, changes: Changes) -> tuple[_Model, ...]:
     if index < 0:
         return items
-    return (*items[:index], updated(items[index], changes), *items[index + 1:])
+    return (*items[:index], items[index].model_copy(update=changes), *items[index + 1:])
 
 
-def _replace_step(state: InitiativeState, step_id: str, **changes: Any) -> tuple[StepState, ...]:
+def _replace_step(state: InitiativeState, step_id: str, **changes: object) -> tuple[StepState, ...]:
     return _replace(state.steps, _index([s.id for s in state.steps], step_id), changes)
 
 
-def _replace_check(state: InitiativeState, number: int, **changes: Any) -> tuple[CheckState, ...]:
+def _replace_check(state: InitiativeState, number: int,
+                   **changes: object) -> tuple[CheckState, ...]:
     return _replace(state.checks, _index([c.number for c in state.checks], number), changes)
 
 
-def _replace_idea(state: InitiativeState, idea_id: str, **changes: Any) -> tuple[IdeaState, ...]:
+def _replace_idea(state: InitiativeState, idea_id: str, **changes: object) -> tuple[IdeaState, ...]:
     return _replace(state.ideas, _index([i.id for i in state.ideas], idea_id), changes)
 
 
-def _index(keys: list[Any], key: Any) -> int:
+def _index(keys: list[_Key], key: _Key) -> int:
     """The first position of `key`, -1 when it is not there."""
     try:
         return keys.index(key)
@@ -167,7 +156,7 @@ def _escalated(s: InitiativeState, p: ev.Escalated, e: Event) -> Changes:
     elif kind == "response":
         changes["response_escalated"] = True
     elif kind == "plan" and s.response_plan is not None:
-        changes["response_plan"] = updated(s.response_plan, {"escalated": True})
+        changes["response_plan"] = s.response_plan.model_copy(update={"escalated": True})
     return changes
 
 
@@ -200,10 +189,10 @@ def _regression(s: InitiativeState, p: ev.RegressionDetected, e: Event) -> Chang
             "regressions": kept((*s.regressions, record), REGRESSIONS_KEPT)}
 
 
-def _update_last_regression(s: InitiativeState, **changes: Any) -> tuple[RegressionRecord, ...]:
+def _update_last_regression(s: InitiativeState, **changes: object) -> tuple[RegressionRecord, ...]:
     if not s.regressions:
         return s.regressions
-    return (*s.regressions[:-1], updated(s.regressions[-1], changes))
+    return (*s.regressions[:-1], s.regressions[-1].model_copy(update=changes))
 
 
 def _closed(phase: Phase) -> Callable[[InitiativeState, Any, Event], Changes]:
@@ -298,17 +287,17 @@ def _changes(state: InitiativeState, event: Event) -> Changes:
 
 
 def evolve(state: InitiativeState, event: Event) -> InitiativeState:
-    return updated(state, _changes(state, event))
+    return state.model_copy(update=_changes(state, event))
 
 
 class StateBuilder:
     """Folds events into a private copy of a state, changed in place: `evolve` copies the whole
     state once per event, which is most of what replaying a long stream costs.
 
-    Each event goes through the very handlers `evolve` uses and is set exactly as `updated` sets
-    it, so `build()` equals the chain of `evolve` calls. The state
-    is never shared while it changes: `build()` hands it out, and a later `apply` first takes a
-    fresh copy, so a built state stays as it was built. An event that cannot be applied raises
+    Each event goes through the very handlers `evolve` uses and is set exactly as `model_copy`
+    sets it, so `build()` equals the chain of `evolve` calls. The state is never shared while it
+    changes: `build()` hands it out, and a later `apply` first takes a fresh copy, so a built
+    state stays as it was built. An event that cannot be applied raises
     before anything changes.
     """
 
@@ -321,12 +310,10 @@ class StateBuilder:
     def apply(self, event: Event) -> None:
         changes = _changes(self._state, event)
         if self._shared:
-            self._state = updated(self._state, changes)
+            self._state = self._state.model_copy(update=changes)
             self._shared = False
             return
-        # What `updated` sets, minus the copy.
-        self._state.__dict__.update(changes)
-        self._state.__pydantic_fields_set__.update(changes)
+        update_in_place(self._state, changes)
 
     def build(self) -> InitiativeState:
         self._shared = True

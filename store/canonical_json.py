@@ -17,9 +17,6 @@ strings JSON makes of them before the keys are sorted.
 from __future__ import annotations
 
 import json
-import json.encoder
-import json.scanner
-from collections.abc import Callable
 from math import copysign
 from typing import Any
 
@@ -51,28 +48,17 @@ def _refuse(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-def _strict_encoder() -> Callable[[Any], str]:
-    # The json module, not orjson, vets arbitrary input: it refuses NaN and infinity (orjson
-    # writes null), datetimes, UUIDs and dataclasses (orjson encodes them), and turns int, float,
-    # bool and None keys into strings the way jsonb will see them.
-    # No circular check: a cyclic value ends in RecursionError, which callers treat as refusal.
-    make = getattr(json.encoder, "c_make_encoder", None)  # private to the json package
-    if make is None:  # an interpreter without the C accelerator
-        return json.JSONEncoder(
-            ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"),
-            check_circular=False, default=_refuse,
-        ).encode  # fmt: skip
-    # Sorting here too keeps refusing what it always refused: keys of mixed types, such as
-    # {1: ..., "1": ...}, which would otherwise collapse into one key depending on dict order.
-    encode = make(None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False, False)
-    return lambda value: "".join(encode(value, 0))
-
-
-_vet = _strict_encoder()
+# The json module, not orjson, vets arbitrary input: it refuses NaN and infinity (orjson writes
+# null), datetimes, UUIDs and dataclasses (orjson encodes them), and turns int, float, bool and
+# None keys into strings the way jsonb will see them. Sorting keeps refusing keys of mixed types,
+# such as {1: ..., "1": ...}, which would otherwise collapse into one key depending on dict order.
+# No circular check: a cyclic value ends in RecursionError, which callers treat as refusal.
+_vet = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"),
+    check_circular=False, default=_refuse,
+).encode  # fmt: skip
 _decode_normalising = json.JSONDecoder(parse_float=_as_jsonb_reads_it).decode
-_scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
-    json.JSONDecoder()  # type: ignore[arg-type]  # typeshed wants the scanner class itself
-)
+_decode_exactly = json.JSONDecoder().raw_decode
 
 
 def canonical_json(value: Any) -> str:
@@ -193,5 +179,5 @@ def reencode_jsonb(text: str) -> bytes:
 
 
 def _read_exactly(text: str) -> Any:
-    # Bare scanner: jsonb output is one value without surrounding whitespace.
-    return _scan(text, 0)[0]
+    # jsonb output is one value without surrounding whitespace: no need to look past it.
+    return _decode_exactly(text)[0]

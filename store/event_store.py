@@ -23,7 +23,14 @@ from .errors import (
 )
 from .head_cache import HeadCache
 from .migrations import Migration, apply_migrations, quote_schema
-from .models import AppendResult, ChainVerification, Projection, RecordedEvent, StreamHead
+from .models import (
+    AppendResult,
+    ChainVerification,
+    Connection,
+    Projection,
+    RecordedEvent,
+    StreamHead,
+)
 from .rows import configure_connection, recorded_event, recorded_head, stored_links
 from .statements import LAST_VERSION, Statements
 from .verification import verify_chain
@@ -292,7 +299,7 @@ class EventStore:
         return verify_chain(stream_id, stored_links(stream_id, rows), recorded_head(rows))
 
 
-async def _leave_session_as_is(connection: asyncpg.Connection) -> None:
+async def _leave_session_as_is(connection: Connection) -> None:
     """Pool release hook. asyncpg's default sends a reset query (RESET ALL, unlock all advisory
     locks...) on every release: a round trip and about a third of the client CPU a single-event
     append costs. The store leaves no session state behind: its locks are transaction-scoped and

@@ -18,6 +18,7 @@ from importlib import resources
 import asyncpg
 
 from .errors import MigrationError
+from .models import Connection
 
 MIGRATION_LOCK_TIMEOUT_MS = 5000
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -58,7 +59,7 @@ def load_migrations() -> list[Migration]:
     return migrations
 
 
-async def pending_migrations(connection: asyncpg.Connection, schema: str) -> list[Migration]:
+async def pending_migrations(connection: Connection, schema: str) -> list[Migration]:
     """What `apply_migrations` would apply, read without any DDL or lock: every migration when
     the schema has no record of them yet (or this role may not see it)."""
     quoted = quote_schema(schema)
@@ -68,7 +69,7 @@ async def pending_migrations(connection: asyncpg.Connection, schema: str) -> lis
     return _pending(load_migrations(), {row["version"]: row["checksum"] for row in rows})
 
 
-async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[Migration]:
+async def apply_migrations(connection: Connection, schema: str) -> list[Migration]:
     """Bring `schema` up to date in one transaction; returns the migrations this call applied.
 
     A schema already up to date is only read: the running processes log in as a role that may
@@ -86,7 +87,7 @@ async def apply_migrations(connection: asyncpg.Connection, schema: str) -> list[
             "DATABASE_URL first") from None
 
 
-async def _apply_pending(connection: asyncpg.Connection, schema: str) -> list[Migration]:
+async def _apply_pending(connection: Connection, schema: str) -> list[Migration]:
     quoted = quote_schema(schema)
     async with connection.transaction():
         await connection.execute(

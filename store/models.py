@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeAlias
 
 import asyncpg
+import asyncpg.pool
 
 from domain.envelope import Event
 
@@ -80,6 +82,11 @@ class ChainVerification:
         return self.broken_version is None and self.head_matches
 
 
+# A connection of its own or one a pool lends (`pool.acquire()`): asyncpg's types tell the two
+# apart, and Baton uses them alike.
+Connection: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+
 # Runs inside the append's transaction, after the events are written: whatever it writes commits
 # or rolls back together with them.
-Projection = Callable[[asyncpg.Connection, Sequence[RecordedEvent]], Awaitable[None]]
+Projection = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]

@@ -24,7 +24,7 @@ from domain.upcasting import upcast
 from domain.work import WorkItem, triage_item
 
 from .migrations import quote_schema
-from .models import RecordedEvent
+from .models import Connection, RecordedEvent
 from .work import WorkItems
 
 _IDEA_COLUMNS = ("initiative_id, idea_id, number, submitted_by, submitted_at, status, "
@@ -108,7 +108,7 @@ class PullIdeas:
 
     # -- the projection ----------------------------------------------------------------------
 
-    async def project(self, connection: asyncpg.Connection,
+    async def project(self, connection: Connection,
                       recorded: Sequence[RecordedEvent]) -> None:
         if not recorded:
             return
@@ -127,7 +127,7 @@ class PullIdeas:
             recorded[-1].version, [i.model_dump_json() for i in ideas])
         await self._save_work(connection, initiative_id, ideas)
 
-    async def _fold(self, connection: asyncpg.Connection, initiative_id: str,
+    async def _fold(self, connection: Connection, initiative_id: str,
                     events: Sequence[Event]) -> dict[str, IdeaState]:
         payloads = [payload_of(upcast(event)) for event in events]
         named = sorted({idea for payload in payloads for idea in ideas_named(payload)})
@@ -141,7 +141,7 @@ class PullIdeas:
             changed.update(now_changed)
         return changed
 
-    async def _save_work(self, connection: asyncpg.Connection, initiative_id: str,
+    async def _save_work(self, connection: Connection, initiative_id: str,
                          ideas: Iterable[IdeaState]) -> None:
         row = await connection.fetchrow(self._initiative, initiative_id)
         if row is None:
@@ -176,7 +176,7 @@ class PullIdeas:
         assert row is not None  # a SELECT of subqueries always has its one row
         return _triage_due(row["triage"]), _triage_due(row["reminder"])
 
-    async def of_initiatives(self, pool: asyncpg.Pool | asyncpg.Connection,
+    async def of_initiatives(self, pool: asyncpg.Pool | Connection,
                              initiative_ids: Iterable[str] | None = None,
                              ) -> dict[str, tuple[IdeaState, ...]]:
         """Each initiative's ideas in the order they came; every initiative's without ids."""
@@ -210,7 +210,7 @@ class PullIdeas:
         """The ideas `person` submitted, by initiative."""
         return _grouped(await pool.fetch(self._of_person, person))
 
-    async def versions(self, pool: asyncpg.Pool | asyncpg.Connection) -> dict[str, int]:
+    async def versions(self, pool: asyncpg.Pool | Connection) -> dict[str, int]:
         """Each initiative's pull stream version, for readers that keep what they read."""
         found = {}
         for row in await pool.fetch(self._versions):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import asyncpg
-
 from store import EventStore, Projection, RecordedEvent
 from store.migrations import quote_schema
+from store.models import Connection
 
 
 class RequestLog:
@@ -25,7 +24,7 @@ class RequestLog:
         if request_id is None:
             return then
 
-        async def project(connection: asyncpg.Connection,
+        async def project(connection: Connection,
                           recorded: Sequence[RecordedEvent]) -> None:
             if recorded:
                 await connection.execute(self._insert, recorded[0].stream_id, request_id,

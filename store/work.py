@@ -9,6 +9,7 @@ from domain.state import CLOSED_PHASES, InitiativeState
 from domain.work import WorkItem, WorkKind, open_work
 
 from .migrations import quote_schema
+from .models import Connection
 
 _COLUMNS = "initiative_id, initiative_name, person, kind, ref, title, due_at, action"
 # More than anyone can work through; the list is about what is next.
@@ -52,7 +53,7 @@ class WorkItems:
         self._of_person = (f"SELECT {_COLUMNS} FROM {table} WHERE person = $1 "
                            "ORDER BY due_at NULLS LAST, initiative_id, kind, ref LIMIT $2")
 
-    async def save(self, connection: asyncpg.Connection, state: InitiativeState) -> None:
+    async def save(self, connection: Connection, state: InitiativeState) -> None:
         """Replace the initiative's items with what its state owes now (in the caller's
         transaction)."""
         items = open_work(state)
@@ -64,7 +65,7 @@ class WorkItems:
             [i.action for i in items], bool(state.ideas), not state.is_open, state.owner,
             state.require_spec().name)
 
-    async def save_triage(self, connection: asyncpg.Connection, owed: list[WorkItem],
+    async def save_triage(self, connection: Connection, owed: list[WorkItem],
                           answered: list[str], initiative_id: str) -> None:
         """The owner's items for ideas on the pull stream: `owed` kept, `answered` (idea ids)
         dropped (in the caller's transaction)."""
@@ -77,7 +78,7 @@ class WorkItems:
         if answered:
             await connection.execute(self._triage_done, initiative_id, answered)
 
-    async def backfill(self, connection: asyncpg.Connection) -> None:
+    async def backfill(self, connection: Connection) -> None:
         """Items for every initiative the portfolio read model already folds."""
         async with connection.transaction():
             closed = [phase.value for phase in CLOSED_PHASES]

@@ -180,7 +180,7 @@ class InitiativeWorkflow(PullHandling, MetricReading):
                               run_id=workflow.info().run_id,
                               metric_source=self._source_problem, pull=self._pull.ledger)
 
-    async def _record(self, command: Any, request_id: str | None = None,
+    async def _record(self, command: cmd.AnyCommand, request_id: str | None = None,
                       provenance: Provenance | None = None) -> list[Event]:
         """Decide, append to the store, then fold: one command at a time."""
         if not isinstance(command, cmd.Launch):
@@ -222,7 +222,7 @@ class InitiativeWorkflow(PullHandling, MetricReading):
                 "initiative_id": self._state.initiative_id, "version": self._state.version})
             return events
 
-    async def _flag_stuck(self, command: Any, reason: str) -> None:
+    async def _flag_stuck(self, command: cmd.AnyCommand, reason: str) -> None:
         """Record that `command` cannot be recorded, so that the PMO hears of it, the deadline
         behind it stops firing, and every other command, `cancel` first, still works."""
         workflow.logger.error("could not record %s: %s", command.kind, reason,

@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from domain import InitiativeState, Rejected
     from domain import commands as cmd
-    from domain.envelope import Event
+    from domain.envelope import Event, Provenance
     from domain.state import CheckStatus
     from domain.text import for_one_line
     from workflows.activity_contracts import READ_METRIC, MetricReadRequest
@@ -30,8 +30,8 @@ class MetricHost(Protocol):
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None: ...
 
-    async def _record(self, command: Any, request_id: str | None = None,
-                      provenance: Any = None) -> list[Event]: ...
+    async def _record(self, command: cmd.AnyCommand, request_id: str | None = None,
+                      provenance: Provenance | None = None) -> list[Event]: ...
 
     def _start_metric_read(self, check: int) -> None: ...
 

@@ -9,7 +9,7 @@ which are told as if just recorded, and the requests they answered are answered.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from typing import Protocol
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -62,7 +62,7 @@ class PullHost(Protocol):
 
     def _index_search_attributes(self) -> None: ...
 
-    async def _flag_stuck(self, command: Any, reason: str) -> None: ...
+    async def _flag_stuck(self, command: cmd.AnyCommand, reason: str) -> None: ...
 
     async def _append_pull(self, expected_version: int, events: list[Event], key: str | None,
                            command: PullCommand | None = None) -> PullAppendOutcome: ...

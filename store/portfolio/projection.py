@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import asyncpg
-
 from domain import InitiativeState, fold
 from domain import events as ev
 from domain.commitments import commitments
@@ -30,6 +28,7 @@ from domain.envelope import Event
 from domain.pull_stream import initiative_of_pull
 from store import RecordedEvent
 from store.migrations import quote_schema
+from store.models import Connection
 from store.pull import PullIdeas
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
@@ -80,7 +79,7 @@ class PortfolioProjection:
         self._pull = PullIdeas(schema)
 
     async def __call__(
-        self, connection: asyncpg.Connection, recorded: Sequence[RecordedEvent]
+        self, connection: Connection, recorded: Sequence[RecordedEvent]
     ) -> None:
         if not recorded:
             return
@@ -109,7 +108,7 @@ class PortfolioProjection:
         else:
             await self.rebuild(connection, stream_id)
 
-    async def rebuild(self, connection: asyncpg.Connection, stream_id: str) -> None:
+    async def rebuild(self, connection: Connection, stream_id: str) -> None:
         """Fold the whole stream afresh and save it."""
         rows = await connection.fetch(self._stream, stream_id)
         events = [recorded_event(row).event for row in rows]
@@ -117,7 +116,7 @@ class PortfolioProjection:
             await self._save_fold(connection, InitiativeState(initiative_id=stream_id), 0, events,
                                   rows[-1]["hash"])
 
-    async def _save_fold(self, connection: asyncpg.Connection, state: InitiativeState,
+    async def _save_fold(self, connection: Connection, state: InitiativeState,
                          regressions: int, events: Sequence[Event], head_hash: str) -> None:
         state, regressions = fold_onto(state, regressions, events)
         await connection.execute(self._save, *row_values(state, regressions))

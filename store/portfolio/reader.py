@@ -20,6 +20,7 @@ from domain.pull_ideas import with_ideas
 from domain.pull_stream import PULL_STREAMS_LIKE
 from domain.state import IdeaState
 from store.migrations import quote_schema
+from store.models import Connection
 from store.pull import PullIdeas
 from store.rows import recorded_event
 from store.statements import EVENT_COLUMNS
@@ -126,7 +127,7 @@ class PortfolioReader:
             ideas = await self._pull.of_initiatives(connection)
         return _with_ideas(rows, folded, ideas)
 
-    async def _folded(self, connection: asyncpg.Connection,
+    async def _folded(self, connection: Connection,
                       stale: Iterable[str]) -> list[tuple[InitiativeState, int]]:
         """The states of the streams whose rows are missing or behind, as their rows will be."""
         stale = list(stale)

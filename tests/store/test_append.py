@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 
-import asyncpg
 import pytest
 
 from domain.envelope import event_id_for
@@ -21,6 +20,7 @@ from store import (
     StreamHead,
     event_hash,
 )
+from store.models import Connection
 
 from .builders import event, events
 
@@ -183,7 +183,7 @@ async def test_projection_runs_in_the_append_transaction(store: EventStore) -> N
     await store.pool.execute(f"CREATE TABLE {store.schema}.seen (position bigint, hash text)")
     received: list[RecordedEvent] = []
 
-    async def project(connection: asyncpg.Connection, recorded: Sequence[RecordedEvent]) -> None:
+    async def project(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         received.extend(recorded)
         await connection.executemany(
             f"INSERT INTO {store.schema}.seen VALUES ($1, $2)",
@@ -199,7 +199,7 @@ async def test_projection_runs_in_the_append_transaction(store: EventStore) -> N
 
 
 async def test_failing_projection_rolls_the_append_back(store: EventStore) -> None:
-    async def project(connection: asyncpg.Connection, recorded: Sequence[RecordedEvent]) -> None:
+    async def project(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         raise RuntimeError("read model unavailable")
 
     with pytest.raises(RuntimeError, match="read model unavailable"):
@@ -215,7 +215,7 @@ async def test_projection_is_not_called_for_a_retry(store: EventStore) -> None:
     await store.append("i-1", 0, batch)
     calls: list[int] = []
 
-    async def project(connection: asyncpg.Connection, recorded: Sequence[RecordedEvent]) -> None:
+    async def project(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
         calls.append(len(recorded))
 
     assert (await store.append("i-1", 0, batch, project=project)).already_recorded

@@ -12,6 +12,7 @@ import pytest
 from domain import commands as c
 from domain import fold
 from store import EventStore, RecordedEvent
+from store.models import Connection
 from store.portfolio import PortfolioProjection, PortfolioReader
 from tests.domain.builders import (
     OWNER,
@@ -56,7 +57,7 @@ async def test_each_append_folds_onto_the_row_in_its_own_transaction(store: Even
 async def test_a_failing_projection_takes_the_events_down_with_it(store: EventStore) -> None:
     projection = PortfolioProjection(store.schema)
 
-    async def project_then_fail(connection: asyncpg.Connection,
+    async def project_then_fail(connection: Connection,
                                 recorded: Sequence[RecordedEvent]) -> None:
         await projection(connection, recorded)
         raise RuntimeError("read model unavailable")

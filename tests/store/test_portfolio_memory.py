@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import asyncpg
 import pytest
 
 from domain import commands as c
 from domain import fold
 from store import EventStore, RecordedEvent
+from store.models import Connection
 from store.portfolio import PortfolioProjection
 from tests.domain.builders import CLERK, handed_over, read
 from tests.store.test_portfolio import DAY, stored_row
@@ -48,7 +48,7 @@ async def test_a_projection_that_rolled_back_is_not_folded_onto(store: EventStor
     projection = PortfolioProjection(store.schema)
     await store.append("rolled", 0, t.events[:prefix], project=projection)
 
-    async def project_then_fail(connection: asyncpg.Connection,
+    async def project_then_fail(connection: Connection,
                                 recorded: Sequence[RecordedEvent]) -> None:
         await projection(connection, recorded)
         raise RuntimeError("commit lost")

@@ -45,7 +45,7 @@ REPORT_FORMATS = {"md": "text/markdown; charset=utf-8", "html": "text/html; char
                   "json": "application/json"}
 
 
-def render_report(document: dict[str, Any], fmt: str) -> str:
+def render_report(document: audit_documents.Report, fmt: str) -> str:
     """As `baton audit report --format FMT` writes it."""
     if fmt == "md":
         return audit_documents.markdown(document)

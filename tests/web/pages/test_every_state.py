@@ -129,7 +129,7 @@ def _offered() -> tuple[tuple[Moment, tuple[tuple[str, Offer, ActionForm], ...]]
 
 
 def _sent(form: ActionForm, state: InitiativeState, button: Mapping[str, list[str]],
-          person: str) -> object:
+          person: str) -> c.HumanCommand:
     arguments = posted_arguments(form.action, _typed(form, state) | dict(button),
                                  comma=True).arguments
     return command_for(form.action, arguments, person)
