@@ -16,6 +16,7 @@ import asyncpg
 
 from domain.envelope import Event
 from domain.events import payload_of
+from domain.pull import month_of
 from domain.pull_ideas import apply_to_ideas, ideas_named
 from domain.pull_rules import PullSlice
 from domain.pull_stream import PULL_STREAMS_LIKE, initiative_of_pull, pull_stream_id
@@ -28,7 +29,7 @@ from .models import RecordedEvent
 from .work import WorkItems
 
 _IDEA_COLUMNS = ("initiative_id, idea_id, number, submitted_by, submitted_at, status, "
-                 "triage_due_at, escalated, version, state")
+                 "triage_due_at, escalated, version, state, triaged_at, supporters, month")
 
 
 class TriageDue(NamedTuple):
@@ -55,13 +56,16 @@ class PullIdeas:
         self._save = (
             f"INSERT INTO {s}.pull_ideas AS p ({_IDEA_COLUMNS}) "
             "SELECT $1, idea_id, number, submitted_by, submitted_at, status, triage_due_at, "
-            "escalated, $9, state::jsonb FROM unnest($2::text[], $3::integer[], $4::text[], "
-            "$5::timestamptz[], $6::text[], $7::timestamptz[], $8::boolean[], $10::text[]) "
+            "escalated, $9, state::jsonb, triaged_at, supporters, month FROM unnest($2::text[], "
+            "$3::integer[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[], "
+            "$8::boolean[], $10::text[], $11::timestamptz[], $12::integer[], $13::text[]) "
             "AS t(idea_id, number, submitted_by, submitted_at, status, triage_due_at, "
-            "escalated, state) ON CONFLICT (initiative_id, idea_id) DO UPDATE SET "
+            "escalated, state, triaged_at, supporters, month) "
+            "ON CONFLICT (initiative_id, idea_id) DO UPDATE SET "
             "status = EXCLUDED.status, escalated = EXCLUDED.escalated, "
             "triage_due_at = EXCLUDED.triage_due_at, version = EXCLUDED.version, "
-            "state = EXCLUDED.state WHERE p.version < EXCLUDED.version")
+            "state = EXCLUDED.state, triaged_at = EXCLUDED.triaged_at, "
+            "supporters = EXCLUDED.supporters WHERE p.version < EXCLUDED.version")
         self._initiative = (f"SELECT name, owner, phase FROM {s}.portfolio_initiatives "
                             "WHERE initiative_id = $1")
         self._slice = (
@@ -118,7 +122,9 @@ class PullIdeas:
             [idea_number(i.id) for i in ideas], [i.submitted_by for i in ideas],
             [i.submitted_at for i in ideas], [i.status.value for i in ideas],
             [i.triage_due_at for i in ideas], [i.escalated for i in ideas],
-            recorded[-1].version, [i.model_dump_json() for i in ideas])
+            recorded[-1].version, [i.model_dump_json() for i in ideas],
+            [i.triaged_at for i in ideas], [len(i.supporters) for i in ideas],
+            [month_of(i.submitted_at) for i in ideas])
         await self._save_work(connection, initiative_id, ideas)
 
     async def _fold(self, connection: asyncpg.Connection, initiative_id: str,
