@@ -77,8 +77,7 @@ async def portfolio_page(context: Context, where: PortfolioFilter, viewer: Viewe
     now = now or datetime.now(UTC)
     store = await context.read_store()
     sums = PortfolioSums(store.schema)
-    async with store.pool.acquire() as connection, connection.transaction(
-            isolation="repeatable_read", readonly=True):
+    async with sums.snapshot(store.pool) as connection:
         if not await sums.behind(connection):
             only = sponsor_of_shares_seen(viewer)
             require_portfolio_reader(viewer, frozenset({only}) if only is not None and (

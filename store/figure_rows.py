@@ -1,14 +1,16 @@
 """Writing what one initiative adds to the portfolio's figures (`domain.portfolio.entry_figures`)
-into the rows the portfolio page aggregates with SQL (migration 0013): by the portfolio
-projection, in the append's transaction, and once for every stored row when the tables are new.
+into the rows the portfolio page sums with SQL (migration 0013): by the projections, in the
+append's transaction, and once for every stored initiative when the tables are new.
 
-The ideas' part is the pull stream's rows (`pull_ideas`) and, for ideas recorded with the
-initiative itself, `portfolio_state_ideas`; the page joins them with the initiative's row, so an
-idea's change never rewrites its initiative's figures, nor the other way round.
+An initiative's own stream writes its `portfolio_figures` row and the rows beside it; its ideas,
+from either stream, go to `portfolio_ideas`, and whichever stream changed them sums them again
+into the figures row (a statement over that initiative's ideas alone), so a request reads one
+row per initiative for all that its ideas add, bar the median time to triage and what is owed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -16,21 +18,29 @@ import asyncpg
 from domain import InitiativeState
 from domain.portfolio import EntryFigures, PortfolioEntry, entry_figures
 from domain.pull import month_of
+from domain.state import IdeaState, IdeaStatus
 
 from .migrations import quote_schema
+from .pull import idea_number
 
 # The migration that creates the tables; the store fills them from the portfolio once applied.
 PORTFOLIO_FIGURES_MIGRATION = "portfolio_figures"
-IDEA_TRIAGE = "idea_triage"  # the commitments the ideas' rows stand for
+PULL_POSITIONS = 1_000_000  # a pull stream's ideas come after those recorded with the initiative
 _FIGURES_COLUMNS = (
     "initiative_id, version, name, phase, pmo, sponsor, owner, updated_at, is_open, next_due_at, "
     "held, open_regression, stuck, benefit_currency, benefit_claimed, benefit_verified, "
     "benefit_lost, triage_within_s, launched_at, closed_at")
+_IDEA_COLUMNS = {
+    "idea_id": "text", "position": "integer", "submitted_by": "text",
+    "submitted_at": "timestamptz", "month": "text", "status": "text",
+    "triage_due_at": "timestamptz", "triaged_at": "timestamptz", "owed": "boolean",
+    "on_time": "boolean", "triage_seconds": "float8", "supporters": "integer"}
+_KEY_TYPES = {"person": "text", "position": "integer"}
 _BACKFILL_BATCH = 500
 
 
 class FigureRows:
-    """The rows of one initiative, replaced whenever its stream records anything."""
+    """The rows of one initiative, replaced whenever one of its streams records anything."""
 
     def __init__(self, schema: str) -> None:
         s = quote_schema(schema)
@@ -45,12 +55,55 @@ class FigureRows:
             "on_time": "integer", "late": "integer"})
         self._pending = _replacing(s, "portfolio_pending", "position", {
             "kind": "text", "subject": "text", "person": "text", "due_at": "timestamptz"})
-        self._front_line = _replacing(s, "portfolio_front_line", "person", {})
-        self._ideas = _replacing(s, "portfolio_state_ideas", "idea_id", {
-            "position": "integer", "submitted_by": "text", "submitted_at": "timestamptz",
-            "month": "text", "status": "text", "triage_due_at": "timestamptz",
-            "triaged_at": "timestamptz", "supporters": "integer"})
-        self._stored = (f"SELECT initiative_id, state, regressions "
+        names = ", ".join(_IDEA_COLUMNS)
+        arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_IDEA_COLUMNS.values(), start=3))
+        ideas = f"SELECT * FROM unnest({arrays})"
+        idea_updates = ", ".join(f"{c} = EXCLUDED.{c}"
+                                 for c in ("source", "version", *_IDEA_COLUMNS))
+        # Those recorded with the initiative ($2, their version, is 0): never over the pull's.
+        self._state_ideas = (
+            f"WITH given ({names}) AS ({ideas}), "
+            f"gone AS (DELETE FROM {s}.portfolio_ideas AS t WHERE t.initiative_id = $1 "
+            "AND t.source = 'state' AND NOT EXISTS "
+            "(SELECT 1 FROM given WHERE given.idea_id = t.idea_id)) "
+            f"INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, {names}) "
+            "SELECT $1, 'state', $2, * FROM given ON CONFLICT (initiative_id, idea_id) "
+            f"DO UPDATE SET {idea_updates} WHERE t.source = 'state'")
+        # The pull stream's: they win over the initiative's own, and move forward only.
+        self._pull_ideas = (
+            f"INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, {names}) "
+            f"SELECT $1, 'pull', $2, * FROM ({ideas}) AS given "
+            f"ON CONFLICT (initiative_id, idea_id) DO UPDATE SET {idea_updates} "
+            "WHERE t.source = 'state' OR t.version < EXCLUDED.version")
+        self._front_line = (
+            "WITH given (person) AS (SELECT * FROM unnest($2::text[])), "
+            f"gone AS (DELETE FROM {s}.portfolio_front_line AS t WHERE t.initiative_id = $1 "
+            "AND NOT EXISTS (SELECT 1 FROM given WHERE given.person = t.person)) "
+            f"INSERT INTO {s}.portfolio_front_line (initiative_id, person, submitted) "
+            f"SELECT $1, person, EXISTS (SELECT 1 FROM {s}.portfolio_ideas AS i "
+            "WHERE i.initiative_id = $1 AND i.submitted_by = given.person) FROM given "
+            "ON CONFLICT (initiative_id, person) DO UPDATE SET submitted = EXCLUDED.submitted")
+        self._submitted = (f"UPDATE {s}.portfolio_front_line SET submitted = true "
+                           "WHERE initiative_id = $1 AND person = ANY($2::text[]) "
+                           "AND NOT submitted")
+        status = {status: f"count(*) FILTER (WHERE status = '{status.value}')"
+                  for status in IdeaStatus}
+        self._summed = (
+            f"UPDATE {s}.portfolio_figures SET (ideas_pending, ideas_adopted, ideas_declined, "
+            "ideas_delivered, ideas_duplicate, ideas_triaged, ideas_within, ideas_supports, "
+            "oldest_pending_idea, triage_on_time, triage_late, next_triage_due, idea_months) = ("
+            f"SELECT {status[IdeaStatus.PENDING]}, {status[IdeaStatus.ADOPTED]}, "
+            f"{status[IdeaStatus.DECLINED]}, {status[IdeaStatus.DELIVERED]}, "
+            f"{status[IdeaStatus.DUPLICATE]}, count(triaged_at), "
+            "count(*) FILTER (WHERE triaged_at <= triage_due_at), coalesce(sum(supporters), 0), "
+            f"min(submitted_at) FILTER (WHERE status = '{IdeaStatus.PENDING.value}'), "
+            "count(*) FILTER (WHERE on_time), count(*) FILTER (WHERE NOT on_time), "
+            "min(triage_due_at) FILTER (WHERE owed), "
+            "coalesce((SELECT jsonb_object_agg(month, ideas) FROM (SELECT month, count(*) AS "
+            f"ideas FROM {s}.portfolio_ideas WHERE initiative_id = $1 GROUP BY month) AS m), "
+            f"'{{}}') FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
+            "WHERE initiative_id = $1")
+        self._stored = (f"SELECT initiative_id, state::text, regressions "
                         f"FROM {s}.portfolio_initiatives WHERE initiative_id > $1 "
                         "ORDER BY initiative_id LIMIT $2")
 
@@ -61,7 +114,7 @@ class FigureRows:
         if state.spec is None:
             return
         iid = state.initiative_id
-        # Without its ideas: their commitments and pull figures come from the ideas' rows.
+        # Without its ideas: what they add comes from their rows.
         part = entry_figures(PortfolioEntry(state.model_copy(update={"ideas": ()}), regressions))
         await connection.execute(self._figures, *figures_values(state, part))
         await connection.execute(self._kept, iid, list(part.kept),
@@ -72,14 +125,22 @@ class FigureRows:
             self._pending, iid, list(range(len(pending))), [c.kind for c in pending],
             [c.subject for c in pending], [c.person for c in pending],
             [c.due_at for c in pending])
+        await connection.execute(self._state_ideas, iid, 0, *idea_columns(
+            state.ideas, range(len(state.ideas))))
         await connection.execute(self._front_line, iid, sorted(set(state.front_line or ())))
-        ideas = state.ideas
-        await connection.execute(
-            self._ideas, iid, [i.id for i in ideas], list(range(len(ideas))),
-            [i.submitted_by for i in ideas], [i.submitted_at for i in ideas],
-            [month_of(i.submitted_at) for i in ideas], [i.status.value for i in ideas],
-            [i.triage_due_at for i in ideas], [i.triaged_at for i in ideas],
-            [len(i.supporters) for i in ideas])
+        await connection.execute(self._summed, iid)
+
+    async def pull_ideas_changed(self, connection: asyncpg.Connection, initiative_id: str,
+                                 ideas: Sequence[IdeaState], version: int) -> None:
+        """The ideas an append to the initiative's pull stream changed, as they stand now."""
+        if not ideas:
+            return
+        await connection.execute(self._pull_ideas, initiative_id, version,
+                                 *idea_columns(ideas, [PULL_POSITIONS + idea_number(i.id)
+                                                       for i in ideas]))
+        await connection.execute(self._submitted, initiative_id,
+                                 sorted({idea.submitted_by for idea in ideas}))
+        await connection.execute(self._summed, initiative_id)
 
     async def backfill(self, connection: asyncpg.Connection) -> None:
         """Rows for every initiative the portfolio read model already folds, a batch at a time
@@ -88,12 +149,9 @@ class FigureRows:
             after = ""
             while batch := await connection.fetch(self._stored, after, _BACKFILL_BATCH):
                 for _, state, regressions in batch:
-                    await self.save(connection, InitiativeState.model_validate(state),
+                    await self.save(connection, InitiativeState.model_validate_json(state),
                                     regressions)
                 after = batch[-1][0]
-
-
-_KEY_TYPES = {"person": "text", "position": "integer", "idea_id": "text"}
 
 
 def _replacing(schema: str, table: str, key: str, columns: dict[str, str]) -> str:
@@ -109,8 +167,23 @@ def _replacing(schema: str, table: str, key: str, columns: dict[str, str]) -> st
         f"gone AS (DELETE FROM {schema}.{table} AS t WHERE t.initiative_id = $1 AND NOT EXISTS "
         f"(SELECT 1 FROM given WHERE given.{key} = t.{key})) "
         f"INSERT INTO {schema}.{table} (initiative_id, {', '.join(names)}) "
-        f"SELECT $1, * FROM given ON CONFLICT (initiative_id, {key}) DO "
-        + (f"UPDATE SET {updates}" if columns else "NOTHING"))
+        f"SELECT $1, * FROM given ON CONFLICT (initiative_id, {key}) DO UPDATE SET {updates}")
+
+
+def idea_columns(ideas: Sequence[IdeaState], positions: Sequence[int]) -> list[list[Any]]:
+    """The `portfolio_ideas` columns of these ideas, one list per column. An idea's triage is
+    the owner's commitment (`domain.commitments`): made once it is answered."""
+    made = [i.triaged_at if i.status is not IdeaStatus.PENDING else None for i in ideas]
+    return [
+        [i.id for i in ideas], list(positions),
+        [i.submitted_by for i in ideas], [i.submitted_at for i in ideas],
+        [month_of(i.submitted_at) for i in ideas], [i.status.value for i in ideas],
+        [i.triage_due_at for i in ideas], [i.triaged_at for i in ideas],
+        [at is None for at in made],
+        [None if at is None else at <= i.triage_due_at for at, i in zip(made, ideas, strict=True)],
+        [None if i.triaged_at is None else (i.triaged_at - i.submitted_at).total_seconds()
+         for i in ideas],
+        [len(i.supporters) for i in ideas]]
 
 
 def figures_values(state: InitiativeState, part: EntryFigures) -> tuple[Any, ...]:

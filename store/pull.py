@@ -16,7 +16,6 @@ import asyncpg
 
 from domain.envelope import Event
 from domain.events import payload_of
-from domain.pull import month_of
 from domain.pull_ideas import apply_to_ideas, ideas_named
 from domain.pull_rules import PullSlice
 from domain.pull_stream import PULL_STREAMS_LIKE, initiative_of_pull, pull_stream_id
@@ -29,7 +28,7 @@ from .models import RecordedEvent
 from .work import WorkItems
 
 _IDEA_COLUMNS = ("initiative_id, idea_id, number, submitted_by, submitted_at, status, "
-                 "triage_due_at, escalated, version, state, triaged_at, supporters, month")
+                 "triage_due_at, escalated, version, state")
 
 
 class TriageDue(NamedTuple):
@@ -56,16 +55,13 @@ class PullIdeas:
         self._save = (
             f"INSERT INTO {s}.pull_ideas AS p ({_IDEA_COLUMNS}) "
             "SELECT $1, idea_id, number, submitted_by, submitted_at, status, triage_due_at, "
-            "escalated, $9, state::jsonb, triaged_at, supporters, month FROM unnest($2::text[], "
-            "$3::integer[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[], "
-            "$8::boolean[], $10::text[], $11::timestamptz[], $12::integer[], $13::text[]) "
+            "escalated, $9, state::jsonb FROM unnest($2::text[], $3::integer[], $4::text[], "
+            "$5::timestamptz[], $6::text[], $7::timestamptz[], $8::boolean[], $10::text[]) "
             "AS t(idea_id, number, submitted_by, submitted_at, status, triage_due_at, "
-            "escalated, state, triaged_at, supporters, month) "
-            "ON CONFLICT (initiative_id, idea_id) DO UPDATE SET "
+            "escalated, state) ON CONFLICT (initiative_id, idea_id) DO UPDATE SET "
             "status = EXCLUDED.status, escalated = EXCLUDED.escalated, "
             "triage_due_at = EXCLUDED.triage_due_at, version = EXCLUDED.version, "
-            "state = EXCLUDED.state, triaged_at = EXCLUDED.triaged_at, "
-            "supporters = EXCLUDED.supporters WHERE p.version < EXCLUDED.version")
+            "state = EXCLUDED.state WHERE p.version < EXCLUDED.version")
         self._initiative = (f"SELECT name, owner, phase FROM {s}.portfolio_initiatives "
                             "WHERE initiative_id = $1")
         self._slice = (
@@ -107,25 +103,25 @@ class PullIdeas:
     # -- the projection ----------------------------------------------------------------------
 
     async def project(self, connection: asyncpg.Connection,
-                      recorded: Sequence[RecordedEvent]) -> None:
+                      recorded: Sequence[RecordedEvent]) -> list[IdeaState]:
+        """Returns the ideas the events changed, as they stand now."""
         if not recorded:
-            return
+            return []
         initiative_id = initiative_of_pull(recorded[0].stream_id)
         if initiative_id is None:
             raise ValueError(f"{recorded[0].stream_id!r} is not a pull stream")
         changed = await self._fold(connection, initiative_id, [r.event for r in recorded])
         if not changed:
-            return
+            return []
         ideas = list(changed.values())
         await connection.execute(
             self._save, initiative_id, [i.id for i in ideas],
             [idea_number(i.id) for i in ideas], [i.submitted_by for i in ideas],
             [i.submitted_at for i in ideas], [i.status.value for i in ideas],
             [i.triage_due_at for i in ideas], [i.escalated for i in ideas],
-            recorded[-1].version, [i.model_dump_json() for i in ideas],
-            [i.triaged_at for i in ideas], [len(i.supporters) for i in ideas],
-            [month_of(i.submitted_at) for i in ideas])
+            recorded[-1].version, [i.model_dump_json() for i in ideas])
         await self._save_work(connection, initiative_id, ideas)
+        return ideas
 
     async def _fold(self, connection: asyncpg.Connection, initiative_id: str,
                     events: Sequence[Event]) -> dict[str, IdeaState]:

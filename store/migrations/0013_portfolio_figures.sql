@@ -1,6 +1,6 @@
 -- The portfolio's figures as rows the page aggregates with SQL, kept by the portfolio projection
 -- in the transaction that appends the initiative's events (store/portfolio/figure_rows.py), and
--- by the pull projection for the ideas. What one initiative adds to the figures
+-- from the pull projection for the ideas. What one initiative adds to the figures
 -- (`domain.portfolio.entry_figures`) is spread over these tables so that a request filters,
 -- sums and pages instead of folding ten thousand states.
 --
@@ -30,7 +30,21 @@ CREATE TABLE portfolio_figures (
     benefit_lost       double precision,
     triage_within_s    double precision,  -- the spec's service level for ideas, in seconds
     launched_at        timestamptz,
-    closed_at          timestamptz
+    closed_at          timestamptz,
+    -- The sums of its ideas (portfolio_ideas), kept by whichever stream changed them.
+    ideas_pending      integer     NOT NULL DEFAULT 0,
+    ideas_adopted      integer     NOT NULL DEFAULT 0,
+    ideas_declined     integer     NOT NULL DEFAULT 0,
+    ideas_delivered    integer     NOT NULL DEFAULT 0,
+    ideas_duplicate    integer     NOT NULL DEFAULT 0,
+    ideas_triaged      integer     NOT NULL DEFAULT 0,
+    ideas_within       integer     NOT NULL DEFAULT 0,  -- triaged within the service level
+    ideas_supports     integer     NOT NULL DEFAULT 0,
+    oldest_pending_idea timestamptz,
+    triage_on_time     integer     NOT NULL DEFAULT 0,  -- the owner's triage commitments kept
+    triage_late        integer     NOT NULL DEFAULT 0,
+    next_triage_due    timestamptz,  -- of the triage still owed, the earliest
+    idea_months        jsonb       NOT NULL DEFAULT '{}'  -- ideas per month submitted
 );
 
 CREATE INDEX portfolio_figures_newest ON portfolio_figures (updated_at DESC, initiative_id);
@@ -59,49 +73,51 @@ CREATE TABLE portfolio_pending (
 
 CREATE INDEX portfolio_pending_due ON portfolio_pending (due_at);
 
--- The people on each initiative's named front line (none while it is open to anyone).
+-- The people on each initiative's named front line (none while it is open to anyone), and
+-- whether they submitted an idea to it.
 CREATE TABLE portfolio_front_line (
-    initiative_id text NOT NULL,
-    person        text NOT NULL,
+    initiative_id text    NOT NULL,
+    person        text    NOT NULL,
+    submitted     boolean NOT NULL DEFAULT false,
     PRIMARY KEY (initiative_id, person)
 );
 
--- Ideas recorded with the initiative itself, from before they had a stream of their own.
-CREATE TABLE portfolio_state_ideas (
-    initiative_id text        NOT NULL,
-    idea_id       text        NOT NULL,
-    position      integer     NOT NULL,
-    submitted_by  text        NOT NULL,
-    submitted_at  timestamptz NOT NULL,
-    month         text        NOT NULL,
-    status        text        NOT NULL,
-    triage_due_at timestamptz NOT NULL,
-    triaged_at    timestamptz,
-    supporters    integer     NOT NULL,
+-- Every idea as the figures see it: the pull stream's rows (`source` 'pull', `version` of that
+-- stream) and those recorded with the initiative itself before ideas had a stream of their own
+-- ('state'). The pull stream's version of an idea wins (`domain.pull_ideas.with_ideas`).
+CREATE TABLE portfolio_ideas (
+    initiative_id  text             NOT NULL,
+    idea_id        text             NOT NULL,
+    source         text             NOT NULL CHECK (source IN ('state', 'pull')),
+    version        integer          NOT NULL,
+    position       integer          NOT NULL,  -- in the order the domain lists them
+    submitted_by   text             NOT NULL,
+    submitted_at   timestamptz      NOT NULL,
+    month          text             NOT NULL,  -- of its submission, as `domain.pull` counts
+    status         text             NOT NULL,
+    triage_due_at  timestamptz      NOT NULL,
+    triaged_at     timestamptz,
+    -- Its triage, as the owner's commitment: owed while the initiative is open, until made.
+    owed           boolean          NOT NULL,
+    on_time        boolean,  -- once made
+    triage_seconds double precision,
+    supporters     integer          NOT NULL,
     PRIMARY KEY (initiative_id, idea_id)
 );
 
--- The pull stream's ideas carry what the figures count beside their state.
-ALTER TABLE pull_ideas ADD COLUMN triaged_at timestamptz,
-    ADD COLUMN supporters integer NOT NULL DEFAULT 0,
-    ADD COLUMN month text NOT NULL DEFAULT '';
+CREATE INDEX portfolio_ideas_by_submitter ON portfolio_ideas (initiative_id, submitted_by);
+CREATE INDEX portfolio_ideas_owed ON portfolio_ideas (triage_due_at) WHERE owed;
+CREATE INDEX portfolio_ideas_triage_seconds ON portfolio_ideas (triage_seconds)
+    WHERE triage_seconds IS NOT NULL;
 
--- The month as the idea's own timestamp reads it, as `domain.pull` counts it.
-UPDATE pull_ideas SET triaged_at = (state->>'triaged_at')::timestamptz,
-    supporters = jsonb_array_length(state->'supporters'),
-    month = left(state->>'submitted_at', 7);
-
--- Every idea as the figures see it: the pull stream's version of an idea wins over the one its
--- initiative recorded (`domain.pull_ideas.with_ideas`), which keeps its place in the order.
-CREATE VIEW portfolio_ideas AS
-    SELECT p.initiative_id, p.idea_id, coalesce(s.position, 1000000 + p.number) AS position,
-           p.submitted_by, p.submitted_at, p.month, p.status, p.triage_due_at, p.triaged_at,
-           p.supporters
-    FROM pull_ideas AS p LEFT JOIN portfolio_state_ideas AS s
-        ON s.initiative_id = p.initiative_id AND s.idea_id = p.idea_id
-    UNION ALL
-    SELECT s.initiative_id, s.idea_id, s.position, s.submitted_by, s.submitted_at, s.month,
-           s.status, s.triage_due_at, s.triaged_at, s.supporters
-    FROM portfolio_state_ideas AS s
-    WHERE NOT EXISTS (SELECT 1 FROM pull_ideas AS p
-                      WHERE p.initiative_id = s.initiative_id AND p.idea_id = s.idea_id);
+-- The ideas already on pull streams; the store adds those recorded with initiatives, and every
+-- initiative's sums of its ideas, once this file is applied.
+INSERT INTO portfolio_ideas
+SELECT p.initiative_id, p.idea_id, 'pull', p.version, 1000000 + p.number, p.submitted_by,
+       p.submitted_at, left(p.state->>'submitted_at', 7), p.status, p.triage_due_at, at.triaged_at,
+       made.at IS NULL, made.at <= p.triage_due_at,
+       extract(epoch FROM at.triaged_at - p.submitted_at)::float8,
+       jsonb_array_length(p.state->'supporters')
+FROM pull_ideas AS p,
+     LATERAL (SELECT (p.state->>'triaged_at')::timestamptz AS triaged_at) AS at,
+     LATERAL (SELECT CASE WHEN p.status <> 'pending' THEN at.triaged_at END AS at) AS made;

@@ -87,8 +87,11 @@ class PortfolioProjection:
     ) -> None:
         if not recorded:
             return
-        if initiative_of_pull(recorded[0].stream_id) is not None:
-            await self._pull.project(connection, recorded)
+        pulled_for = initiative_of_pull(recorded[0].stream_id)
+        if pulled_for is not None:
+            ideas = await self._pull.project(connection, recorded)
+            await self._figures.pull_ideas_changed(connection, pulled_for, ideas,
+                                                   recorded[-1].version)
             return
         events = [r.event for r in recorded]
         stream_id = events[0].initiative_id

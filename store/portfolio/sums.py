@@ -10,9 +10,11 @@ change first: ties on a date fall to the newer initiative, then to the initiativ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -28,7 +30,7 @@ from domain.portfolio import (
 )
 from domain.pull import PullFigures, monthly_rate
 from domain.pull_stream import PULL_STREAMS_LIKE
-from domain.state import IdeaStatus, Phase
+from domain.state import Phase
 from store.migrations import quote_schema
 
 _ROW_COLUMNS = "f.initiative_id, f.name, f.phase, f.pmo, f.sponsor, f.owner, f.updated_at"
@@ -38,10 +40,9 @@ _CHOSEN = (
     "WITH chosen AS (SELECT * FROM {s}.portfolio_figures WHERE ($1::text IS NULL OR phase = $1) "
     "AND ($2::text IS NULL OR pmo = $2) AND ($3::text IS NULL OR sponsor = $3) "
     "AND ($4::text IS NULL OR owner = $4) AND ($5::text IS NULL OR sponsor = $5)) ")
-# An idea's triage as the commitment `domain.commitments` makes of it.
-_IDEA_DELIVERED = "CASE WHEN i.status <> 'pending' THEN i.triaged_at END"
-_IDEAS = ("{s}.portfolio_ideas AS i JOIN chosen AS f ON f.initiative_id = i.initiative_id")
-_PENDING_IDEAS = f"f.is_open AND {_IDEA_DELIVERED} IS NULL"
+# The ideas' triage still owed, as the commitments `domain.commitments` makes of it.
+_OWED_IDEAS = ("{s}.portfolio_ideas AS i JOIN chosen AS f ON f.initiative_id = i.initiative_id "
+               "WHERE i.owed AND f.is_open")
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,19 @@ class PortfolioSums:
         def chosen(statement: str) -> str:
             return _CHOSEN.format(s=s) + statement.format(s=s)
 
-        ideas = _IDEAS.format(s=s)
+        owed = _OWED_IDEAS.format(s=s)
         self._stale = (
             f"SELECT EXISTS (SELECT 1 FROM {s}.streams AS s LEFT JOIN {s}.portfolio_figures AS f "
             "ON f.initiative_id = s.stream_id WHERE (f.version IS NULL OR f.version < s.version) "
             f"AND s.stream_id NOT LIKE '{PULL_STREAMS_LIKE}')")
-        self._phases = chosen("SELECT phase, count(*), count(*) FILTER (WHERE held) "
-                              "FROM chosen GROUP BY phase")
+        # One pass over the initiatives for all that adds up per initiative, by phase.
+        self._totals = chosen(
+            "SELECT phase, count(*), count(*) FILTER (WHERE held), sum(ideas_pending), "
+            "sum(ideas_adopted), sum(ideas_declined), sum(ideas_delivered), "
+            "sum(ideas_duplicate), sum(ideas_triaged), sum(ideas_within), sum(ideas_supports), "
+            "min(oldest_pending_idea), array_agg(DISTINCT triage_within_s), min(launched_at), "
+            "max(coalesce(closed_at, $6)) FILTER (WHERE launched_at IS NOT NULL) "
+            "FROM chosen GROUP BY phase")
         self._benefits = chosen(
             "SELECT benefit_currency, count(*), sum(benefit_claimed), sum(benefit_verified), "
             "sum(benefit_lost) FROM chosen WHERE benefit_currency IS NOT NULL "
@@ -86,38 +93,29 @@ class PortfolioSums:
             "SELECT open_regression::text, stuck::text FROM chosen "
             "WHERE open_regression IS NOT NULL OR stuck IS NOT NULL "
             "ORDER BY updated_at DESC, initiative_id")
-        self._spans = chosen(
-            "SELECT count(DISTINCT triage_within_s), min(triage_within_s), min(launched_at), "
-            "max(coalesce(closed_at, $6)) FILTER (WHERE launched_at IS NOT NULL) FROM chosen")
-        self._ideas = chosen(
-            "SELECT i.status, count(*), count(i.triaged_at), "
-            "count(*) FILTER (WHERE i.triaged_at <= i.triage_due_at), "
-            f"min(i.submitted_at) FILTER (WHERE i.status = 'pending'), sum(i.supporters) "
-            f"FROM {ideas} GROUP BY i.status")
-        self._months = chosen(f"SELECT i.month, count(*) FROM {ideas} GROUP BY i.month")
+        self._months = chosen("SELECT m.key, sum(m.value::integer) FROM chosen, "
+                              "jsonb_each_text(chosen.idea_months) AS m GROUP BY m.key")
         self._middle = chosen(
-            "SELECT extract(epoch FROM i.triaged_at - i.submitted_at)::float8 AS seconds "
-            f"FROM {ideas} WHERE i.triaged_at IS NOT NULL ORDER BY seconds OFFSET $6 LIMIT 2")
+            "SELECT i.triage_seconds FROM {s}.portfolio_ideas AS i JOIN chosen AS f "
+            "ON f.initiative_id = i.initiative_id WHERE i.triage_seconds IS NOT NULL "
+            "ORDER BY i.triage_seconds OFFSET $6 LIMIT 2")
         self._people = chosen(
-            "SELECT (SELECT count(DISTINCT l.person) FROM {s}.portfolio_front_line AS l "
-            "JOIN chosen AS f ON f.initiative_id = l.initiative_id), "
-            "(SELECT count(DISTINCT i.submitted_by) FROM " + ideas + " JOIN "
-            "{s}.portfolio_front_line AS l ON l.initiative_id = i.initiative_id "
-            "AND l.person = i.submitted_by)")
+            "SELECT count(DISTINCT l.person), count(DISTINCT l.person) FILTER (WHERE l.submitted) "
+            "FROM {s}.portfolio_front_line AS l JOIN chosen AS f "
+            "ON f.initiative_id = l.initiative_id")
         # on time, late, overdue, not yet due: the tally `domain.portfolio` keeps per person.
         self._reliability = chosen(
             "SELECT person, sum(on_time)::int, sum(late)::int, sum(overdue)::int, "
             "sum(open)::int, array_agg(DISTINCT sponsor) FROM ("
             "SELECT k.person, k.on_time, k.late, 0 AS overdue, 0 AS open, f.sponsor "
             "FROM {s}.portfolio_kept AS k JOIN chosen AS f ON f.initiative_id = k.initiative_id "
+            "UNION ALL SELECT f.owner, f.triage_on_time, f.triage_late, 0, 0, f.sponsor "
+            "FROM chosen AS f WHERE f.triage_on_time + f.triage_late > 0 "
             "UNION ALL SELECT p.person, 0, 0, (p.due_at < $6)::int, (p.due_at >= $6)::int, "
             "f.sponsor FROM {s}.portfolio_pending AS p "
             "JOIN chosen AS f ON f.initiative_id = p.initiative_id "
-            f"UNION ALL SELECT f.owner, ({_IDEA_DELIVERED} <= i.triage_due_at)::int, "
-            f"({_IDEA_DELIVERED} > i.triage_due_at)::int, "
-            f"({_PENDING_IDEAS} AND i.triage_due_at < $6)::int, "
-            f"({_PENDING_IDEAS} AND i.triage_due_at >= $6)::int, f.sponsor FROM {ideas} "
-            f"WHERE {_IDEA_DELIVERED} IS NOT NULL OR {_PENDING_IDEAS}"
+            "UNION ALL SELECT f.owner, 0, 0, (i.triage_due_at < $6)::int, "
+            f"(i.triage_due_at >= $6)::int, f.sponsor FROM {owed}"
             ") AS tally GROUP BY person")
         self._overdue = chosen(
             "SELECT c.initiative_id, c.kind, c.subject, c.person, c.due_at FROM ("
@@ -125,18 +123,16 @@ class PortfolioSums:
             "0 AS part, p.position FROM {s}.portfolio_pending AS p "
             "JOIN chosen AS f ON f.initiative_id = p.initiative_id WHERE p.due_at < $6 "
             "UNION ALL SELECT i.initiative_id, 'idea_triage', i.idea_id, f.owner, "
-            f"i.triage_due_at, f.updated_at, 1, i.position FROM {ideas} "
-            f"WHERE {_PENDING_IDEAS} AND i.triage_due_at < $6) AS c "
+            f"i.triage_due_at, f.updated_at, 1, i.position FROM {owed} "
+            "AND i.triage_due_at < $6) AS c "
             "ORDER BY c.due_at, c.updated_at DESC, c.initiative_id, c.part, c.position")
-        next_due = (
-            f"LEAST(f.next_due_at, CASE WHEN f.is_open THEN (SELECT min(i.triage_due_at) "
-            f"FROM {s}.portfolio_ideas AS i WHERE i.initiative_id = f.initiative_id "
-            f"AND {_IDEA_DELIVERED} IS NULL) END)")
+        next_due = ("LEAST(f.next_due_at, CASE WHEN f.is_open THEN f.next_triage_due END) "
+                    "AS next_due_at")
         self._rows = chosen(
-            f"SELECT {_ROW_COLUMNS}, {next_due} AS next_due_at "
+            f"SELECT {_ROW_COLUMNS}, {next_due} "
             "FROM chosen AS f ORDER BY f.updated_at DESC, f.initiative_id LIMIT $6")
         self._quiet = chosen(
-            f"SELECT {_ROW_COLUMNS}, {next_due} AS next_due_at FROM chosen AS f "
+            f"SELECT {_ROW_COLUMNS}, {next_due} FROM chosen AS f "
             "WHERE f.is_open AND f.updated_at < $6 "
             "ORDER BY f.updated_at, f.initiative_id DESC LIMIT $7")
         self._choices = (
@@ -144,6 +140,16 @@ class PortfolioSums:
             f"array_agg(DISTINCT sponsor), array_agg(DISTINCT owner) FROM {s}.portfolio_figures "
             "WHERE $1::text IS NULL OR sponsor = $1")
         self._sponsors = f"SELECT EXISTS (SELECT 1 FROM {s}.portfolio_figures WHERE sponsor = $1)"
+
+    @asynccontextmanager
+    async def snapshot(self, pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+        """A connection whose reads all see one moment of the store. The statements' plans are
+        made for their parameters each time: a plan made once for any filter (PostgreSQL's
+        choice after a few runs) joins the ideas to every initiative and takes seconds."""
+        async with pool.acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
+            await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            yield connection
 
     async def behind(self, connection: asyncpg.Connection) -> bool:
         """Whether some initiative recorded events its rows do not hold yet (a stream older
@@ -155,11 +161,8 @@ class PortfolioSums:
 
     async def sums(self, connection: asyncpg.Connection, scope: Scope, now: datetime) -> Sums:
         at = (*scope.parameters(), now)
-        counts: dict[str, int] = {}
-        held = 0
-        for phase, count, held_here in await connection.fetch(self._phases, *scope.parameters()):
-            counts[phase] = count
-            held += held_here
+        totals = [tuple(row) for row in await connection.fetch(self._totals, *at)]
+        counts = {row[0]: row[1] for row in totals}
         troubles = await connection.fetch(self._troubles, *scope.parameters())
         sponsors_of: dict[str, frozenset[str]] = {}
         reliability = []
@@ -180,8 +183,9 @@ class PortfolioSums:
                               for r in troubles if r[0] is not None],
             stuck=[StuckInitiative.model_validate_json(r[1]) for r in troubles if r[1] is not None],
             sustained_gain=sustained_gain(counts.get(Phase.SUSTAINED.value, 0),
-                                          counts.get(Phase.CLOSED_REGRESSED.value, 0), held),
-            pull=await self._pull(connection, scope, now),
+                                          counts.get(Phase.CLOSED_REGRESSED.value, 0),
+                                          sum(row[2] for row in totals)),
+            pull=await self._pull(connection, scope, now, totals),
             reliability=reliability,
             benefit=[BenefitTotal(currency=currency, initiatives=count, claimed=round(claimed, 2),
                                   verified=round(verified, 2), lost=round(lost, 2))
@@ -190,43 +194,32 @@ class PortfolioSums:
                              self._benefits, *scope.parameters()))])
         return Sums(figures, sponsors_of)
 
-    async def _pull(self, connection: asyncpg.Connection, scope: Scope,
-                    now: datetime) -> PullFigures:
-        status: dict[str, int] = {}
-        triaged = within = supports = 0
-        pending: list[datetime] = []
-        for name, count, triaged_here, within_here, oldest_here, supports_here in (
-                await connection.fetch(self._ideas, *scope.parameters())):
-            status[name] = count
-            triaged += triaged_here
-            within += within_here
-            supports += supports_here
-            if oldest_here is not None:
-                pending.append(oldest_here)
+    async def _pull(self, connection: asyncpg.Connection, scope: Scope, now: datetime,
+                    totals: list[tuple[Any, ...]]) -> PullFigures:
+        """From the totals by phase (`_totals`' columns), the ideas' times and people."""
+        pending, adopted, declined, delivered, duplicate, triaged, within, supports = (
+            sum(row[column] for row in totals) for column in range(3, 11))
+        oldest = min((row[11] for row in totals if row[11] is not None), default=None)
+        levels = {level for row in totals for level in row[12] if level is not None}
+        launches = [row[13] for row in totals if row[13] is not None]
+        ends = [row[14] for row in totals if row[14] is not None]
         middle = [r[0] for r in await connection.fetch(
             self._middle, *scope.parameters(), max(triaged - 1, 0) // 2)]
-        levels, level, first_launch, last_end = await _one(connection, self._spans,
-                                                           *scope.parameters(), now)
         front_line, submitters = await _one(connection, self._people, *scope.parameters())
         months = dict(sorted((r[0], r[1]) for r in await connection.fetch(
             self._months, *scope.parameters())))
-        submitted = sum(status.values())
-        oldest = min(pending, default=None)
+        submitted = pending + adopted + declined + delivered + duplicate
         return PullFigures(
-            submitted=submitted,
-            adopted=status.get(IdeaStatus.ADOPTED, 0) + status.get(IdeaStatus.DELIVERED, 0),
-            declined=status.get(IdeaStatus.DECLINED, 0),
-            duplicates=status.get(IdeaStatus.DUPLICATE, 0),
-            awaiting_triage=status.get(IdeaStatus.PENDING, 0),
-            adopted_delivered=status.get(IdeaStatus.DELIVERED, 0),
+            submitted=submitted, adopted=adopted + delivered, declined=declined,
+            duplicates=duplicate, awaiting_triage=pending, adopted_delivered=delivered,
             median_triage_seconds=_median(middle, triaged),
-            triage_within_seconds=level if levels == 1 else None,
+            triage_within_seconds=levels.pop() if len(levels) == 1 else None,
             triaged=triaged, triaged_within_service_level=within,
             oldest_untriaged_at=oldest,
             oldest_untriaged_seconds=(now - oldest).total_seconds() if oldest else None,
             ideas_by_month=months,
-            ideas_per_month=None if first_launch is None else monthly_rate(
-                submitted, first_launch, last_end),
+            ideas_per_month=monthly_rate(submitted, min(launches), max(ends))
+            if launches else None,
             submitters=submitters, front_line=front_line, supports=supports)
 
     async def rows(self, connection: asyncpg.Connection, scope: Scope,
