@@ -10,7 +10,7 @@ row per initiative for all that its ideas add, bar the median time to triage and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg
@@ -36,6 +36,8 @@ _IDEA_COLUMNS = {
     "triage_due_at": "timestamptz", "triaged_at": "timestamptz", "owed": "boolean",
     "on_time": "boolean", "triage_seconds": "float8", "supporters": "integer"}
 _KEY_TYPES = {"person": "text", "position": "integer"}
+# The initiative's filters, repeated on the rows beside its own.
+_SHARED = ("phase", "pmo", "sponsor", "owner")
 _BACKFILL_BATCH = 500
 
 
@@ -44,7 +46,7 @@ class FigureRows:
 
     def __init__(self, schema: str) -> None:
         s = quote_schema(schema)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _FIGURES_COLUMNS.split(", ")[1:])
+        updates = _updates(_FIGURES_COLUMNS.split(", ")[1:])
         self._figures = (
             f"INSERT INTO {s}.portfolio_figures AS f ({_FIGURES_COLUMNS}) VALUES ($1, $2, $3, "
             "$4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13::text::jsonb, $14, $15, "
@@ -52,14 +54,14 @@ class FigureRows:
             f"ON CONFLICT (initiative_id) DO UPDATE SET {updates} "
             "WHERE f.version <= EXCLUDED.version")
         self._kept = _replacing(s, "portfolio_kept", "person", {
-            "on_time": "integer", "late": "integer"})
+            "on_time": "integer", "late": "integer"}, _SHARED)
         self._pending = _replacing(s, "portfolio_pending", "position", {
-            "kind": "text", "subject": "text", "person": "text", "due_at": "timestamptz"})
+            "kind": "text", "subject": "text", "person": "text", "due_at": "timestamptz"},
+            (*_SHARED, "updated_at"))
         names = ", ".join(_IDEA_COLUMNS)
         arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_IDEA_COLUMNS.values(), start=3))
         ideas = f"SELECT * FROM unnest({arrays})"
-        idea_updates = ", ".join(f"{c} = EXCLUDED.{c}"
-                                 for c in ("source", "version", *_IDEA_COLUMNS))
+        idea_updates = _updates(("source", "version", *_IDEA_COLUMNS))
         # Those recorded with the initiative ($2, their version, is 0): never over the pull's.
         self._state_ideas = (
             f"WITH given ({names}) AS ({ideas}), "
@@ -75,14 +77,16 @@ class FigureRows:
             f"SELECT $1, 'pull', $2, * FROM ({ideas}) AS given "
             f"ON CONFLICT (initiative_id, idea_id) DO UPDATE SET {idea_updates} "
             "WHERE t.source = 'state' OR t.version < EXCLUDED.version")
+        shared = ", ".join(_SHARED)
         self._front_line = (
             "WITH given (person) AS (SELECT * FROM unnest($2::text[])), "
             f"gone AS (DELETE FROM {s}.portfolio_front_line AS t WHERE t.initiative_id = $1 "
             "AND NOT EXISTS (SELECT 1 FROM given WHERE given.person = t.person)) "
-            f"INSERT INTO {s}.portfolio_front_line (initiative_id, person, submitted) "
+            f"INSERT INTO {s}.portfolio_front_line (initiative_id, person, submitted, {shared}) "
             f"SELECT $1, person, EXISTS (SELECT 1 FROM {s}.portfolio_ideas AS i "
-            "WHERE i.initiative_id = $1 AND i.submitted_by = given.person) FROM given "
-            "ON CONFLICT (initiative_id, person) DO UPDATE SET submitted = EXCLUDED.submitted")
+            "WHERE i.initiative_id = $1 AND i.submitted_by = given.person), $3, $4, $5, $6 "
+            "FROM given ON CONFLICT (initiative_id, person) DO UPDATE SET "
+            f"submitted = EXCLUDED.submitted, {_updates(_SHARED)}")
         self._submitted = (f"UPDATE {s}.portfolio_front_line SET submitted = true "
                            "WHERE initiative_id = $1 AND person = ANY($2::text[]) "
                            "AND NOT submitted")
@@ -91,7 +95,8 @@ class FigureRows:
         self._summed = (
             f"UPDATE {s}.portfolio_figures SET (ideas_pending, ideas_adopted, ideas_declined, "
             "ideas_delivered, ideas_duplicate, ideas_triaged, ideas_within, ideas_supports, "
-            "oldest_pending_idea, triage_on_time, triage_late, next_triage_due, idea_months) = ("
+            "oldest_pending_idea, triage_on_time, triage_late, next_triage_due, idea_months, "
+            "owed_triage_ideas, owed_triage_dues, owed_triage_places) = ("
             f"SELECT {status[IdeaStatus.PENDING]}, {status[IdeaStatus.ADOPTED]}, "
             f"{status[IdeaStatus.DECLINED]}, {status[IdeaStatus.DELIVERED]}, "
             f"{status[IdeaStatus.DUPLICATE]}, count(triaged_at), "
@@ -101,7 +106,10 @@ class FigureRows:
             "min(triage_due_at) FILTER (WHERE owed), "
             "coalesce((SELECT jsonb_object_agg(month, ideas) FROM (SELECT month, count(*) AS "
             f"ideas FROM {s}.portfolio_ideas WHERE initiative_id = $1 GROUP BY month) AS m), "
-            f"'{{}}') FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
+            "'{}'), "
+            + ", ".join(f"coalesce(array_agg({column} ORDER BY position) FILTER (WHERE owed), "
+                        "'{}')" for column in ("idea_id", "triage_due_at", "position"))
+            + f" FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
             "WHERE initiative_id = $1")
         self._stored = (f"SELECT initiative_id, state::text, regressions "
                         f"FROM {s}.portfolio_initiatives WHERE initiative_id > $1 "
@@ -117,17 +125,20 @@ class FigureRows:
         # Without its ideas: what they add comes from their rows.
         part = entry_figures(PortfolioEntry(state.model_copy(update={"ideas": ()}), regressions))
         await connection.execute(self._figures, *figures_values(state, part))
+        spec = state.require_spec()
+        shared = (state.phase.value, spec.pmo, spec.sponsor, state.owner)
         await connection.execute(self._kept, iid, list(part.kept),
                                  [k[0] for k in part.kept.values()],
-                                 [k[1] for k in part.kept.values()])
+                                 [k[1] for k in part.kept.values()], *shared)
         pending = part.pending
         await connection.execute(
             self._pending, iid, list(range(len(pending))), [c.kind for c in pending],
             [c.subject for c in pending], [c.person for c in pending],
-            [c.due_at for c in pending])
+            [c.due_at for c in pending], *shared, state.updated_at)
         await connection.execute(self._state_ideas, iid, 0, *idea_columns(
             state.ideas, range(len(state.ideas))))
-        await connection.execute(self._front_line, iid, sorted(set(state.front_line or ())))
+        await connection.execute(self._front_line, iid, sorted(set(state.front_line or ())),
+                                 *shared)
         await connection.execute(self._summed, iid)
 
     async def pull_ideas_changed(self, connection: asyncpg.Connection, initiative_id: str,
@@ -154,20 +165,27 @@ class FigureRows:
                 after = batch[-1][0]
 
 
-def _replacing(schema: str, table: str, key: str, columns: dict[str, str]) -> str:
+def _replacing(schema: str, table: str, key: str, columns: dict[str, str],
+               shared: Sequence[str]) -> str:
     """One statement that leaves exactly the given rows of an initiative in `table`: $1 the
-    initiative, $2 the keys, then one array per column. The rows no longer given are deleted;
-    the others upserted (a deletion and an insert of one key in one statement would clash)."""
+    initiative, $2 the keys, then one array per column, then one value per `shared` column (the
+    same on every row). The rows no longer given are deleted; the others upserted (a deletion
+    and an insert of one key in one statement would clash)."""
     names = [key, *columns]
     types = [_KEY_TYPES[key], *columns.values()]
     arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(types, start=2))
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    values = ", ".join(f"${n}" for n in range(len(types) + 2, len(types) + 2 + len(shared)))
     return (
         f"WITH given ({', '.join(names)}) AS (SELECT * FROM unnest({arrays})), "
         f"gone AS (DELETE FROM {schema}.{table} AS t WHERE t.initiative_id = $1 AND NOT EXISTS "
         f"(SELECT 1 FROM given WHERE given.{key} = t.{key})) "
-        f"INSERT INTO {schema}.{table} (initiative_id, {', '.join(names)}) "
-        f"SELECT $1, * FROM given ON CONFLICT (initiative_id, {key}) DO UPDATE SET {updates}")
+        f"INSERT INTO {schema}.{table} (initiative_id, {', '.join(names)}, {', '.join(shared)}) "
+        f"SELECT $1, *, {values} FROM given ON CONFLICT (initiative_id, {key}) DO UPDATE SET "
+        f"{_updates([*columns, *shared])}")
+
+
+def _updates(columns: Iterable[str]) -> str:
+    return ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
 
 
 def idea_columns(ideas: Sequence[IdeaState], positions: Sequence[int]) -> list[list[Any]]:

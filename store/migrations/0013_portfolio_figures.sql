@@ -44,6 +44,10 @@ CREATE TABLE portfolio_figures (
     triage_on_time     integer     NOT NULL DEFAULT 0,  -- the owner's triage commitments kept
     triage_late        integer     NOT NULL DEFAULT 0,
     next_triage_due    timestamptz,  -- of the triage still owed, the earliest
+    -- The triage still owed, in the order the domain lists it: idea, due, place in that order.
+    owed_triage_ideas  text[]      NOT NULL DEFAULT '{}',
+    owed_triage_dues   timestamptz[] NOT NULL DEFAULT '{}',
+    owed_triage_places integer[]   NOT NULL DEFAULT '{}',
     idea_months        jsonb       NOT NULL DEFAULT '{}'  -- ideas per month submitted
 );
 
@@ -56,6 +60,11 @@ CREATE TABLE portfolio_kept (
     person        text    NOT NULL,
     on_time       integer NOT NULL,
     late          integer NOT NULL,
+    -- The initiative's, repeated so a filtered sum needs no join: rewritten with the rest.
+    phase         text        NOT NULL,
+    pmo           text        NOT NULL,
+    sponsor       text        NOT NULL,
+    owner         text        NOT NULL,
     PRIMARY KEY (initiative_id, person)
 );
 
@@ -68,6 +77,12 @@ CREATE TABLE portfolio_pending (
     subject       text        NOT NULL,
     person        text        NOT NULL,
     due_at        timestamptz NOT NULL,
+    -- The initiative's, repeated so a filtered sum needs no join: rewritten with the rest.
+    phase         text        NOT NULL,
+    pmo           text        NOT NULL,
+    sponsor       text        NOT NULL,
+    owner         text        NOT NULL,
+    updated_at    timestamptz,
     PRIMARY KEY (initiative_id, position)
 );
 
@@ -79,6 +94,11 @@ CREATE TABLE portfolio_front_line (
     initiative_id text    NOT NULL,
     person        text    NOT NULL,
     submitted     boolean NOT NULL DEFAULT false,
+    -- The initiative's, repeated so a filtered sum needs no join: rewritten with the rest.
+    phase         text        NOT NULL,
+    pmo           text        NOT NULL,
+    sponsor       text        NOT NULL,
+    owner         text        NOT NULL,
     PRIMARY KEY (initiative_id, person)
 );
 
@@ -106,7 +126,6 @@ CREATE TABLE portfolio_ideas (
 );
 
 CREATE INDEX portfolio_ideas_by_submitter ON portfolio_ideas (initiative_id, submitted_by);
-CREATE INDEX portfolio_ideas_owed ON portfolio_ideas (triage_due_at) WHERE owed;
 CREATE INDEX portfolio_ideas_triage_seconds ON portfolio_ideas (triage_seconds)
     WHERE triage_seconds IS NOT NULL;
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter
 
 from domain.benefits import BenefitTotal
 from domain.commitments import Commitment
@@ -35,14 +36,26 @@ from store.migrations import quote_schema
 
 _ROW_COLUMNS = "f.initiative_id, f.name, f.phase, f.pmo, f.sponsor, f.owner, f.updated_at"
 
-# Which initiatives: the page's filters and, for a sponsor, their own.
-_CHOSEN = (
-    "WITH chosen AS (SELECT * FROM {s}.portfolio_figures WHERE ($1::text IS NULL OR phase = $1) "
-    "AND ($2::text IS NULL OR pmo = $2) AND ($3::text IS NULL OR sponsor = $3) "
-    "AND ($4::text IS NULL OR owner = $4) AND ($5::text IS NULL OR sponsor = $5)) ")
+
+
+def _matching(alias: str) -> str:
+    """The page's filters and, for a sponsor, their own initiatives, on a table that carries
+    the initiative's filter columns (`portfolio_figures` and the rows beside it)."""
+    return (f"($1::text IS NULL OR {alias}.phase = $1) AND ($2::text IS NULL OR {alias}.pmo = $2) "
+            f"AND ($3::text IS NULL OR {alias}.sponsor = $3) "
+            f"AND ($4::text IS NULL OR {alias}.owner = $4) "
+            f"AND ($5::text IS NULL OR {alias}.sponsor = $5)")
+
+
+_COMMITMENTS = TypeAdapter(list[Commitment])
+
+# Which initiatives.
+_CHOSEN = ("WITH chosen AS NOT MATERIALIZED (SELECT * FROM {s}.portfolio_figures AS f WHERE "
+           + _matching("f") + ") ")
 # The ideas' triage still owed, as the commitments `domain.commitments` makes of it.
-_OWED_IDEAS = ("{s}.portfolio_ideas AS i JOIN chosen AS f ON f.initiative_id = i.initiative_id "
-               "WHERE i.owed AND f.is_open")
+_OWED = ("(SELECT * FROM chosen WHERE is_open AND owed_triage_ideas <> '{{}}') AS f, "
+         "unnest(f.owed_triage_ideas, f.owed_triage_dues, f.owed_triage_places) "
+         "AS o (idea_id, due_at, position) WHERE true")
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,6 @@ class PortfolioSums:
         def chosen(statement: str) -> str:
             return _CHOSEN.format(s=s) + statement.format(s=s)
 
-        owed = _OWED_IDEAS.format(s=s)
         self._stale = (
             f"SELECT EXISTS (SELECT 1 FROM {s}.streams AS s LEFT JOIN {s}.portfolio_figures AS f "
             "ON f.initiative_id = s.stream_id WHERE (f.version IS NULL OR f.version < s.version) "
@@ -82,7 +94,8 @@ class PortfolioSums:
             "SELECT phase, count(*), count(*) FILTER (WHERE held), sum(ideas_pending), "
             "sum(ideas_adopted), sum(ideas_declined), sum(ideas_delivered), "
             "sum(ideas_duplicate), sum(ideas_triaged), sum(ideas_within), sum(ideas_supports), "
-            "min(oldest_pending_idea), array_agg(DISTINCT triage_within_s), min(launched_at), "
+            "min(oldest_pending_idea), min(triage_within_s), max(triage_within_s), "
+            "min(launched_at), "
             "max(coalesce(closed_at, $6)) FILTER (WHERE launched_at IS NOT NULL) "
             "FROM chosen GROUP BY phase")
         self._benefits = chosen(
@@ -99,33 +112,36 @@ class PortfolioSums:
             "SELECT i.triage_seconds FROM {s}.portfolio_ideas AS i JOIN chosen AS f "
             "ON f.initiative_id = i.initiative_id WHERE i.triage_seconds IS NOT NULL "
             "ORDER BY i.triage_seconds OFFSET $6 LIMIT 2")
-        self._people = chosen(
+        self._people = (
             "SELECT count(DISTINCT l.person), count(DISTINCT l.person) FILTER (WHERE l.submitted) "
-            "FROM {s}.portfolio_front_line AS l JOIN chosen AS f "
-            "ON f.initiative_id = l.initiative_id")
-        # on time, late, overdue, not yet due: the tally `domain.portfolio` keeps per person.
+            f"FROM {s}.portfolio_front_line AS l WHERE {_matching('l')}")
+        # on time, late, overdue, not yet due: the tally `domain.portfolio` keeps per person,
+        # summed per person and sponsor first, so that only those few rows are sorted.
         self._reliability = chosen(
             "SELECT person, sum(on_time)::int, sum(late)::int, sum(overdue)::int, "
-            "sum(open)::int, array_agg(DISTINCT sponsor) FROM ("
-            "SELECT k.person, k.on_time, k.late, 0 AS overdue, 0 AS open, f.sponsor "
-            "FROM {s}.portfolio_kept AS k JOIN chosen AS f ON f.initiative_id = k.initiative_id "
+            "sum(open)::int, array_agg(sponsor) FROM (SELECT person, sponsor, "
+            "sum(on_time) AS on_time, sum(late) AS late, sum(overdue) AS overdue, "
+            "sum(open) AS open FROM ("
+            "SELECT k.person, k.on_time, k.late, 0 AS overdue, 0 AS open, k.sponsor "
+            f"FROM {{s}}.portfolio_kept AS k WHERE {_matching('k')} "
             "UNION ALL SELECT f.owner, f.triage_on_time, f.triage_late, 0, 0, f.sponsor "
             "FROM chosen AS f WHERE f.triage_on_time + f.triage_late > 0 "
             "UNION ALL SELECT p.person, 0, 0, (p.due_at < $6)::int, (p.due_at >= $6)::int, "
-            "f.sponsor FROM {s}.portfolio_pending AS p "
-            "JOIN chosen AS f ON f.initiative_id = p.initiative_id "
-            "UNION ALL SELECT f.owner, 0, 0, (i.triage_due_at < $6)::int, "
-            f"(i.triage_due_at >= $6)::int, f.sponsor FROM {owed}"
-            ") AS tally GROUP BY person")
+            f"p.sponsor FROM {{s}}.portfolio_pending AS p WHERE {_matching('p')} "
+            "UNION ALL SELECT f.owner, 0, 0, (o.due_at < $6)::int, (o.due_at >= $6)::int, "
+            f"f.sponsor FROM {_OWED}"
+            ") AS tally GROUP BY person, sponsor) AS by_sponsor GROUP BY person")
+        # As JSON: thousands of commitments are read faster so than row by row.
         self._overdue = chosen(
-            "SELECT c.initiative_id, c.kind, c.subject, c.person, c.due_at FROM ("
-            "SELECT p.initiative_id, p.kind, p.subject, p.person, p.due_at, f.updated_at, "
+            "SELECT coalesce(json_agg(json_build_object('initiative_id', c.initiative_id, "
+            "'kind', c.kind, 'subject', c.subject, 'person', c.person, 'due_at', c.due_at, "
+            "'delivered_at', null) ORDER BY c.due_at, c.updated_at DESC, c.initiative_id, "
+            "c.part, c.position), '[]')::text FROM ("
+            "SELECT p.initiative_id, p.kind, p.subject, p.person, p.due_at, p.updated_at, "
             "0 AS part, p.position FROM {s}.portfolio_pending AS p "
-            "JOIN chosen AS f ON f.initiative_id = p.initiative_id WHERE p.due_at < $6 "
-            "UNION ALL SELECT i.initiative_id, 'idea_triage', i.idea_id, f.owner, "
-            f"i.triage_due_at, f.updated_at, 1, i.position FROM {owed} "
-            "AND i.triage_due_at < $6) AS c "
-            "ORDER BY c.due_at, c.updated_at DESC, c.initiative_id, c.part, c.position")
+            f"WHERE {_matching('p')} AND p.due_at < $6 "
+            "UNION ALL SELECT f.initiative_id, 'idea_triage', o.idea_id, f.owner, o.due_at, "
+            f"f.updated_at, 1, o.position FROM {_OWED} AND o.due_at < $6) AS c")
         next_due = ("LEAST(f.next_due_at, CASE WHEN f.is_open THEN f.next_triage_due END) "
                     "AS next_due_at")
         self._rows = chosen(
@@ -136,9 +152,9 @@ class PortfolioSums:
             "WHERE f.is_open AND f.updated_at < $6 "
             "ORDER BY f.updated_at, f.initiative_id DESC LIMIT $7")
         self._choices = (
-            "SELECT array_agg(DISTINCT phase), array_agg(DISTINCT pmo), "
-            f"array_agg(DISTINCT sponsor), array_agg(DISTINCT owner) FROM {s}.portfolio_figures "
-            "WHERE $1::text IS NULL OR sponsor = $1")
+            f"SELECT phase, pmo, sponsor, owner FROM {s}.portfolio_figures "
+            "WHERE $1::text IS NULL OR sponsor = $1 "
+            "GROUP BY GROUPING SETS ((phase), (pmo), (sponsor), (owner))")
         self._sponsors = f"SELECT EXISTS (SELECT 1 FROM {s}.portfolio_figures WHERE sponsor = $1)"
 
     @asynccontextmanager
@@ -175,10 +191,8 @@ class PortfolioSums:
             as_of=now, initiatives=sum(counts.values()),
             by_phase={phase.value: counts[phase.value] for phase in Phase
                       if counts.get(phase.value)},
-            overdue_commitments=[
-                Commitment(initiative_id=r[0], kind=r[1], subject=r[2], person=r[3],
-                           due_at=r[4], delivered_at=None)
-                for r in await connection.fetch(self._overdue, *at)],
+            overdue_commitments=_COMMITMENTS.validate_json(
+                await connection.fetchval(self._overdue, *at)),
             open_regressions=[OpenRegression.model_validate_json(r[0])
                               for r in troubles if r[0] is not None],
             stuck=[StuckInitiative.model_validate_json(r[1]) for r in troubles if r[1] is not None],
@@ -200,9 +214,9 @@ class PortfolioSums:
         pending, adopted, declined, delivered, duplicate, triaged, within, supports = (
             sum(row[column] for row in totals) for column in range(3, 11))
         oldest = min((row[11] for row in totals if row[11] is not None), default=None)
-        levels = {level for row in totals for level in row[12] if level is not None}
-        launches = [row[13] for row in totals if row[13] is not None]
-        ends = [row[14] for row in totals if row[14] is not None]
+        levels = {level for row in totals for level in row[12:14] if level is not None}
+        launches = [row[14] for row in totals if row[14] is not None]
+        ends = [row[15] for row in totals if row[15] is not None]
         middle = [r[0] for r in await connection.fetch(
             self._middle, *scope.parameters(), max(triaged - 1, 0) // 2)]
         front_line, submitters = await _one(connection, self._people, *scope.parameters())
@@ -236,9 +250,13 @@ class PortfolioSums:
     async def choices(self, connection: asyncpg.Connection,
                       only_sponsor: str | None) -> dict[str, list[str]]:
         """The values each filter can take among the initiatives seen."""
-        row = await _one(connection, self._choices, only_sponsor)
         names = ("phase", "pmo", "sponsor", "owner")
-        return {name: sorted(row[index] or ()) for index, name in enumerate(names)}
+        found: dict[str, list[str]] = {name: [] for name in names}
+        for row in await connection.fetch(self._choices, only_sponsor):
+            for name, value in zip(names, row, strict=True):
+                if value is not None:
+                    found[name].append(value)
+        return {name: sorted(values) for name, values in found.items()}
 
 
 async def _one(connection: asyncpg.Connection, statement: str,
