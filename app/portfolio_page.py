@@ -10,7 +10,7 @@ until a worker catches them up), the page is folded from the states instead, as
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -60,6 +60,7 @@ class PortfolioPage:
     figures: Portfolio
     rows: list[PortfolioRow]  # the filtered initiatives, newest change first (up to a limit)
     row_count: int  # how many initiatives the filter chose, listed or not
+    overdue_count: int  # commitments overdue, listed in `figures` or not
     overdue_longest: list[Commitment]
     quiet: list[PortfolioRow]  # open, and no event for QUIET_AFTER: oldest first
     choices: dict[str, list[str]]  # the values each filter can take
@@ -67,37 +68,38 @@ class PortfolioPage:
 
 @use_case
 async def portfolio_page(context: Context, where: PortfolioFilter, viewer: Viewer,
-                         now: datetime | None = None,
-                         limit: int | None = LIST_ROWS) -> PortfolioPage:
-    """The figures of the initiatives whose share `viewer` may see (`domain.visibility`), and
-    the newest `limit` of them (all of them without a limit)."""
+                         now: datetime | None = None, *, rows: int | None = LIST_ROWS,
+                         overdue: int | None = BOTTLENECK_ROWS) -> PortfolioPage:
+    """The figures of the initiatives whose share `viewer` may see (`domain.visibility`), with
+    the newest `rows` of them and the `overdue` commitments overdue longest (all of either
+    without a number)."""
     from app.portfolio import require_portfolio_reader
     from store.portfolio import PortfolioReader, PortfolioSums, Scope
 
     now = now or datetime.now(UTC)
     store = await context.read_store()
     sums = PortfolioSums(store.schema)
+    only = sponsor_of_shares_seen(viewer)
     async with sums.snapshot(store.pool) as connection:
-        if not await sums.behind(connection):
-            only = sponsor_of_shares_seen(viewer)
-            require_portfolio_reader(viewer, frozenset({only}) if only is not None and (
-                await sums.sponsors_anything(connection, only)) else frozenset())
-            scope = Scope(**where.model_dump(), only_sponsor=only)
-            summed = await sums.sums(connection, scope, now)
-            figures = reliability_seen_by(summed.figures, summed.sponsors_of, viewer)
-            return PortfolioPage(
-                figures=figures, rows=await sums.rows(connection, scope, limit),
-                row_count=figures.initiatives,
-                overdue_longest=figures.overdue_commitments[:BOTTLENECK_ROWS],
-                quiet=await sums.quiet(connection, scope, now - QUIET_AFTER, QUIET_ROWS),
-                choices=await sums.choices(connection, only))
+        read = await sums.read(
+            connection, Scope(**where.model_dump(), only_sponsor=only), now, rows=rows,
+            overdue=overdue, quiet_before=now - QUIET_AFTER, quiet=QUIET_ROWS, sponsor=only)
+    if not read.behind:
+        require_portfolio_reader(viewer, frozenset({only}) if only and read.sponsors
+                                 else frozenset())
+        figures = reliability_seen_by(read.figures, read.sponsors_of, viewer)
+        return PortfolioPage(
+            figures=figures, rows=read.rows, row_count=figures.initiatives,
+            overdue_count=read.overdue,
+            overdue_longest=figures.overdue_commitments[:BOTTLENECK_ROWS],
+            quiet=read.quiet, choices=read.choices)
     entries = await PortfolioReader(store.pool, store.schema).entries()
     require_portfolio_reader(viewer, frozenset(
         e.state.require_spec().sponsor for e in entries if e.state.spec))
     page = portfolio_page_of(entries, where, now, viewer=viewer)
-    return page if limit is None else PortfolioPage(
-        figures=page.figures, rows=page.rows[:limit], row_count=page.row_count,
-        overdue_longest=page.overdue_longest, quiet=page.quiet, choices=page.choices)
+    figures = page.figures.model_copy(update={
+        "overdue_commitments": page.figures.overdue_commitments[:overdue]})
+    return replace(page, figures=figures, rows=page.rows[:rows])
 
 
 def portfolio_page_of(entries: Iterable[PortfolioEntry], where: PortfolioFilter,
@@ -114,6 +116,7 @@ def portfolio_page_of(entries: Iterable[PortfolioEntry], where: PortfolioFilter,
     rows = [_row(part) for part in chosen]
     return PortfolioPage(
         figures=figures, rows=rows, row_count=len(rows),
+        overdue_count=len(figures.overdue_commitments),
         overdue_longest=figures.overdue_commitments[:BOTTLENECK_ROWS],
         quiet=[row for row in reversed(rows) if row.phase in _OPEN and (
             row.updated_at is None or row.updated_at < now - QUIET_AFTER)][:QUIET_ROWS],

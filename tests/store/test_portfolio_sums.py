@@ -120,8 +120,8 @@ def comparable(page: PortfolioPage) -> dict[str, Any]:
 
 
 VIEWERS: list[Viewer] = [
-    THE_OPERATOR, Person(PMO, frozenset({Grant.PMO})), Person("audit@x", frozenset({Grant.AUDITOR})),
-    Person(SPONSOR), Person(OTHER_SPONSOR)]
+    THE_OPERATOR, Person(PMO, frozenset({Grant.PMO})),
+    Person("audit@x", frozenset({Grant.AUDITOR})), Person(SPONSOR), Person(OTHER_SPONSOR)]
 FILTERS = [PortfolioFilter(), PortfolioFilter(owner=OWNER), PortfolioFilter(phase="regressed"),
            PortfolioFilter(sponsor=OTHER_SPONSOR, owner=OWNER), PortfolioFilter(pmo="nobody")]
 
@@ -134,18 +134,28 @@ async def test_the_summed_figures_are_the_domains_folded_ones(
     for now in (start + 10 * DAY, start + 100 * DAY, start + 400 * DAY):
         for viewer in VIEWERS:
             for where in FILTERS:
-                summed = await portfolio_page(portfolio, where, viewer, now, limit=None)
+                summed = await portfolio_page(portfolio, where, viewer, now, rows=None,
+                                              overdue=None)
                 folded = portfolio_page_of(entries, where, now, viewer=viewer)
                 assert comparable(summed) == comparable(folded), (now, viewer, where)
     everything = await portfolio_page(portfolio, PortfolioFilter(), THE_OPERATOR,
-                                      start + 100 * DAY, limit=None)
+                                      start + 100 * DAY, rows=None, overdue=None)
     figures = everything.figures
     assert figures.initiatives == 6 and figures.pull.submitted == 5
     assert figures.open_regressions and figures.overdue_commitments and figures.benefit
     assert len({b.currency for b in figures.benefit}) == 2
     assert figures.pull.median_triage_seconds and figures.pull.front_line == 2
-    assert {c.kind for c in figures.overdue_commitments} >= {"idea_triage", "handoff_step", "recovery"}
+    assert {c.kind for c in figures.overdue_commitments} >= {
+        "idea_triage", "handoff_step", "recovery"}
     sponsor = await portfolio_page(portfolio, PortfolioFilter(), Person(OTHER_SPONSOR),
                                    start + 100 * DAY)
     assert sponsor.figures.initiatives == 2
+    # A page lists the newest rows and the longest overdue commitments, and counts them all.
+    paged = await portfolio_page(portfolio, PortfolioFilter(), THE_OPERATOR, start + 400 * DAY,
+                                 rows=2, overdue=3)
+    assert paged.rows == everything.rows[:2] and paged.row_count == 6
+    later = await portfolio_page(portfolio, PortfolioFilter(), THE_OPERATOR, start + 400 * DAY,
+                                 rows=None, overdue=None)
+    assert paged.figures.overdue_commitments == later.figures.overdue_commitments[:3]
+    assert paged.overdue_count == len(later.figures.overdue_commitments) > 3
     assert len(everything.rows) == 6 and everything.quiet

@@ -65,6 +65,7 @@ def portfolio_context(page: PortfolioPage, where: PortfolioFilter) -> dict[str, 
     """Everything the portfolio page shows, from the app layer's answer alone."""
     return dict(
         section="portfolio", f=page.figures, row_count=page.row_count,
+        overdue_count=page.overdue_count,
         shown=page.rows[:LIST_ROWS],
         overdue_longest=page.overdue_longest, quiet=page.quiet, choices=page.choices,
         where=where.model_dump(), filtered=bool(_query(where)), query=_query(where),
@@ -94,13 +95,13 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     pages = deps.pages
 
-    async def figures(request: Request, limit: int | None = LIST_ROWS,
+    async def figures(request: Request, rows: int | None = LIST_ROWS,
                       ) -> tuple[PortfolioFilter, PortfolioPage | Response]:
         person = deps.person(request)
         where = _filter(request)
         try:
             return where, await portfolio_page(deps.context(request), where, person.viewer,
-                                               limit=limit)
+                                               rows=rows)
         except Rejected as rejected:
             return where, deps.refused(request, rejected)
 
@@ -115,7 +116,7 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
 
     @router.get("/portfolio/initiatives.csv")
     async def initiatives_csv(request: Request) -> Response:
-        _, page = await figures(request, limit=None)
+        _, page = await figures(request, rows=None)
         if isinstance(page, Response):
             return page
         return csv_response("initiatives.csv", (
@@ -128,7 +129,7 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
 
     @router.get("/portfolio/reliability.csv")
     async def reliability_csv(request: Request) -> Response:
-        _, page = await figures(request, limit=0)
+        _, page = await figures(request, rows=0)
         if isinstance(page, Response):
             return page
         others = page.figures.reliability_of_others
