@@ -30,4 +30,6 @@ def menu_of(identity: Identity | None, sponsors: Iterable[str] = ()) -> Menu:
 async def menu(context: Context, identity: Identity) -> Menu:
     from app.portfolio import sponsoring
 
-    return menu_of(identity, await sponsoring(context, identity.viewer.id))
+    viewer = identity.viewer
+    # The offices see the portfolio whoever sponsors what.
+    return menu_of(identity, () if viewer.in_an_office else await sponsoring(context, viewer.id))

@@ -111,6 +111,17 @@ class FigureRows:
                         "'{}')" for column in ("idea_id", "triage_due_at", "position"))
             + f" FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
             "WHERE initiative_id = $1")
+        self._filters = (
+            f"UPDATE {s}.portfolio_ideas SET phase = $2, pmo = $3, sponsor = $4, owner = $5 "
+            "WHERE initiative_id = $1 AND (phase, pmo, sponsor, owner) IS DISTINCT FROM "
+            "($2, $3, $4, $5)")
+        # A pull stream's new ideas take them from the initiative's row.
+        self._pull_filters = (
+            f"UPDATE {s}.portfolio_ideas AS i SET phase = f.phase, pmo = f.pmo, "
+            f"sponsor = f.sponsor, owner = f.owner FROM {s}.portfolio_figures AS f "
+            "WHERE i.initiative_id = $1 AND f.initiative_id = $1 AND i.idea_id = ANY($2) "
+            "AND (i.phase, i.pmo, i.sponsor, i.owner) IS DISTINCT FROM "
+            "(f.phase, f.pmo, f.sponsor, f.owner)")
         self._stored = (f"SELECT initiative_id, state::text, regressions "
                         f"FROM {s}.portfolio_initiatives WHERE initiative_id > $1 "
                         "ORDER BY initiative_id LIMIT $2")
@@ -139,6 +150,7 @@ class FigureRows:
             state.ideas, range(len(state.ideas))))
         await connection.execute(self._front_line, iid, sorted(set(state.front_line or ())),
                                  *shared)
+        await connection.execute(self._filters, iid, *shared)
         await connection.execute(self._summed, iid)
 
     async def pull_ideas_changed(self, connection: asyncpg.Connection, initiative_id: str,
@@ -149,6 +161,7 @@ class FigureRows:
         await connection.execute(self._pull_ideas, initiative_id, version,
                                  *idea_columns(ideas, [PULL_POSITIONS + idea_number(i.id)
                                                        for i in ideas]))
+        await connection.execute(self._pull_filters, initiative_id, [i.id for i in ideas])
         await connection.execute(self._submitted, initiative_id,
                                  sorted({idea.submitted_by for idea in ideas}))
         await connection.execute(self._summed, initiative_id)

@@ -122,11 +122,19 @@ CREATE TABLE portfolio_ideas (
     on_time        boolean,  -- once made
     triage_seconds double precision,
     supporters     integer          NOT NULL,
+    -- The initiative's filters, repeated so that the median time to triage needs no join;
+    -- its own stream's appends keep them (NULL until its row is written).
+    phase          text,
+    pmo            text,
+    sponsor        text,
+    owner          text,
     PRIMARY KEY (initiative_id, idea_id)
 );
 
 CREATE INDEX portfolio_ideas_by_submitter ON portfolio_ideas (initiative_id, submitted_by);
 CREATE INDEX portfolio_ideas_triage_seconds ON portfolio_ideas (triage_seconds)
+    WHERE triage_seconds IS NOT NULL;
+CREATE INDEX portfolio_ideas_sponsor ON portfolio_ideas (sponsor, triage_seconds)
     WHERE triage_seconds IS NOT NULL;
 
 -- The ideas already on pull streams; the store adds those recorded with initiatives, and every

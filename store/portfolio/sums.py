@@ -116,12 +116,13 @@ class PortfolioSums:
                 "ARRAY(SELECT ROW(open_regression::text, stuck::text) FROM chosen "
                 "WHERE open_regression IS NOT NULL OR stuck IS NOT NULL "
                 "ORDER BY updated_at DESC, initiative_id)"),
-            "months": ("ARRAY(SELECT ROW(m.key, sum(m.value::integer)) FROM chosen, "
-                       "jsonb_each_text(chosen.idea_months) AS m GROUP BY m.key)"),
+            "months": ("ARRAY(SELECT ROW(m.key, sum(m.value::integer)) FROM (SELECT * FROM chosen "
+                       "WHERE idea_months <> '{}') AS f, jsonb_each_text(f.idea_months) AS m "
+                       "GROUP BY m.key)"),
             # The one or two times to triage in the middle, for the median.
             "middle": (
-                f"ARRAY(SELECT i.triage_seconds FROM {s}.portfolio_ideas AS i JOIN chosen AS f "
-                "ON f.initiative_id = i.initiative_id WHERE i.triage_seconds IS NOT NULL "
+                f"ARRAY(SELECT i.triage_seconds FROM {s}.portfolio_ideas AS i "
+                f"WHERE {_matching('i')} AND i.triage_seconds IS NOT NULL "
                 "ORDER BY i.triage_seconds OFFSET (SELECT (greatest(sum(ideas_triaged), 1) - 1) "
                 "/ 2 FROM chosen) LIMIT 2)"),
             "people": (
@@ -143,7 +144,6 @@ class PortfolioSums:
                 "UNION ALL SELECT f.owner, 0, 0, (o.due_at < $6)::int, (o.due_at >= $6)::int, "
                 f"f.sponsor FROM {owed}) AS tally GROUP BY person, sponsor) AS by_sponsor "
                 "GROUP BY person)"),
-            "overdue": "(SELECT count(*) FROM overdue)",
             # As JSON: when thousands are asked for, they are read faster so than row by row.
             "longest_overdue": (
                 "(SELECT coalesce(json_agg(json_build_object('initiative_id', c.initiative_id, "
@@ -221,7 +221,8 @@ class PortfolioSums:
                          tuple(r) for r in found["benefits"])])
         return Reading(
             behind=found["behind"], sponsors=found["sponsors"], figures=figures,
-            sponsors_of=sponsors_of, overdue=found["overdue"],
+            # Every overdue commitment is someone's: the tally counts them all.
+            sponsors_of=sponsors_of, overdue=sum(r[3] for r in found["reliability"]),
             rows=[_row(r) for r in found["rows"]], quiet=[_row(r) for r in found["quiet"]],
             choices=_choices(found["choices"]))
 
