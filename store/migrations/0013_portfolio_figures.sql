@@ -131,7 +131,7 @@ CREATE TABLE portfolio_ideas (
     PRIMARY KEY (initiative_id, idea_id)
 );
 
-CREATE INDEX portfolio_ideas_by_submitter ON portfolio_ideas (initiative_id, submitted_by);
+CREATE INDEX portfolio_ideas_by_submitter ON portfolio_ideas (submitted_by, initiative_id);
 CREATE INDEX portfolio_ideas_triage_seconds ON portfolio_ideas (triage_seconds)
     WHERE triage_seconds IS NOT NULL;
 CREATE INDEX portfolio_ideas_sponsor ON portfolio_ideas (sponsor, triage_seconds)

@@ -83,10 +83,9 @@ class PortfolioReader:
             "OR s.stream_id IS NULL")
         self._entries_of = (f"SELECT state, regressions FROM {s}.portfolio_initiatives "
                             "WHERE initiative_id = ANY($1::text[])")
-        # Ideas on a pull stream, and those recorded with an initiative (a stale row's too).
+        # Ideas on either stream; and any initiative whose row is behind, which may hold more.
         self._submitted_to = (
-            f"SELECT initiative_id FROM {s}.pull_ideas WHERE submitted_by = $1 UNION "
-            f"SELECT initiative_id FROM {s}.portfolio_state_ideas WHERE submitted_by = $1 UNION "
+            f"SELECT initiative_id FROM {s}.portfolio_ideas WHERE submitted_by = $1 UNION "
             f"({self._stale})")
 
     async def catch_up(self) -> int:

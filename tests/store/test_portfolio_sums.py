@@ -20,6 +20,8 @@ from domain import events as ev
 from domain.pull_stream import pull_stream_id
 from domain.visibility import THE_OPERATOR, Grant, Person, Viewer
 from store import EventStore
+from store.figure_rows import PORTFOLIO_FIGURES_MIGRATION, FigureRows
+from store.migrations import load_migrations
 from store.portfolio import PortfolioProjection, PortfolioReader
 from tests.domain.builders import (
     CLERK,
@@ -159,3 +161,28 @@ async def test_the_summed_figures_are_the_domains_folded_ones(
     assert paged.figures.overdue_commitments == later.figures.overdue_commitments[:3]
     assert paged.overdue_count == len(later.figures.overdue_commitments) > 3
     assert len(everything.rows) == 6 and everything.quiet
+
+
+async def test_the_migration_builds_the_rows_from_what_is_stored(
+        portfolio: Context, store: EventStore) -> None:
+    """A store whose initiatives were recorded before the figures' rows existed: the
+    migration's own statement carries the pull streams' ideas over, and the store's backfill
+    the rest, from the read model's states."""
+    now = (await store.pool.fetchval(
+        f"SELECT max(updated_at) FROM {store.schema}.portfolio_initiatives")) + 30 * DAY
+    before = await portfolio_page(portfolio, PortfolioFilter(), THE_OPERATOR, now, rows=None,
+                                  overdue=None)
+    for table in ("portfolio_figures", "portfolio_kept", "portfolio_pending",
+                  "portfolio_front_line", "portfolio_ideas"):
+        await store.pool.execute(f"DELETE FROM {store.schema}.{table}")
+    migration = next(m for m in load_migrations() if m.name == PORTFOLIO_FIGURES_MIGRATION)
+    carried = migration.sql[migration.sql.index("INSERT INTO portfolio_ideas"):]
+    async with store.pool.acquire() as connection:
+        await connection.execute(f"SET search_path TO {store.schema}")
+        await connection.execute(carried)
+        await connection.execute("RESET search_path")
+        await FigureRows(store.schema).backfill(connection)
+    after = await portfolio_page(portfolio, PortfolioFilter(), THE_OPERATOR, now, rows=None,
+                                 overdue=None)
+    assert comparable(after) == comparable(before)
+    assert after.figures.pull.submitted == 5
