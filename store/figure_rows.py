@@ -46,47 +46,69 @@ class FigureRows:
 
     def __init__(self, schema: str) -> None:
         s = quote_schema(schema)
-        updates = _updates(_FIGURES_COLUMNS.split(", ")[1:])
-        self._figures = (
-            f"INSERT INTO {s}.portfolio_figures AS f ({_FIGURES_COLUMNS}) VALUES ($1, $2, $3, "
-            "$4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13::text::jsonb, $14, $15, "
-            "$16, $17, $18, $19, $20) "
-            f"ON CONFLICT (initiative_id) DO UPDATE SET {updates} "
-            "WHERE f.version <= EXCLUDED.version")
-        self._kept = _replacing(s, "portfolio_kept", "person", {
-            "on_time": "integer", "late": "integer"}, _SHARED)
-        self._pending = _replacing(s, "portfolio_pending", "position", {
+        figures = ", ".join(f"${n}" for n in range(1, 21)).replace(
+            "$12", "$12::text::jsonb").replace("$13", "$13::text::jsonb")
+        # The initiative's own rows, in one statement: one round trip in the append. The
+        # filters repeated beside the row are its own ($4 to $7: phase, PMO, sponsor, owner).
+        shared = "$4, $5, $6, $7"
+        kept, after = _replacing(s, "portfolio_kept", "person", {
+            "on_time": "integer", "late": "integer"}, _SHARED, shared, 21)
+        pending, after = _replacing(s, "portfolio_pending", "position", {
             "kind": "text", "subject": "text", "person": "text", "due_at": "timestamptz"},
-            (*_SHARED, "updated_at"))
+            (*_SHARED, "updated_at"), f"{shared}, $8", after)
+        state_ideas = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_IDEA_COLUMNS.values(),
+                                                                        start=after + 2))
         names = ", ".join(_IDEA_COLUMNS)
-        arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_IDEA_COLUMNS.values(), start=3))
-        ideas = f"SELECT * FROM unnest({arrays})"
-        idea_updates = _updates(("source", "version", *_IDEA_COLUMNS))
-        # Those recorded with the initiative ($2, their version, is 0): never over the pull's.
-        self._state_ideas = (
-            f"WITH given ({names}) AS ({ideas}), "
-            f"gone AS (DELETE FROM {s}.portfolio_ideas AS t WHERE t.initiative_id = $1 "
-            "AND t.source = 'state' AND NOT EXISTS "
-            "(SELECT 1 FROM given WHERE given.idea_id = t.idea_id)) "
-            f"INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, {names}) "
-            "SELECT $1, 'state', $2, * FROM given ON CONFLICT (initiative_id, idea_id) "
-            f"DO UPDATE SET {idea_updates} WHERE t.source = 'state'")
-        # The pull stream's: they win over the initiative's own, and move forward only.
+        idea_updates = _updates(("source", "version", *_IDEA_COLUMNS, *_SHARED))
+        # An idea the pull stream holds keeps its own, and takes only the filters.
+        state_updates = ", ".join(
+            [f"{c} = CASE WHEN t.source = 'state' THEN EXCLUDED.{c} ELSE t.{c} END"
+             for c in ("version", *_IDEA_COLUMNS)] + [f"{c} = EXCLUDED.{c}" for c in _SHARED])
+        self._own = (
+            f"WITH figures AS (INSERT INTO {s}.portfolio_figures AS f ({_FIGURES_COLUMNS}) "
+            f"VALUES ({figures}) ON CONFLICT (initiative_id) DO UPDATE SET "
+            f"{_updates(_FIGURES_COLUMNS.split(', ')[1:])} WHERE f.version <= EXCLUDED.version "
+            f"RETURNING xmax = 0 AS inserted), {kept}, {pending}, "
+            # Its front line, and whether each of them submitted an idea to it (the parameter
+            # after the front line: who did so on the initiative's own stream).
+            f"front_line (person) AS (SELECT * FROM unnest(${after}::text[])), "
+            f"front_line_gone AS (DELETE FROM {s}.portfolio_front_line AS t "
+            "WHERE t.initiative_id = $1 AND NOT EXISTS (SELECT 1 FROM front_line AS g "
+            "WHERE g.person = t.person)), "
+            f"front_line_put AS (INSERT INTO {s}.portfolio_front_line AS t (initiative_id, "
+            f"person, submitted, {', '.join(_SHARED)}) SELECT $1, g.person, "
+            f"g.person = ANY(${after + 1}::text[]) OR EXISTS (SELECT 1 "
+            f"FROM {s}.portfolio_ideas AS i WHERE i.submitted_by = g.person "
+            f"AND i.initiative_id = $1), {shared} FROM front_line AS g "
+            "ON CONFLICT (initiative_id, person) DO UPDATE SET submitted = EXCLUDED.submitted, "
+            f"{_updates(_SHARED)}), "
+            # Ideas recorded with the initiative itself: never over the pull stream's.
+            f"state_ideas ({names}) AS (SELECT * FROM unnest({state_ideas})), "
+            f"state_ideas_gone AS (DELETE FROM {s}.portfolio_ideas AS t "
+            "WHERE t.initiative_id = $1 AND t.source = 'state' AND NOT EXISTS "
+            "(SELECT 1 FROM state_ideas AS g WHERE g.idea_id = t.idea_id) RETURNING 1), "
+            f"state_ideas_put AS (INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, "
+            f"version, {names}, {', '.join(_SHARED)}) SELECT $1, 'state', 0, g.*, {shared} "
+            "FROM state_ideas AS g ON CONFLICT (initiative_id, idea_id) "
+            f"DO UPDATE SET {state_updates} RETURNING 1), "
+            # The pull stream's other ideas follow the initiative's filters too (one statement
+            # may change a row once: those above already do).
+            f"pull_ideas AS (UPDATE {s}.portfolio_ideas SET phase = $4, pmo = $5, "
+            "sponsor = $6, owner = $7 WHERE initiative_id = $1 AND source = 'pull' "
+            "AND (phase, pmo, sponsor, owner) IS DISTINCT FROM ($4, $5, $6, $7) "
+            f"AND idea_id <> ALL(${after + 2}::text[])) "
+            "SELECT coalesce((SELECT bool_or(inserted) FROM figures), false) "
+            "OR EXISTS (SELECT 1 FROM state_ideas_gone) OR EXISTS (SELECT 1 FROM state_ideas_put)")
+        # The pull stream's: they win over the initiative's own, and move forward only; the
+        # initiative's filters come from its row.
+        pulled = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_IDEA_COLUMNS.values(), start=3))
         self._pull_ideas = (
-            f"INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, {names}) "
-            f"SELECT $1, 'pull', $2, * FROM ({ideas}) AS given "
+            f"INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, {names}, "
+            f"{', '.join(_SHARED)}) SELECT $1, 'pull', $2, g.*, f.phase, f.pmo, f.sponsor, "
+            f"f.owner FROM unnest({pulled}) AS g ({names}) LEFT JOIN {s}.portfolio_figures AS f "
+            "ON f.initiative_id = $1 "
             f"ON CONFLICT (initiative_id, idea_id) DO UPDATE SET {idea_updates} "
             "WHERE t.source = 'state' OR t.version < EXCLUDED.version")
-        shared = ", ".join(_SHARED)
-        self._front_line = (
-            "WITH given (person) AS (SELECT * FROM unnest($2::text[])), "
-            f"gone AS (DELETE FROM {s}.portfolio_front_line AS t WHERE t.initiative_id = $1 "
-            "AND NOT EXISTS (SELECT 1 FROM given WHERE given.person = t.person)) "
-            f"INSERT INTO {s}.portfolio_front_line (initiative_id, person, submitted, {shared}) "
-            f"SELECT $1, person, EXISTS (SELECT 1 FROM {s}.portfolio_ideas AS i "
-            "WHERE i.initiative_id = $1 AND i.submitted_by = given.person), $3, $4, $5, $6 "
-            "FROM given ON CONFLICT (initiative_id, person) DO UPDATE SET "
-            f"submitted = EXCLUDED.submitted, {_updates(_SHARED)}")
         self._submitted = (f"UPDATE {s}.portfolio_front_line SET submitted = true "
                            "WHERE initiative_id = $1 AND person = ANY($2::text[]) "
                            "AND NOT submitted")
@@ -111,17 +133,6 @@ class FigureRows:
                         "'{}')" for column in ("idea_id", "triage_due_at", "position"))
             + f" FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
             "WHERE initiative_id = $1")
-        self._filters = (
-            f"UPDATE {s}.portfolio_ideas SET phase = $2, pmo = $3, sponsor = $4, owner = $5 "
-            "WHERE initiative_id = $1 AND (phase, pmo, sponsor, owner) IS DISTINCT FROM "
-            "($2, $3, $4, $5)")
-        # A pull stream's new ideas take them from the initiative's row.
-        self._pull_filters = (
-            f"UPDATE {s}.portfolio_ideas AS i SET phase = f.phase, pmo = f.pmo, "
-            f"sponsor = f.sponsor, owner = f.owner FROM {s}.portfolio_figures AS f "
-            "WHERE i.initiative_id = $1 AND f.initiative_id = $1 AND i.idea_id = ANY($2) "
-            "AND (i.phase, i.pmo, i.sponsor, i.owner) IS DISTINCT FROM "
-            "(f.phase, f.pmo, f.sponsor, f.owner)")
         self._stored = (f"SELECT initiative_id, state::text, regressions "
                         f"FROM {s}.portfolio_initiatives WHERE initiative_id > $1 "
                         "ORDER BY initiative_id LIMIT $2")
@@ -135,23 +146,17 @@ class FigureRows:
         iid = state.initiative_id
         # Without its ideas: what they add comes from their rows.
         part = entry_figures(PortfolioEntry(state.model_copy(update={"ideas": ()}), regressions))
-        await connection.execute(self._figures, *figures_values(state, part))
-        spec = state.require_spec()
-        shared = (state.phase.value, spec.pmo, spec.sponsor, state.owner)
-        await connection.execute(self._kept, iid, list(part.kept),
-                                 [k[0] for k in part.kept.values()],
-                                 [k[1] for k in part.kept.values()], *shared)
-        pending = part.pending
-        await connection.execute(
-            self._pending, iid, list(range(len(pending))), [c.kind for c in pending],
-            [c.subject for c in pending], [c.person for c in pending],
-            [c.due_at for c in pending], *shared, state.updated_at)
-        await connection.execute(self._state_ideas, iid, 0, *idea_columns(
-            state.ideas, range(len(state.ideas))))
-        await connection.execute(self._front_line, iid, sorted(set(state.front_line or ())),
-                                 *shared)
-        await connection.execute(self._filters, iid, *shared)
-        await connection.execute(self._summed, iid)
+        pending, ideas = part.pending, state.ideas
+        sums_moved = await connection.fetchval(
+            self._own, *figures_values(state, part),
+            list(part.kept), [k[0] for k in part.kept.values()],
+            [k[1] for k in part.kept.values()],
+            list(range(len(pending))), [c.kind for c in pending], [c.subject for c in pending],
+            [c.person for c in pending], [c.due_at for c in pending],
+            sorted(set(state.front_line or ())), sorted({i.submitted_by for i in ideas}),
+            *idea_columns(ideas, range(len(ideas))))
+        if sums_moved:  # a new row, or ideas of its own that changed: their sums, again
+            await connection.execute(self._summed, iid)
 
     async def pull_ideas_changed(self, connection: asyncpg.Connection, initiative_id: str,
                                  ideas: Sequence[IdeaState], version: int) -> None:
@@ -161,7 +166,6 @@ class FigureRows:
         await connection.execute(self._pull_ideas, initiative_id, version,
                                  *idea_columns(ideas, [PULL_POSITIONS + idea_number(i.id)
                                                        for i in ideas]))
-        await connection.execute(self._pull_filters, initiative_id, [i.id for i in ideas])
         await connection.execute(self._submitted, initiative_id,
                                  sorted({idea.submitted_by for idea in ideas}))
         await connection.execute(self._summed, initiative_id)
@@ -179,22 +183,23 @@ class FigureRows:
 
 
 def _replacing(schema: str, table: str, key: str, columns: dict[str, str],
-               shared: Sequence[str]) -> str:
-    """One statement that leaves exactly the given rows of an initiative in `table`: $1 the
-    initiative, $2 the keys, then one array per column, then one value per `shared` column (the
-    same on every row). The rows no longer given are deleted; the others upserted (a deletion
-    and an insert of one key in one statement would clash)."""
+               shared: Sequence[str], shared_values: str, first: int) -> tuple[str, int]:
+    """Common table expressions that leave exactly the given rows of the initiative ($1) in
+    `table`: one array parameter per column from `first` on, the key's first; the `shared`
+    columns take `shared_values`, the same on every row. The rows no longer given are deleted,
+    the others upserted (a deletion and an insert of one key in one statement would clash).
+    Returns them and the next parameter's number."""
     names = [key, *columns]
     types = [_KEY_TYPES[key], *columns.values()]
-    arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(types, start=2))
-    values = ", ".join(f"${n}" for n in range(len(types) + 2, len(types) + 2 + len(shared)))
+    arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(types, start=first))
     return (
-        f"WITH given ({', '.join(names)}) AS (SELECT * FROM unnest({arrays})), "
-        f"gone AS (DELETE FROM {schema}.{table} AS t WHERE t.initiative_id = $1 AND NOT EXISTS "
-        f"(SELECT 1 FROM given WHERE given.{key} = t.{key})) "
-        f"INSERT INTO {schema}.{table} (initiative_id, {', '.join(names)}, {', '.join(shared)}) "
-        f"SELECT $1, *, {values} FROM given ON CONFLICT (initiative_id, {key}) DO UPDATE SET "
-        f"{_updates([*columns, *shared])}")
+        f"{table}_given ({', '.join(names)}) AS (SELECT * FROM unnest({arrays})), "
+        f"{table}_gone AS (DELETE FROM {schema}.{table} AS t WHERE t.initiative_id = $1 "
+        f"AND NOT EXISTS (SELECT 1 FROM {table}_given AS g WHERE g.{key} = t.{key})), "
+        f"{table}_put AS (INSERT INTO {schema}.{table} (initiative_id, {', '.join(names)}, "
+        f"{', '.join(shared)}) SELECT $1, g.*, {shared_values} FROM {table}_given AS g "
+        f"ON CONFLICT (initiative_id, {key}) DO UPDATE SET {_updates([*columns, *shared])})",
+        first + len(types))
 
 
 def _updates(columns: Iterable[str]) -> str:
