@@ -100,25 +100,58 @@ class FigureRows:
             "SELECT coalesce((SELECT bool_or(inserted) FROM figures), false) "
             "OR EXISTS (SELECT 1 FROM state_ideas_gone) OR EXISTS (SELECT 1 FROM state_ideas_put)")
         # The pull stream's: they win over the initiative's own, and move forward only; the
-        # initiative's filters come from its row.
+        # initiative's filters come from its row. Its sums move by what the written ideas
+        # changed, and its earliest dates are read by index: an idea's append costs the same
+        # beside five thousand ideas as beside ten.
         pulled = ", ".join(f"${n}::{t}[]" for n, t in enumerate(_IDEA_COLUMNS.values(), start=3))
+        counted = ", ".join(
+            [f"count(*) FILTER (WHERE status = '{status.value}') AS {status.value}"
+             for status in IdeaStatus]
+            + ["count(triaged_at) AS triaged",
+               "count(*) FILTER (WHERE triaged_at <= triage_due_at) AS within",
+               "coalesce(sum(supporters), 0) AS supports",
+               "count(*) FILTER (WHERE on_time) AS on_time",
+               "count(*) FILTER (WHERE NOT on_time) AS late"])
+        moved = {f"ideas_{status.value}": status.value for status in IdeaStatus} | {
+            "ideas_triaged": "triaged", "ideas_within": "within", "ideas_supports": "supports",
+            "triage_on_time": "on_time", "triage_late": "late"}
+        pending = IdeaStatus.PENDING.value
         self._pull_ideas = (
-            f"INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, {names}, "
-            f"{', '.join(_SHARED)}) SELECT $1, 'pull', $2, g.*, f.phase, f.pmo, f.sponsor, "
-            f"f.owner FROM unnest({pulled}) AS g ({names}) LEFT JOIN {s}.portfolio_figures AS f "
+            f"WITH given ({names}) AS (SELECT * FROM unnest({pulled})), "
+            f"old AS (SELECT i.* FROM {s}.portfolio_ideas AS i WHERE i.initiative_id = $1 "
+            "AND i.idea_id IN (SELECT idea_id FROM given)), "
+            f"put AS (INSERT INTO {s}.portfolio_ideas AS t (initiative_id, source, version, "
+            f"{names}, {', '.join(_SHARED)}) SELECT $1, 'pull', $2, g.*, f.phase, f.pmo, "
+            f"f.sponsor, f.owner FROM given AS g LEFT JOIN {s}.portfolio_figures AS f "
             "ON f.initiative_id = $1 "
             f"ON CONFLICT (initiative_id, idea_id) DO UPDATE SET {idea_updates} "
-            "WHERE t.source = 'state' OR t.version < EXCLUDED.version")
-        self._submitted = (f"UPDATE {s}.portfolio_front_line SET submitted = true "
-                           "WHERE initiative_id = $1 AND person = ANY($2::text[]) "
-                           "AND NOT submitted")
+            "WHERE t.source = 'state' OR t.version < EXCLUDED.version RETURNING t.*), "
+            "was AS (SELECT * FROM old WHERE idea_id IN (SELECT idea_id FROM put)), "
+            "new_months AS (SELECT month, count(*) AS ideas FROM put "
+            "WHERE idea_id NOT IN (SELECT idea_id FROM old) GROUP BY month), "
+            f"submitted AS (UPDATE {s}.portfolio_front_line SET submitted = true "
+            "WHERE initiative_id = $1 AND person IN (SELECT submitted_by FROM put) "
+            "AND NOT submitted) "
+            f"UPDATE {s}.portfolio_figures AS f SET "
+            + ", ".join(f"{column} = f.{column} + d.{delta} - w.{delta}"
+                        for column, delta in moved.items())
+            + ", oldest_pending_idea = LEAST((SELECT min(i.submitted_at) "
+            f"FROM {s}.portfolio_ideas AS i WHERE i.initiative_id = $1 "
+            f"AND i.status = '{pending}' AND i.idea_id NOT IN (SELECT idea_id FROM put)), "
+            f"(SELECT min(submitted_at) FROM put WHERE status = '{pending}')), "
+            f"next_triage_due = LEAST((SELECT min(i.triage_due_at) FROM {s}.portfolio_ideas "
+            "AS i WHERE i.initiative_id = $1 AND i.owed AND i.idea_id NOT IN "
+            "(SELECT idea_id FROM put)), (SELECT min(triage_due_at) FROM put WHERE owed)), "
+            "idea_months = f.idea_months || coalesce((SELECT jsonb_object_agg(m.month, "
+            "coalesce((f.idea_months->>m.month)::integer, 0) + m.ideas) FROM new_months AS m), "
+            f"'{{}}') FROM (SELECT {counted} FROM put) AS d, (SELECT {counted} FROM was) AS w "
+            "WHERE f.initiative_id = $1")
         status = {status: f"count(*) FILTER (WHERE status = '{status.value}')"
                   for status in IdeaStatus}
         self._summed = (
             f"UPDATE {s}.portfolio_figures SET (ideas_pending, ideas_adopted, ideas_declined, "
             "ideas_delivered, ideas_duplicate, ideas_triaged, ideas_within, ideas_supports, "
-            "oldest_pending_idea, triage_on_time, triage_late, next_triage_due, idea_months, "
-            "owed_triage_ideas, owed_triage_dues, owed_triage_places) = ("
+            "oldest_pending_idea, triage_on_time, triage_late, next_triage_due, idea_months) = ("
             f"SELECT {status[IdeaStatus.PENDING]}, {status[IdeaStatus.ADOPTED]}, "
             f"{status[IdeaStatus.DECLINED]}, {status[IdeaStatus.DELIVERED]}, "
             f"{status[IdeaStatus.DUPLICATE]}, count(triaged_at), "
@@ -128,10 +161,7 @@ class FigureRows:
             "min(triage_due_at) FILTER (WHERE owed), "
             "coalesce((SELECT jsonb_object_agg(month, ideas) FROM (SELECT month, count(*) AS "
             f"ideas FROM {s}.portfolio_ideas WHERE initiative_id = $1 GROUP BY month) AS m), "
-            "'{}'), "
-            + ", ".join(f"coalesce(array_agg({column} ORDER BY position) FILTER (WHERE owed), "
-                        "'{}')" for column in ("idea_id", "triage_due_at", "position"))
-            + f" FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
+            f"'{{}}') FROM {s}.portfolio_ideas WHERE initiative_id = $1) "
             "WHERE initiative_id = $1")
         self._stored = (f"SELECT initiative_id, state::text, regressions "
                         f"FROM {s}.portfolio_initiatives WHERE initiative_id > $1 "
@@ -166,9 +196,6 @@ class FigureRows:
         await connection.execute(self._pull_ideas, initiative_id, version,
                                  *idea_columns(ideas, [PULL_POSITIONS + idea_number(i.id)
                                                        for i in ideas]))
-        await connection.execute(self._submitted, initiative_id,
-                                 sorted({idea.submitted_by for idea in ideas}))
-        await connection.execute(self._summed, initiative_id)
 
     async def backfill(self, connection: asyncpg.Connection) -> None:
         """Rows for every initiative the portfolio read model already folds, a batch at a time

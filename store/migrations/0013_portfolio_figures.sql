@@ -44,10 +44,6 @@ CREATE TABLE portfolio_figures (
     triage_on_time     integer     NOT NULL DEFAULT 0,  -- the owner's triage commitments kept
     triage_late        integer     NOT NULL DEFAULT 0,
     next_triage_due    timestamptz,  -- of the triage still owed, the earliest
-    -- The triage still owed, in the order the domain lists it: idea, due, place in that order.
-    owed_triage_ideas  text[]      NOT NULL DEFAULT '{}',
-    owed_triage_dues   timestamptz[] NOT NULL DEFAULT '{}',
-    owed_triage_places integer[]   NOT NULL DEFAULT '{}',
     idea_months        jsonb       NOT NULL DEFAULT '{}'  -- ideas per month submitted
 );
 
@@ -132,6 +128,10 @@ CREATE TABLE portfolio_ideas (
 );
 
 CREATE INDEX portfolio_ideas_by_submitter ON portfolio_ideas (submitted_by, initiative_id);
+-- The triage owed, and the earliest of an initiative's: what an idea's change reads back.
+CREATE INDEX portfolio_ideas_owed ON portfolio_ideas (initiative_id, triage_due_at) WHERE owed;
+CREATE INDEX portfolio_ideas_pending ON portfolio_ideas (initiative_id, submitted_at)
+    WHERE status = 'pending';
 CREATE INDEX portfolio_ideas_triage_seconds ON portfolio_ideas (triage_seconds)
     WHERE triage_seconds IS NOT NULL;
 CREATE INDEX portfolio_ideas_sponsor ON portfolio_ideas (sponsor, triage_seconds)

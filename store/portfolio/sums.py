@@ -48,9 +48,9 @@ def _matching(alias: str) -> str:
 
 _COMMITMENTS = TypeAdapter(list[Commitment])
 
-_OWED = ("(SELECT * FROM chosen WHERE is_open AND owed_triage_ideas <> '{}') AS f, "
-         "unnest(f.owed_triage_ideas, f.owed_triage_dues, f.owed_triage_places) "
-         "AS o (idea_id, due_at, position) WHERE true")
+# The triage owed on the ideas: while the initiative is open, and until answered.
+_OWED = ("{s}.portfolio_ideas AS o JOIN chosen AS f ON f.initiative_id = o.initiative_id "
+         "WHERE o.owed AND f.is_open")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class PortfolioSums:
 
     def __init__(self, schema: str) -> None:
         s = quote_schema(schema)
-        owed = _OWED
+        owed = _OWED.format(s=s)
         next_due = "LEAST(f.next_due_at, CASE WHEN f.is_open THEN f.next_triage_due END)"
         row = f"ROW({_ROW_COLUMNS}, {next_due})"
         # Each part is an array of rows (or one row), so that the page takes one round trip.
@@ -141,9 +141,9 @@ class PortfolioSums:
                 "FROM chosen AS f WHERE f.triage_on_time + f.triage_late > 0 "
                 "UNION ALL SELECT p.person, 0, 0, (p.due_at < $6)::int, (p.due_at >= $6)::int, "
                 f"p.sponsor FROM {s}.portfolio_pending AS p WHERE {_matching('p')} "
-                "UNION ALL SELECT f.owner, 0, 0, (o.due_at < $6)::int, (o.due_at >= $6)::int, "
-                f"f.sponsor FROM {owed}) AS tally GROUP BY person, sponsor) AS by_sponsor "
-                "GROUP BY person)"),
+                "UNION ALL SELECT f.owner, 0, 0, (o.triage_due_at < $6)::int, "
+                f"(o.triage_due_at >= $6)::int, f.sponsor FROM {owed}) AS tally "
+                "GROUP BY person, sponsor) AS by_sponsor GROUP BY person)"),
             # As JSON: when thousands are asked for, they are read faster so than row by row.
             "longest_overdue": (
                 "(SELECT coalesce(json_agg(json_build_object('initiative_id', c.initiative_id, "
@@ -164,8 +164,9 @@ class PortfolioSums:
             "SELECT p.initiative_id, p.kind, p.subject, p.person, p.due_at, p.updated_at, "
             f"0 AS part, p.position FROM {s}.portfolio_pending AS p "
             f"WHERE {_matching('p')} AND p.due_at < $6 "
-            "UNION ALL SELECT f.initiative_id, 'idea_triage', o.idea_id, f.owner, o.due_at, "
-            f"f.updated_at, 1, o.position FROM {owed} AND o.due_at < $6")
+            "UNION ALL SELECT f.initiative_id, 'idea_triage', o.idea_id, f.owner, "
+            f"o.triage_due_at, f.updated_at, 1, o.position FROM {owed} "
+            "AND o.triage_due_at < $6")
         self._sponsoring = (f"SELECT {parts['behind']}, " + parts["sponsors"].replace(
             "$11", "$1"))
         self._read = (
