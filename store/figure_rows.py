@@ -3,9 +3,10 @@ into the rows the portfolio page sums with SQL (migration 0013): by the projecti
 append's transaction, and once for every stored initiative when the tables are new.
 
 An initiative's own stream writes its `portfolio_figures` row and the rows beside it; its ideas,
-from either stream, go to `portfolio_ideas`, and whichever stream changed them sums them again
-into the figures row (a statement over that initiative's ideas alone), so a request reads one
-row per initiative for all that its ideas add, bar the median time to triage and what is owed.
+from either stream, go to `portfolio_ideas`. The figures row also holds its ideas' sums: the
+pull stream moves them by what each append changed, the initiative's own stream (whose ideas
+date from before pull had a stream) sums them again. So a request reads one row per initiative
+for all its ideas add, bar the median time to triage and the triage still owed.
 """
 
 from __future__ import annotations
