@@ -3,17 +3,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
 from app.context import Context, use_case
-from app.portfolio_page import SubmittedIdea, current_initiatives
 from domain.visibility import Initiative, Person, may_see
 
-__all__ = ["SubmittedIdea", "submitted_ideas"]
+
+class SubmittedIdea(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    initiative_id: str
+    initiative_name: str
+    idea_id: str
+    submitted_by: str
+    text: str
+    submitted_at: datetime
+    status: str  # pending | adopted | declined | delivered
+    reason: str
 
 
 @use_case
 async def submitted_ideas(context: Context, person: Person) -> list[SubmittedIdea]:
     """Newest first; from the initiatives `person` may still see."""
-    found = [idea for kept in await current_initiatives(context)
-             if may_see(person, Initiative(kept.figures.state))
-             for idea in kept.ideas if idea.submitted_by == person.id]
+    from store.portfolio import PortfolioReader
+
+    store = await context.read_store()
+    reader = PortfolioReader(store.pool, store.schema)
+    entries = await reader.entries_of(await reader.submitted_to(person.id))
+    found = [SubmittedIdea(
+        initiative_id=state.initiative_id, initiative_name=state.require_spec().name,
+        idea_id=idea.id, submitted_by=idea.submitted_by, text=idea.text,
+        submitted_at=idea.submitted_at, status=idea.status.value, reason=idea.reason)
+        for state in (entry.state for entry in entries)
+        if state.spec is not None and may_see(person, Initiative(state))
+        for idea in state.ideas if idea.submitted_by == person.id]
     return sorted(found, key=lambda idea: idea.submitted_at, reverse=True)

@@ -16,7 +16,7 @@ from app.visibility import require_seen
 from domain import Phase
 from domain.pull import PullFigures, pull_figures
 from domain.pull_ideas import with_ideas
-from domain.visibility import Initiative, Operator, Viewer, may_see
+from domain.visibility import Initiative, Viewer, may_see, sees_every_initiative
 from store.pull import PullIdeas
 from workflows.contracts import InitiativeView
 
@@ -97,7 +97,6 @@ class Summary(BaseModel):
 async def list_initiatives(context: Context, where: ListFilter, viewer: Viewer,
                            now: datetime | None = None) -> list[Summary]:
     """Newest first; only the initiatives `viewer` may see."""
-    from app.portfolio_page import current_initiatives
     from store.portfolio import PortfolioReader
 
     if where.phase is not None and where.phase not in PHASES:
@@ -105,12 +104,13 @@ async def list_initiatives(context: Context, where: ListFilter, viewer: Viewer,
                                        f"{', '.join(PHASES)})")
     now = now or datetime.now(UTC)
     store = await context.read_store()
-    rows = await PortfolioReader(store.pool, store.schema).summaries(
+    reader = PortfolioReader(store.pool, store.schema)
+    rows = await reader.summaries(
         phase=where.phase, owner=where.owner, overdue_at=now if where.overdue else None)
-    # The operator sees every row; not reading every state for them spares the CLI seconds.
-    if not isinstance(viewer, Operator):
-        seen = {kept.row.initiative_id for kept in await current_initiatives(context)
-                if may_see(viewer, Initiative(kept.figures.state))}
+    # Those who see every initiative need no state read; anyone else, only the rows listed.
+    if not sees_every_initiative(viewer):
+        seen = {entry.state.initiative_id for entry in await reader.entries_of(
+            row.initiative_id for row in rows) if may_see(viewer, Initiative(entry.state))}
         rows = [row for row in rows if row.initiative_id in seen]
     return [Summary(initiative_id=r.initiative_id, name=r.name, phase=r.phase, owner=r.owner,
                     version=r.version, updated_at=r.updated_at, next_due_at=r.next_due_at,

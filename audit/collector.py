@@ -1,4 +1,4 @@
-"""The garbage collector's pace during a scan, and while a read model is loaded to stay.
+"""The garbage collector's pace during a scan.
 
 A scan builds a few objects per event (the row, its event, the payload's dicts and lists) and
 frees nearly all of them by reference count a moment later. At its defaults the collector runs
@@ -32,17 +32,3 @@ def paced_for_scanning() -> Iterator[None]:
         gc.set_threshold(*thresholds)
         if freezing:
             gc.unfreeze()
-
-
-@contextmanager
-def paced_for_loading() -> Iterator[None]:
-    """For building what stays for the life of the process, such as a read model's thousands
-    of rows kept in memory: paced as a scan, then frozen. Left unfrozen,
-    millions of settled objects would be walked by every full collection, most of a second
-    each, at the collector's own moments in later requests. They hold no reference cycles, so
-    what is replaced later is still freed, by reference count."""
-    gc.collect()  # what is garbage already goes before anything is frozen: quick, before
-    with paced_for_scanning():  # the load, and its old objects are frozen while it runs
-        yield
-    gc.collect(1)  # what the load left in the young generations
-    gc.freeze()

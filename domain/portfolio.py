@@ -4,7 +4,7 @@ same figures, and tests need no database."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,6 +90,22 @@ class OthersReliability(CommitmentTally):
     people: int
 
 
+class PortfolioRow(_Figure):
+    """One initiative in the portfolio's list."""
+
+    initiative_id: str
+    name: str
+    phase: str
+    pmo: str
+    sponsor: str
+    owner: str
+    updated_at: datetime | None
+    next_due_at: datetime | None  # of its pending commitments, the earliest
+
+    def overdue(self, now: datetime) -> bool:
+        return self.next_due_at is not None and self.next_due_at < now
+
+
 class Portfolio(_Figure):
     as_of: datetime
     initiatives: int
@@ -166,7 +182,8 @@ def combine(parts: Sequence[EntryFigures], now: datetime) -> Portfolio:
             key=lambda c: c.due_at),
         open_regressions=[part.open_regression for part in parts if part.open_regression],
         stuck=[part.stuck for part in parts if part.stuck],
-        sustained_gain=_sustained_gain(parts, counts),
+        sustained_gain=sustained_gain(counts[Phase.SUSTAINED], counts[Phase.CLOSED_REGRESSED],
+                                      sum(1 for part in parts if part.held)),
         pull=merged_pull([part.pull for part in parts], now),
         reliability=_reliability(parts, now),
         benefit=summed_benefits(part.benefit for part in parts),
@@ -182,10 +199,8 @@ def _open_regression(state: InitiativeState) -> OpenRegression:
         escalated=state.response_escalated or bool(plan and plan.escalated))
 
 
-def _sustained_gain(parts: Sequence[EntryFigures], counts: Counter[Phase]) -> SustainedGain:
-    sustained = counts[Phase.SUSTAINED]
-    held = sum(1 for part in parts if part.held)
-    closed_regressed = counts[Phase.CLOSED_REGRESSED]
+def sustained_gain(sustained: int, closed_regressed: int, held: int) -> SustainedGain:
+    """From how many initiatives are sustained, closed regressed, and held the gain."""
     return SustainedGain(
         finished=sustained + closed_regressed, held=held,
         sustained_after_recovery=sustained - held, closed_regressed=closed_regressed)
@@ -212,10 +227,18 @@ def as_seen_by(figures: Portfolio, parts: Sequence[EntryFigures], viewer: Viewer
         sponsor = part.state.require_spec().sponsor
         for person in {*part.kept, *(c.person for c in part.pending)}:
             sponsors[person].add(sponsor)
+    return reliability_seen_by(
+        figures, {person: frozenset(found) for person, found in sponsors.items()}, viewer)
+
+
+def reliability_seen_by(figures: Portfolio, sponsors_of: Mapping[str, frozenset[str]],
+                        viewer: Viewer) -> Portfolio:
+    """`as_seen_by`, given the sponsors of the initiatives each person holds commitments in."""
     shown: list[Reliability] = []
     hidden: list[Reliability] = []
     for line in figures.reliability:
-        seen = may_see(viewer, ReliabilityFigure(line.person, frozenset(sponsors[line.person])))
+        seen = may_see(viewer, ReliabilityFigure(line.person,
+                                                 sponsors_of.get(line.person, frozenset())))
         (shown if seen else hidden).append(line)
     others = None if not hidden else OthersReliability(
         people=len(hidden), on_time=sum(r.on_time for r in hidden),

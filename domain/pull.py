@@ -87,7 +87,7 @@ def pull_part(state: InitiativeState) -> PullPart:
     for idea in ideas:
         statuses[_STATUS_INDEX[idea.status]] += 1
         at = idea.submitted_at
-        month = f"{at.year:04d}-{at.month:02d}"  # strftime("%Y-%m"), in a fraction of its time
+        month = month_of(at)
         months[month] = months.get(month, 0) + 1
         supports += len(idea.supporters)
         if idea.triaged_at is not None:
@@ -104,6 +104,11 @@ def pull_part(state: InitiativeState) -> PullPart:
         front_line=front_line,
         submitters=frozenset(i.submitted_by for i in ideas if i.submitted_by in front_line),
         supports=supports, launched_at=state.launched_at, closed_at=state.closed_at)
+
+
+def month_of(at: datetime) -> str:
+    """The calendar month ideas are counted in, "2026-01", as `at`'s own offset reads it."""
+    return f"{at.year:04d}-{at.month:02d}"  # strftime("%Y-%m"), in a fraction of its time
 
 
 def pull_figures(states: Sequence[InitiativeState], now: datetime) -> PullFigures:

@@ -107,8 +107,8 @@ def may_see(viewer: Viewer, subject: Subject) -> bool:
             return Grant.AUDITOR in viewer.grants or (
                 state.spec is not None and state.spec.pmo == viewer.id)
         case PortfolioShare(state):
-            return viewer.in_an_office or (
-                state.spec is not None and state.spec.sponsor == viewer.id)
+            sponsor = sponsor_of_shares_seen(viewer)
+            return sponsor is None or (state.spec is not None and state.spec.sponsor == sponsor)
         case PortfolioFigures(sponsors):
             return viewer.in_an_office or viewer.id in sponsors
         case ReliabilityFigure(person, sponsors):
@@ -117,6 +117,12 @@ def may_see(viewer: Viewer, subject: Subject) -> bool:
             # The feed carries every initiative: only those who see them all may read it.
             return sees_every_initiative(viewer)
     raise AssertionError(f"no rule for {subject!r}")
+
+
+def sponsor_of_shares_seen(viewer: Viewer) -> str | None:
+    """The one sponsor whose initiatives' shares of the portfolio `viewer` sees (their own);
+    None when they see every initiative's."""
+    return None if isinstance(viewer, Operator) or viewer.in_an_office else viewer.id
 
 
 def sees_every_initiative(viewer: Viewer) -> bool:

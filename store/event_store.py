@@ -21,6 +21,7 @@ from .errors import (
     StoreError,
     StreamDisagreement,
 )
+from .figure_rows import PORTFOLIO_FIGURES_MIGRATION, FigureRows
 from .head_cache import HeadCache
 from .migrations import Migration, apply_migrations, quote_schema
 from .models import (
@@ -129,6 +130,9 @@ class EventStore:
             if any(m.name == WORK_ITEMS_MIGRATION for m in applied):
                 # A table of what each person owes starts with what is already owed.
                 await WorkItems(self._schema).backfill(connection)
+            if any(m.name == PORTFOLIO_FIGURES_MIGRATION for m in applied):
+                # So do the rows the portfolio's figures are summed from.
+                await FigureRows(self._schema).backfill(connection)
             return applied
 
     async def drop_schema(self) -> None:

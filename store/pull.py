@@ -109,15 +109,16 @@ class PullIdeas:
     # -- the projection ----------------------------------------------------------------------
 
     async def project(self, connection: Connection,
-                      recorded: Sequence[RecordedEvent]) -> None:
+                      recorded: Sequence[RecordedEvent]) -> list[IdeaState]:
+        """Returns the ideas the events changed, as they stand now."""
         if not recorded:
-            return
+            return []
         initiative_id = initiative_of_pull(recorded[0].stream_id)
         if initiative_id is None:
             raise ValueError(f"{recorded[0].stream_id!r} is not a pull stream")
         changed = await self._fold(connection, initiative_id, [r.event for r in recorded])
         if not changed:
-            return
+            return []
         ideas = list(changed.values())
         await connection.execute(
             self._save, initiative_id, [i.id for i in ideas],
@@ -126,6 +127,7 @@ class PullIdeas:
             [i.triage_due_at for i in ideas], [i.escalated for i in ideas],
             recorded[-1].version, [i.model_dump_json() for i in ideas])
         await self._save_work(connection, initiative_id, ideas)
+        return ideas
 
     async def _fold(self, connection: Connection, initiative_id: str,
                     events: Sequence[Event]) -> dict[str, IdeaState]:

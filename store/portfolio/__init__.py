@@ -3,5 +3,7 @@ transaction as the initiative's events. The figures a PMO watches are pure: `dom
 
 from .projection import PortfolioProjection
 from .reader import InitiativeSummary, PortfolioReader
+from .sums import PortfolioSums, Reading, Scope
 
-__all__ = ["InitiativeSummary", "PortfolioProjection", "PortfolioReader"]
+__all__ = ["InitiativeSummary", "PortfolioProjection", "PortfolioReader", "PortfolioSums",
+           "Reading", "Scope"]

@@ -1,5 +1,6 @@
-"""Keeping `portfolio_initiatives` in step with the event log (and, for a pull stream, the
-`pull_ideas` rows: store/pull.py).
+"""Keeping `portfolio_initiatives` in step with the event log, with the rows the portfolio's
+figures are summed from (`figure_rows`), and, for a pull stream, the `pull_ideas` rows
+(store/pull.py).
 
 The projection runs inside the store's append transaction (the store's `project` hook): it folds
 the new events onto the row's stored state with the domain's own `fold`, so the read model is
@@ -27,6 +28,7 @@ from domain.commitments import commitments
 from domain.envelope import Event
 from domain.pull_stream import initiative_of_pull
 from store import RecordedEvent
+from store.figure_rows import FigureRows
 from store.migrations import quote_schema
 from store.models import Connection
 from store.pull import PullIdeas
@@ -50,6 +52,7 @@ class PortfolioProjection:
     def __init__(self, schema: str) -> None:
         s = quote_schema(schema)
         self._work = WorkItems(schema)
+        self._figures = FigureRows(schema)
         self._current = (
             f"SELECT version, regressions, state FROM {s}.portfolio_initiatives "
             "WHERE initiative_id = $1 FOR UPDATE"
@@ -83,8 +86,11 @@ class PortfolioProjection:
     ) -> None:
         if not recorded:
             return
-        if initiative_of_pull(recorded[0].stream_id) is not None:
-            await self._pull.project(connection, recorded)
+        pulled_for = initiative_of_pull(recorded[0].stream_id)
+        if pulled_for is not None:
+            ideas = await self._pull.project(connection, recorded)
+            await self._figures.pull_ideas_changed(connection, pulled_for, ideas,
+                                                   recorded[-1].version)
             return
         events = [r.event for r in recorded]
         stream_id = events[0].initiative_id
@@ -96,6 +102,7 @@ class PortfolioProjection:
                                               saved.state.version)
             if status == "UPDATE 1":
                 await self._work.save(connection, state)
+                await self._figures.save(connection, state, regressions)
                 self._remember(state, regressions, recorded[-1].hash)
                 return
         row = await connection.fetchrow(self._current, stream_id)
@@ -121,6 +128,7 @@ class PortfolioProjection:
         state, regressions = fold_onto(state, regressions, events)
         await connection.execute(self._save, *row_values(state, regressions))
         await self._work.save(connection, state)
+        await self._figures.save(connection, state, regressions)
         self._remember(state, regressions, head_hash)
 
     def _remember(self, state: InitiativeState, regressions: int, head_hash: str) -> None:

@@ -84,6 +84,10 @@ class PortfolioReader:
             "OR s.stream_id IS NULL")
         self._entries_of = (f"SELECT state, regressions FROM {s}.portfolio_initiatives "
                             "WHERE initiative_id = ANY($1::text[])")
+        # Ideas on either stream; and any initiative whose row is behind, which may hold more.
+        self._submitted_to = (
+            f"SELECT initiative_id FROM {s}.portfolio_ideas WHERE submitted_by = $1 UNION "
+            f"({self._stale})")
 
     async def catch_up(self) -> int:
         """Rebuild the rows that are missing or behind their stream; returns how many.
@@ -157,6 +161,11 @@ class PortfolioReader:
         pull = await self._pull.versions(self._pool)
         return {row["initiative_id"]: row["version"] + pull.get(row["initiative_id"], 0)
                 for row in await self._pool.fetch(self._versions)}
+
+    async def submitted_to(self, person: str) -> list[str]:
+        """The initiatives `person` may have submitted ideas to: all they did submit to, and
+        any whose rows are behind."""
+        return [row[0] for row in await self._pool.fetch(self._submitted_to, person)]
 
     async def entries_of(self, initiative_ids: Iterable[str]) -> list[PortfolioEntry]:
         """These initiatives' entries, a row that is behind folded in memory as in `entries`."""

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from app.errors import Rejected
 from app.menu import menu
-from app.portfolio_page import PortfolioFilter, PortfolioPage, portfolio_page
+from app.portfolio_page import LIST_ROWS, PortfolioFilter, PortfolioPage, portfolio_page
 from domain.formatting import percent
 from domain.portfolio import CommitmentTally
 
@@ -22,7 +22,6 @@ from .bars import Bar, bar_chart
 from .base import PageDeps
 from .render import SECURITY_HEADERS
 
-LIST_ROWS = 200
 RELIABILITY_BARS = 15
 FILTERS = ("phase", "pmo", "sponsor", "owner")
 
@@ -59,7 +58,9 @@ def _charts(page: PortfolioPage) -> dict[str, Any]:
 def portfolio_context(page: PortfolioPage, where: PortfolioFilter) -> dict[str, Any]:
     """Everything the portfolio page shows, from the app layer's answer alone."""
     return dict(
-        section="portfolio", f=page.figures, rows=page.rows, shown=page.rows[:LIST_ROWS],
+        section="portfolio", f=page.figures, row_count=page.row_count,
+        overdue_count=page.overdue_count,
+        shown=page.rows[:LIST_ROWS],
         overdue_longest=page.overdue_longest, quiet=page.quiet, choices=page.choices,
         where=where.model_dump(), filtered=bool(_query(where)), query=_query(where),
         **_charts(page))
@@ -84,11 +85,13 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     pages = deps.pages
 
-    async def figures(request: Request) -> tuple[PortfolioFilter, PortfolioPage | Response]:
+    async def figures(request: Request, rows: int | None = LIST_ROWS,
+                      ) -> tuple[PortfolioFilter, PortfolioPage | Response]:
         person = deps.person(request)
         where = _filter(request)
         try:
-            return where, await portfolio_page(deps.context(request), where, person.viewer)
+            return where, await portfolio_page(deps.context(request), where, person.viewer,
+                                               rows=rows)
         except Rejected as rejected:
             return where, deps.refused(request, rejected)
 
@@ -103,7 +106,7 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
 
     @router.get("/portfolio/initiatives.csv")
     async def initiatives_csv(request: Request) -> Response:
-        _, page = await figures(request)
+        _, page = await figures(request, rows=None)
         if isinstance(page, Response):
             return page
         return csv_response("initiatives.csv", (
@@ -116,7 +119,7 @@ def pmo_pages(deps: PageDeps) -> APIRouter:
 
     @router.get("/portfolio/reliability.csv")
     async def reliability_csv(request: Request) -> Response:
-        _, page = await figures(request)
+        _, page = await figures(request, rows=0)
         if isinstance(page, Response):
             return page
         others = page.figures.reliability_of_others
