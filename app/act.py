@@ -70,8 +70,8 @@ async def act(context: Context, request: ActRequest) -> Acted:
     # back says so, with the request id that makes sending it again safe.
     try:
         async with context.worker_answers() as budget:
-            events = await initiatives.send(iid, command, request_id, request.provenance,
-                                            budget=budget)
+            answered = await initiatives.send_answered(iid, command, request_id,
+                                                       request.provenance, budget=budget)
     except Exception as error:
         refused = context.refusal_of(error)
         if refused is None:
@@ -81,9 +81,8 @@ async def act(context: Context, request: ActRequest) -> Acted:
         if await _hides(context, request.viewer, iid, refused):
             raise unknown_initiative(iid) from None
         raise refused from None
-    version, phase = await _standing(context, iid, events)
-    return Acted(initiative_id=iid, request_id=request_id, events=events, version=version,
-                 phase=phase)
+    return Acted(initiative_id=iid, request_id=request_id, events=answered.events,
+                 version=answered.version, phase=answered.phase)
 
 
 async def _hides(context: Context, viewer: Viewer, iid: str, refused: Rejected) -> bool:
@@ -98,18 +97,3 @@ async def _hides(context: Context, viewer: Viewer, iid: str, refused: Rejected) 
     store = await context.read_store()
     entries = await PortfolioReader(store.pool, store.schema).entries_of([iid])
     return not entries or hides(viewer, entries[0].state, refused)
-
-
-async def _standing(context: Context, iid: str, events: list[Event]) -> tuple[int, str]:
-    """The version and phase after the action: the portfolio's row, written in the append's
-    transaction, so it is at least as new as `events`. Ideas are recorded in a stream of their
-    own, whose numbers are not the initiative's: only the initiative's own events count here."""
-    from store.portfolio import PortfolioReader
-
-    store = await context.read_store()
-    summary = await PortfolioReader(store.pool, store.schema).summary(iid)
-    own = [event.sequence for event in events if event.initiative_id == iid]
-    if summary is not None and summary.version >= max(own, default=1):
-        return summary.version, summary.phase
-    view = await (await context.initiatives()).view(iid)  # a row not projected yet
-    return view.state.version, view.state.phase.value

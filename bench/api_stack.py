@@ -1,6 +1,6 @@
-"""The whole stack the HTTP benchmarks measure, in this process: an embedded Temporal server,
-PostgreSQL (`bench.harness.postgres`), a worker, and the web app under a real uvicorn server on
-loopback, as `baton up` runs them together."""
+"""The whole stack the HTTP benchmarks measure: an embedded Temporal server, PostgreSQL
+(`bench.harness.postgres`) and a worker in this process, and `baton web` in a process of its own
+on loopback, as the manifests run it."""
 
 from __future__ import annotations
 
@@ -11,21 +11,19 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.context import Where
 from app.identity import Grant
 from app.tokens import Tokens
 from devstack.embedded_temporal import FREE_PORT, start_embedded_temporal
 from store import EventStore
 from store.tokens import TokenStore
-from web.app import create_app
 from workers.settings import Settings
 from workers.temporal_client import connect_client
-from workers.web import shared_context, started_server, web_config, web_services
 from workers.worker import build_worker
 from workflows.client import InitiativeClient
 
 from .harness import postgres
 from .metric_server import LOOPBACK_HOSTS, LOOPBACK_SOURCES, serve_constant_metric
+from .web_process import web_process
 
 
 @dataclass
@@ -51,13 +49,12 @@ async def api_stack(name: str) -> AsyncIterator[ApiStack]:
             client = await connect_client(settings, address=server.address)
             store = await EventStore.connect(dsn, schema=f"bench_{name}")
             queue = f"bench-{name}-{uuid.uuid4().hex[:6]}"
-            where = Where(temporal_address=server.address, namespace="default",
-                          task_queue=queue, db_schema=store.schema)
-            app = create_app(web_config(settings), lambda: web_services(
-                shared_context(client, store, where)))
             try:
                 async with (build_worker(client, store, settings, task_queue=queue),
-                            started_server(app, "127.0.0.1", 0) as base_url):
+                            web_process(Path(home), TEMPORAL_ADDRESS=server.address,
+                                        DATABASE_URL=dsn, BATON_DB_SCHEMA=store.schema,
+                                        BATON_TASK_QUEUE=queue,
+                                        BATON_METRIC_SOURCE_HOSTS=LOOPBACK_SOURCES) as base_url):
                     yield ApiStack(base_url, metric_url, store, InitiativeClient(
                         client, queue, source_hosts=LOOPBACK_HOSTS))
             finally:

@@ -32,10 +32,10 @@ from workflows import call_policy as policy
 from workflows.activity_contracts import READ_METRIC
 from workflows.call_policy import Budget
 from workflows.contracts import (
+    Answered,
     InitiativeInput,
     InitiativeView,
     MetricSourceProblem,
-    Recorded,
     workflow_id_for,
 )
 from workflows.initiative import InitiativeWorkflow
@@ -114,13 +114,13 @@ class InitiativeClient:
         envelope = _envelope(command, request_id, provenance)
         return await self._update(initiative_id, InitiativeWorkflow.execute, envelope, budget)
 
-    async def send_viewed(self, initiative_id: str, command: AnyCommand,
-                          request_id: str | None = None,
-                          provenance: Provenance | None = None, *,
-                          budget: Budget | None = None) -> Recorded:
-        """`send`, answered with the initiative right after the events as well."""
+    async def send_answered(self, initiative_id: str, command: AnyCommand,
+                            request_id: str | None = None,
+                            provenance: Provenance | None = None, *,
+                            budget: Budget | None = None) -> Answered:
+        """`send`, answered with the initiative's version and phase right after as well."""
         envelope = _envelope(command, request_id, provenance)
-        return await self._update(initiative_id, InitiativeWorkflow.execute_viewed, envelope,
+        return await self._update(initiative_id, InitiativeWorkflow.execute_answered, envelope,
                                   budget)
 
     def _budget(self, given: Budget | None) -> Budget:

@@ -77,6 +77,16 @@ class InitiativeView(BaseModel):
     pull: PullLedger = PullLedger()
 
 
+class Answered(BaseModel):
+    """What a person's command recorded, and where the initiative stands right after: all a
+    door answers with, and nothing that grows with the initiative."""
+
+    model_config = ConfigDict(frozen=True)
+    events: list[Event]
+    version: int
+    phase: str
+
+
 class Recorded(BaseModel):
     """What a person's command recorded, and the initiative right after it."""
 

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.announcements import announcements_for
     from workflows.contracts import (
+        Answered,
         InitiativeInput,
         InitiativeView,
         MetricSourceProblem,
@@ -51,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         command_fingerprint,
         request_key,
     )
-    from workflows.run_bounds import BOUNDED_RUNS, due_to_continue_as_new
+    from workflows.run_bounds import BOUNDED_RUNS, drain, due_to_continue_as_new
 
 # Past this backoff a failing append waits on a durable timer instead of in the worker's memory.
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
@@ -59,9 +60,6 @@ _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpe
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
 # Runs begun before announcements, e-mail and early reminders replay without them.
 ANNOUNCE = "announcements-mail-reminders"
-# Runs that continued as new before it waited for every notice and read to finish first.
-DRAIN_GRACE = "drain-grace"
-DRAIN_GRACE_PERIOD = timedelta(seconds=5)
 
 
 @workflow.defn(name="Initiative")
@@ -107,7 +105,8 @@ class InitiativeWorkflow(PullHandling, MetricReading):
                 # `workflows.client` does so itself): under a steady stream of them the
                 # handlers would never all finish, and the run would grow past every bound.
                 self._draining = True
-                await self._drain()
+                await drain(lambda: workflow.all_handlers_finished()
+                            and not self._lock.locked(), self._idle)
                 workflow.continue_as_new(self._carry_over(start))
             await self._sleep_until_due_or_changed(start)
             await self._fire_due_deadlines()
@@ -121,11 +120,16 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         return await self._execute(request)
 
     @workflow.update
-    async def execute_viewed(self, request: cmd.CommandEnvelope) -> Recorded:
-        """`execute`, answered with the initiative as it stands right after, so a door shows
-        the result without a query of its own."""
+    async def execute_answered(self, request: cmd.CommandEnvelope) -> Answered:
+        """`execute`, answered with the initiative's version and phase right after as well."""
         events = await self._execute(request)
-        return Recorded(events=events, view=self.view())
+        return Answered(events=events, version=self._state.version,
+                        phase=self._state.phase.value)
+
+    @workflow.update
+    async def execute_viewed(self, request: cmd.CommandEnvelope) -> Recorded:
+        """Kept for the updates already in running histories; doors use `execute_answered`."""
+        return Recorded(events=await self._execute(request), view=self.view())
 
     async def _execute(self, request: cmd.CommandEnvelope) -> list[Event]:
         try:
@@ -138,6 +142,10 @@ class InitiativeWorkflow(PullHandling, MetricReading):
 
     @execute_viewed.validator
     def _validate_viewed(self, request: cmd.CommandEnvelope) -> None:
+        self._validate(request)
+
+    @execute_answered.validator
+    def _validate_answered(self, request: cmd.CommandEnvelope) -> None:
         self._validate(request)
 
     @execute.validator
@@ -348,24 +356,6 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         with contextlib.suppress(Rejected):
             await self._record(cmd.RecordUndelivered(
                 actor=cmd.SYSTEM_ACTOR, notification_id=notification_id, to=to, reason=reason))
-
-    async def _drain(self) -> None:
-        """Let the commands under way finish, and the notices and metric reads under way a
-        moment more. A webhook or a metric source that is down may keep them retrying for
-        days: they go on in the next run (the outbox is carried over, a due check is read
-        again), so the initiative never waits on them to take commands again."""
-        def settled() -> bool:
-            return workflow.all_handlers_finished() and not self._lock.locked()
-
-        if not workflow.patched(DRAIN_GRACE):
-            await workflow.wait_condition(lambda: settled() and self._idle())
-            return
-        await workflow.wait_condition(settled)
-        if not self._idle():
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(self._idle, timeout=DRAIN_GRACE_PERIOD,
-                                              timeout_summary="notices and reads under way")
-        await workflow.wait_condition(settled)  # a retried request may have come meanwhile
 
     def _idle(self) -> bool:
         return not self._outbox.pending and not self._reading and not self._lock.locked()
