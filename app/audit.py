@@ -18,15 +18,16 @@ from app.presenter import describe_event
 from app.visibility import require_seen
 from audit import Break, Replayed, VerifiedStream
 from audit.digest import Digest, DigestFinding
-from audit.report_document import AuditReport
+from audit.report_document import AuditReport, TimelineLine
 from audit.verify import Witnesses
 from audit.workflow_check import WorkflowCheck
 from domain.pull_ideas import with_ideas
 from domain.pull_stream import pull_stream_id
 from domain.visibility import AuditTrail, Operator, Viewer, may_see
 
-__all__ = ["Break", "Digest", "DigestFinding", "Replayed", "Report", "VerifiedStream",
-           "WorkflowCheck", "check_digest", "digest", "replay", "report", "verify", "workflow"]
+__all__ = ["Break", "Digest", "DigestFinding", "Replayed", "Report", "TimelineLine",
+           "VerifiedStream", "WorkflowCheck", "check_digest", "digest", "replay", "report",
+           "verify", "workflow"]
 
 PARALLEL_FROM = 300_000  # events in the store: past this, processes pay off
 

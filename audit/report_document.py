@@ -5,7 +5,10 @@ model's own dump (the spec, the pull figures, the benefit) keep that dump's shap
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, NotRequired, TypedDict, final
+from typing import Any, Literal, NotRequired, final
+
+# pydantic reads these for the API's schema, and on Python 3.11 only in typing_extensions' form.
+from typing_extensions import TypedDict
 
 # A model's `model_dump()`, as pydantic types it.
 Dumped = dict[str, Any]

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue
 
+from app.audit import TimelineLine  # a line of the record, as the audit writes it
 from app.feed import FeedPage
 from app.show import Summary
 from app.work import WorkItem
@@ -224,16 +225,6 @@ class MyWork(_Answer):
 class ChainBreak(_Answer):
     version: int
     reason: str
-
-
-class TimelineLine(_Answer):
-    version: int
-    at: datetime
-    actor: str
-    type: str
-    what: str
-    hash: str
-    stream: str | None = None  # "pull" for the ideas' events, in a report
 
 
 class Replayed(_Answer):
