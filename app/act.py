@@ -1,6 +1,6 @@
 """Anyone acting on an initiative: one use case for every action of the registry
 (`app.actions`). It answers with the events recorded, the version they reached and where the
-initiative stands, read from the portfolio's row: nothing in the answer grows with what the
+initiative stands, as its workflow answers them: nothing in the answer grows with what the
 initiative holds (its ideas, readings, people). A door that shows the whole initiative after an
 action reads it as it reads it any other time."""
 

@@ -66,9 +66,6 @@ class PortfolioReader:
             "AND ($3::timestamptz IS NULL OR next_due_at < $3) "
             "AND initiative_id <> ALL($4::text[]) ORDER BY updated_at DESC"
         )
-        self._summary = (
-            "SELECT initiative_id, name, phase, owner, version, updated_at, next_due_at "
-            f"FROM {s}.portfolio_initiatives WHERE initiative_id = $1")
         self._entries = (f"SELECT state, regressions FROM {s}.portfolio_initiatives "
                          "WHERE initiative_id <> ALL($1::text[])")
         self._rows_of = (f"SELECT initiative_id, version, regressions, state "
@@ -115,12 +112,6 @@ class PortfolioReader:
             and (owner is None or s.owner == owner)
             and (overdue_at is None or s.overdue(overdue_at))]
         return sorted(found, key=lambda s: s.updated_at, reverse=True)
-
-    async def summary(self, initiative_id: str) -> InitiativeSummary | None:
-        """One initiative's row, as its last append left it: a read of fixed size, whatever the
-        initiative holds. None when no append has projected it (then read the stream)."""
-        row = await self._pool.fetchrow(self._summary, initiative_id)
-        return None if row is None else InitiativeSummary(**dict(row))
 
     async def entries(self) -> list[PortfolioEntry]:
         async with self._pool.acquire() as connection, connection.transaction(
