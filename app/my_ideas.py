@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
+from domain.pull_ideas import with_ideas
 from domain.visibility import Initiative, Person, may_see
 
 
@@ -27,15 +28,21 @@ class SubmittedIdea(BaseModel):
 async def submitted_ideas(context: Context, person: Person) -> list[SubmittedIdea]:
     """Newest first; from the initiatives `person` may still see."""
     from store.portfolio import PortfolioReader
+    from store.pull import PullIdeas
 
     store = await context.read_store()
     reader = PortfolioReader(store.pool, store.schema)
-    entries = await reader.entries_of(await reader.submitted_to(person.id))
+    theirs = await PullIdeas(store.schema).of_person(store.pool, person.id)
+    # Their ideas only: the initiatives' others may be thousands.
+    entries = await reader.entries_of({*await reader.submitted_to(person.id), *theirs},
+                                      pull_ideas=False)
+    states = [with_ideas(entry.state, theirs.get(entry.state.initiative_id, ()))
+              for entry in entries]
     found = [SubmittedIdea(
         initiative_id=state.initiative_id, initiative_name=state.require_spec().name,
         idea_id=idea.id, submitted_by=idea.submitted_by, text=idea.text,
         submitted_at=idea.submitted_at, status=idea.status.value, reason=idea.reason)
-        for state in (entry.state for entry in entries)
+        for state in states
         if state.spec is not None and may_see(person, Initiative(state))
         for idea in state.ideas if idea.submitted_by == person.id]
     return sorted(found, key=lambda idea: idea.submitted_at, reverse=True)

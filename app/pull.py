@@ -1,22 +1,25 @@
 """Pull across initiatives, as one person takes part in it: the ideas they may support, the ideas
 waiting on them as owner (most supported first, then oldest), and what became of the ideas they
-submitted. Folded from the portfolio read model, like the person's open work."""
+submitted. The initiatives from the portfolio read model, their ideas from the pull read model,
+the best of them only: a busy front line submits thousands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
 from app.context import Context, use_case
-from app.portfolio import portfolio_entries
-from domain.pull import IdeaFeedback, idea_feedback, triage_queue
+from domain.pull import IdeaFeedback, idea_feedback
+from domain.pull_ideas import with_ideas
 from domain.spec import Role
 from domain.state import IdeaState, IdeaStatus, InitiativeState
+from store.pull import PullIdeas
 
 # As `domain.pull_rules` has it: only what is still open to a decision, or adopted, gathers support.
 _SUPPORTABLE = frozenset({IdeaStatus.PENDING, IdeaStatus.ADOPTED})
+IDEAS_LISTED = 100
 
 
 class OpenIdea(BaseModel):
@@ -48,30 +51,71 @@ def _open_idea(state: InitiativeState, idea: IdeaState, actor: str) -> OpenIdea:
                      and Role.FRONT_LINE in state.roles_of(actor)))
 
 
-async def _states(context: Context) -> Iterable[InitiativeState]:
-    return [entry.state for entry in await portfolio_entries(context)
-            if entry.state.spec is not None]
+class IdeaList(BaseModel):
+    """The best of a list across initiatives (`IDEAS_LISTED` at most), and how many there are
+    in all: a busy front line has thousands (`baton ideas --of ID` pages through one)."""
+
+    model_config = ConfigDict(frozen=True)
+    ideas: list[OpenIdea]
+    total: int
+
+
+async def _states(context: Context, *, of: Iterable[str] | None = None,
+                  ) -> list[InitiativeState]:
+    """States holding only the ideas recorded with them: their pull streams' are read apart."""
+    from store.portfolio import PortfolioReader
+
+    store = await context.read_store()
+    reader = PortfolioReader(store.pool, store.schema)
+    entries = await (reader.entries(pull_ideas=False) if of is None
+                     else reader.entries_of(of, pull_ideas=False))
+    return [entry.state for entry in entries if entry.state.spec is not None]
+
+
+async def _best(context: Context, states: Sequence[InitiativeState], actor: str,
+                statuses: frozenset[IdeaStatus], excluding: str, limit: int) -> IdeaList:
+    """The most supported, then the oldest, ideas of `states` in `statuses` not submitted by
+    `excluding`: from their pull streams, and any still recorded with the initiative."""
+    store = await context.read_store()
+    by_id = {state.initiative_id: state for state in states}
+    found, total = await PullIdeas(store.schema).best_across(
+        store.pool, list(by_id), sorted(status.value for status in statuses), excluding, limit)
+    kept = [(by_id[iid], idea) for iid, idea in found]
+    recorded_with = [(state, idea) for state in states for idea in state.ideas
+                     if idea.status in statuses and idea.submitted_by != excluding]
+    best = sorted((*kept, *recorded_with),
+                  key=lambda pair: (-len(pair[1].supporters), pair[1].submitted_at,
+                                    pair[0].initiative_id))[:limit]
+    return IdeaList(ideas=[_open_idea(state, idea, actor) for state, idea in best],
+                    total=total + len(recorded_with))
 
 
 @use_case
-async def ideas_to_support(context: Context, actor: str) -> list[OpenIdea]:
+async def ideas_to_support(context: Context, actor: str,
+                           limit: int = IDEAS_LISTED) -> IdeaList:
     """Others' ideas on open initiatives where `actor` may take part, most supported first."""
-    found = [_open_idea(state, idea, actor) for state in await _states(context)
-             if state.is_open and Role.FRONT_LINE in state.roles_of(actor)
-             for idea in state.ideas
-             if idea.status in _SUPPORTABLE and idea.submitted_by != actor]
-    return sorted(found, key=lambda i: (-i.supporters, i.submitted_at, i.initiative_id))
+    states = [state for state in await _states(context)
+              if state.is_open and Role.FRONT_LINE in state.roles_of(actor)]
+    return await _best(context, states, actor, _SUPPORTABLE, actor, limit)
 
 
 @use_case
-async def triage_list(context: Context, actor: str) -> list[OpenIdea]:
-    """The ideas awaiting `actor`'s triage as owner: most supported first, then the oldest."""
-    found = [_open_idea(state, idea, actor) for state in await _states(context)
-             if state.is_open and state.owner == actor for idea in triage_queue(state)]
-    return sorted(found, key=lambda i: (-i.supporters, i.submitted_at, i.initiative_id))
+async def triage_list(context: Context, actor: str, limit: int = IDEAS_LISTED) -> IdeaList:
+    """The ideas awaiting `actor`'s triage as owner: most supported first, then the oldest
+    (`domain.pull.triage_queue`'s order)."""
+    states = [state for state in await _states(context)
+              if state.is_open and state.owner == actor]
+    return await _best(context, states, actor, frozenset({IdeaStatus.PENDING}), "", limit)
 
 
 @use_case
 async def my_ideas(context: Context, actor: str) -> list[IdeaFeedback]:
     """What became of each idea `actor` submitted, and why; newest first."""
-    return idea_feedback(list(await _states(context)), actor)
+    from store.portfolio import PortfolioReader
+
+    store = await context.read_store()
+    theirs = await PullIdeas(store.schema).of_person(store.pool, actor)
+    submitted_to = await PortfolioReader(store.pool, store.schema).submitted_to(actor)
+    states = await _states(context, of={*submitted_to, *theirs})
+    return idea_feedback([with_ideas(state, theirs.get(state.initiative_id, ()))
+                          for state in states], actor)

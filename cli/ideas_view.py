@@ -55,7 +55,11 @@ async def show_ideas(args: argparse.Namespace, session: Session) -> int:
         session.out.result([f.model_dump(mode="json") for f in feedback],
                            lambda: _feedback_text(feedback))
         return ExitCode.OK
-    ideas = await (triage_list if args.to_triage else ideas_to_support)(context, actor)
+    listed = await (triage_list if args.to_triage else ideas_to_support)(context, actor)
+    ideas = listed.ideas
+    if listed.total > len(ideas):
+        session.out.note(f"the first {len(ideas)} of {listed.total:,}; every idea of an "
+                         "initiative: baton ideas --of ID")
     session.out.result([i.model_dump(mode="json") for i in ideas], lambda: _ideas_text(ideas))
     return ExitCode.OK
 

@@ -101,6 +101,13 @@ class PullIdeas:
         self._listing = (
             f"SELECT state::text FROM {s}.pull_ideas WHERE initiative_id = $1 AND number > $2 "
             "AND ($3::text[] IS NULL OR status = ANY($3::text[])) ORDER BY number LIMIT $4")
+        # The best of many initiatives' ideas for a list across them (most supported, then the
+        # oldest), with how many there are in all; `$3` is left out as their submitter.
+        self._best_across = (
+            f"SELECT initiative_id, state::text, count(*) OVER () FROM {s}.pull_ideas "
+            "WHERE initiative_id = ANY($1::text[]) AND status = ANY($2::text[]) "
+            "AND submitted_by <> $3 ORDER BY jsonb_array_length(state->'supporters') DESC, "
+            "submitted_at, initiative_id, number LIMIT $4")
         self._of_person = (f"SELECT initiative_id, state::text FROM {s}.pull_ideas "
                            "WHERE submitted_by = $1 ORDER BY initiative_id, number")
         self._versions = (f"SELECT stream_id, version FROM {s}.streams "
@@ -206,6 +213,17 @@ class PullIdeas:
         rows = await pool.fetch(self._listing, initiative_id, after,
                                 None if statuses is None else list(statuses), limit)
         return tuple(IdeaState.model_validate_json(row[0]) for row in rows)
+
+    async def best_across(self, pool: asyncpg.Pool, initiative_ids: Sequence[str],
+                          statuses: Sequence[str], excluding: str,
+                          limit: int) -> tuple[list[tuple[str, IdeaState]], int]:
+        """At most `limit` ideas of these initiatives and statuses, not submitted by
+        `excluding`, most supported first, then the oldest, each with its initiative; and how
+        many there are in all."""
+        rows = await pool.fetch(self._best_across, list(initiative_ids), list(statuses),
+                                excluding, limit)
+        found = [(row[0], IdeaState.model_validate_json(row[1])) for row in rows]
+        return found, rows[0][2] if rows else 0
 
     async def of_person(self, pool: asyncpg.Pool,
                         person: str) -> dict[str, tuple[IdeaState, ...]]:

@@ -113,13 +113,15 @@ class PortfolioReader:
             and (overdue_at is None or s.overdue(overdue_at))]
         return sorted(found, key=lambda s: s.updated_at, reverse=True)
 
-    async def entries(self) -> list[PortfolioEntry]:
+    async def entries(self, *, pull_ideas: bool = True) -> list[PortfolioEntry]:
+        """Every initiative's entry; without `pull_ideas`, its state holds only the ideas
+        recorded with it, not those of its pull stream (which a reader then asks for apart)."""
         async with self._pool.acquire() as connection, connection.transaction(
                 isolation="repeatable_read", readonly=True):
             stale = [row["stream_id"] for row in await connection.fetch(self._stale)]
             rows = await connection.fetch(self._entries, stale)
             folded = await self._folded(connection, stale)
-            ideas = await self._pull.of_initiatives(connection)
+            ideas = await self._pull.of_initiatives(connection) if pull_ideas else {}
         return _with_ideas(rows, folded, ideas)
 
     async def _folded(self, connection: Connection,
@@ -158,15 +160,17 @@ class PortfolioReader:
         any whose rows are behind."""
         return [row[0] for row in await self._pool.fetch(self._submitted_to, person)]
 
-    async def entries_of(self, initiative_ids: Iterable[str]) -> list[PortfolioEntry]:
-        """These initiatives' entries, a row that is behind folded in memory as in `entries`."""
+    async def entries_of(self, initiative_ids: Iterable[str], *,
+                         pull_ideas: bool = True) -> list[PortfolioEntry]:
+        """These initiatives' entries, a row that is behind folded in memory as in `entries`
+        (and `pull_ideas` as there)."""
         wanted = set(initiative_ids)
         async with self._pool.acquire() as connection, connection.transaction(
                 isolation="repeatable_read", readonly=True):
             stale = wanted & {row["stream_id"] for row in await connection.fetch(self._stale)}
             rows = await connection.fetch(self._entries_of, list(wanted - stale))
             folded = await self._folded(connection, stale)
-            ideas = await self._pull.of_initiatives(connection, wanted)
+            ideas = await self._pull.of_initiatives(connection, wanted) if pull_ideas else {}
         return _with_ideas(rows, folded, ideas)
 
 
