@@ -35,6 +35,8 @@ ANSWER_TIMEOUT = 30.0
 # How long a worker seen polling is taken to be there still (the server itself remembers a
 # poller for a minute).
 WORKER_SEEN_FOR = 10.0
+# Asking who polls: a call lost on its way is asked again, twice at most, a moment apart.
+POLLERS_TRIES = 3
 
 Opener = Callable[[], Awaitable[Any]]
 Patience = Callable[[str], AbstractAsyncContextManager[None]]
@@ -125,12 +127,21 @@ class Context:
         from temporalio.api.taskqueue.v1 import TaskQueue
         from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
+        from workflows.call_policy import lost_in_transit, pauses
+
         client = await self.temporal()
-        response: Any = await client.workflow_service.describe_task_queue(
-            DescribeTaskQueueRequest(
-                namespace=self.where.namespace, task_queue=TaskQueue(name=self.where.task_queue),
-                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
-        return [poller.identity for poller in response.pollers]
+        request = DescribeTaskQueueRequest(
+            namespace=self.where.namespace, task_queue=TaskQueue(name=self.where.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+        waits = pauses()
+        for _ in range(POLLERS_TRIES - 1):
+            try:
+                return _identities(await client.workflow_service.describe_task_queue(request))
+            except Exception as error:
+                if not lost_in_transit(error):
+                    raise
+            await asyncio.sleep(next(waits))
+        return _identities(await client.workflow_service.describe_task_queue(request))
 
     async def require_worker(self) -> None:
         """Refuse early, recording nothing, when no worker would carry the command out.
@@ -186,6 +197,10 @@ class Context:
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         traceback: TracebackType | None) -> None:
         await self.close()
+
+
+def _identities(described: Any) -> list[str]:
+    return [poller.identity for poller in described.pollers]
 
 
 def use_case(

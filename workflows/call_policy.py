@@ -140,6 +140,16 @@ def unavailable(reason: str) -> Rejected:
 
 # Every failure of the servers below, as a person reads it.
 
+# A Temporal call that failed on its way (a connection dropped or reset, the server shedding
+# load), not for what it asked: the same call may well be answered a moment later.
+_IN_TRANSIT = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
+               RPCStatusCode.CANCELLED)
+
+
+def lost_in_transit(error: BaseException) -> bool:
+    return isinstance(error, RPCError) and error.status in _IN_TRANSIT
+
+
 def refusal_of(error: BaseException, *, temporal_address: str, db_schema: str) -> Rejected | None:
     """The refusal a failure of Temporal or PostgreSQL means, or None for anything else (a bug).
 
@@ -149,9 +159,8 @@ def refusal_of(error: BaseException, *, temporal_address: str, db_schema: str) -
     refused = workflow_refusal(error)
     if refused is not None:
         return refused
-    if isinstance(error, RPCError) and error.status in (
-        RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
-    ):
+    if lost_in_transit(error):
+        assert isinstance(error, RPCError)
         return unavailable(f"lost Temporal at {temporal_address}: {error.message}")
     return _database_refusal(error, db_schema)
 

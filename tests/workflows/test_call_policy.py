@@ -121,6 +121,8 @@ def _chained(inner: BaseException) -> Exception:
     (_rpc(RPCStatusCode.UNAVAILABLE), RejectionKind.UNAVAILABLE,
      "lost Temporal at temporal.example:7233: it went away"),
     (_rpc(RPCStatusCode.DEADLINE_EXCEEDED), RejectionKind.UNAVAILABLE, "lost Temporal"),
+    # A connection reset under load cancels the call: a moment's trouble, not a bug (was a 500).
+    (_rpc(RPCStatusCode.CANCELLED), RejectionKind.UNAVAILABLE, "lost Temporal"),
     (_chained(ApplicationError("not the owner", "forbidden", type=REJECTED)),
      RejectionKind.FORBIDDEN, "not the owner"),
     (_chained(ApplicationError("an old refusal", type=REJECTED)), RejectionKind.CONFLICT,
