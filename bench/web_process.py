@@ -7,7 +7,6 @@ import asyncio
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -16,21 +15,16 @@ from pathlib import Path
 
 import httpx
 
+from devstack.ports import free_port
+
 READY_TIMEOUT = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @asynccontextmanager
 async def web_process(home: Path, **environment: str) -> AsyncIterator[str]:
     """The base URL of a `baton web` started with `environment` (TEMPORAL_ADDRESS,
     DATABASE_URL, BATON_DB_SCHEMA, BATON_TASK_QUEUE...); stopped as Kubernetes stops a pod."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "BATON_HOME": str(home), "BATON_WEB_HOST": "127.0.0.1",
            "BATON_WEB_PORT": str(port), "BATON_PUBLIC_URL": url,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from devstack.ports import free_port
 from devstack.smtp_sink import SmtpSink, smtp_sink
 
 EXAMPLES = Path(os.path.relpath(Path(__file__).resolve().parent.parent / "examples"))
@@ -45,8 +45,8 @@ class Demo:
         self.baton = Path(sys.executable).parent / "baton"
         self.mail = mail
         self.env = {key: value for key, value in os.environ.items() if key not in _FOREIGN}
-        self.env.update(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(_free_port()),
-                        BATON_UI_PORT=str(_free_port()), BATON_WEB_PORT=str(_free_port()),
+        self.env.update(BATON_HOME=str(home), BATON_TEMPORAL_PORT=str(free_port()),
+                        BATON_UI_PORT=str(free_port()), BATON_WEB_PORT=str(free_port()),
                         BATON_LOG_LEVEL="WARNING",
                         BATON_SMTP_URL=mail.url, BATON_MAIL_FROM="baton@acme.example")
         self._bold = sys.stdout.isatty()
@@ -216,13 +216,6 @@ def main() -> int:
     shutil.rmtree(home, ignore_errors=True)
     print(f"\ndemo finished in {time.monotonic() - begun:.0f} s", flush=True)
     return 0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _quoted(argument: str) -> str:

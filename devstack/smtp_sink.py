@@ -5,7 +5,6 @@ good, to show what Baton does then.
 
 from __future__ import annotations
 
-import socket
 import ssl
 import threading
 from collections import Counter
@@ -15,6 +14,8 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+
+from devstack.ports import free_port
 
 
 @dataclass
@@ -93,19 +94,13 @@ class SmtpSink:
         return AuthResult(success=False, handled=False)
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def smtp_sink(host: str = "127.0.0.1", credentials: tuple[str, str] | None = None,
               tls: ssl.SSLContext | None = None) -> Iterator[SmtpSink]:
     """`tls`: the server offers STARTTLS with this context."""
     from aiosmtpd.controller import Controller
 
-    sink = SmtpSink(host=host, port=_free_port(host), credentials=credentials)
+    sink = SmtpSink(host=host, port=free_port(host), credentials=credentials)
     auth: dict[str, Any] = {} if credentials is None else {
         "authenticator": sink.authenticate, "auth_require_tls": False, "auth_required": True}
     if tls is not None:
