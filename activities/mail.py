@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -88,6 +89,9 @@ class Mailer:
 
     @activity.defn(name=PLAN_MAIL)
     async def plan_mail(self, notification: Notification) -> list[str]:
+        return self.recipients(notification)
+
+    def recipients(self, notification: Notification) -> list[str]:
         """Which addressees get this by e-mail now; the others are told it cannot reach them
         (it is still on their My work page)."""
         if not self.enabled or self.settings.digest_only:
@@ -100,11 +104,14 @@ class Mailer:
 
     @activity.defn(name=SEND_MAIL)
     async def send_mail(self, request: MailRequest) -> None:
-        message = notification_mail(self.settings.letterhead, request.notification, request.to,
-                                    request.at)
-        await self.deliver(message, request.to)
-        log.info("mail sent", to=request.to, message_id=message["Message-ID"],
-                 notification_id=request.notification.notification_id)
+        await self.mail(request.notification, request.to, request.at)
+
+    async def mail(self, notification: Notification, to: str, at: datetime) -> None:
+        """`to`'s copy of `notification`, as of `at` ("due in 3 days" counts from it)."""
+        message = notification_mail(self.settings.letterhead, notification, to, at)
+        await self.deliver(message, to)
+        log.info("mail sent", to=to, message_id=message["Message-ID"],
+                 notification_id=notification.notification_id)
 
     async def deliver(self, message: EmailMessage, to: str) -> None:
         """Raises ApplicationError: of type MAIL_REFUSED, not retryable, for a 5xx refusal."""

@@ -42,12 +42,17 @@ class Notifier:
 
     @activity.defn(name=NOTIFY)
     async def notify(self, notification: Notification) -> None:
+        """For runs that deliver their notices themselves (`workflows.outbox`)."""
         info = activity.info()
+        await self.deliver(notification, attempt=info.attempt, workflow_id=info.workflow_id,
+                           run_id=info.workflow_run_id)
+
+    async def deliver(self, notification: Notification, **context: object) -> None:
+        """Log it, and POST it to the webhook when there is one. ApplicationError when the
+        webhook failed: `non_retryable` when trying again would not help."""
         log.info("notification", notification_id=notification.notification_id,
                  initiative_id=notification.initiative_id, kind=notification.kind,
-                 to=notification.to, message=notification.message,
-                 workflow_id=info.workflow_id, run_id=info.workflow_run_id,
-                 attempt=info.attempt)
+                 to=notification.to, message=notification.message, **context)
         if self._webhook_url:
             await self._post(notification)
 

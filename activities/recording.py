@@ -12,6 +12,7 @@ from domain.events import payload_of
 from domain.pull_stream import initiative_of_pull, pull_stream_id
 from domain.upcasting import upcast
 from store import ConcurrencyConflict, EventStore, IdempotencyConflict, InvalidAppend, Projection
+from store.notices import NoticeQueue
 from store.pull import PullIdeas
 from store.pull import TriageDue as StoredDue
 from store.requests import RequestLog
@@ -58,6 +59,7 @@ class Recorder:
         self._project = project
         self._requests = RequestLog(store.schema)
         self._pull = PullIdeas(store.schema)
+        self._notices = NoticeQueue(store.schema)
 
     @activity.defn(name=APPEND_EVENTS)
     async def append_events(self, request: AppendRequest) -> AppendOutcome:
@@ -69,7 +71,8 @@ class Recorder:
             _validate(request)
             result = await self._store.append(
                 request.initiative_id, request.expected_version, request.events,
-                project=self._requests.recording(request.request_id, self._project))
+                project=self._keeping_notices(request, self._requests.recording(
+                    request.request_id, self._project)))
         except (ConcurrencyConflict, IdempotencyConflict) as conflict:
             return await self._store_is_ahead(request, conflict)
         except InvalidAppend as invalid:
@@ -84,6 +87,14 @@ class Recorder:
                  version=result.version, types=[e.type for e in request.events])
         return AppendOutcome(version=result.version, head_hash=result.head_hash,
                              recorded=list(request.events))
+
+    def _keeping_notices(self, request: AppendRequest,
+                         then: Projection | None) -> Projection | None:
+        if not request.notices or not request.events:
+            return then
+        return self._notices.keeping(
+            request.notices[0].initiative_id, request.events[-1].occurred_at,
+            [(n.notification_id, n.model_dump_json()) for n in request.notices], then)
 
     @activity.defn(name=APPEND_PULL_EVENTS)
     async def append_pull_events(self, request: AppendRequest) -> PullAppendOutcome:

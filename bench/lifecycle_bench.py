@@ -28,6 +28,7 @@ from store import EventStore
 from workers.settings import Settings
 from workers.temporal_client import connect_client
 from workers.worker import build_worker
+from workflows.announcements import owed_by
 from workflows.client import InitiativeClient
 from workflows.sandbox import workflow_runner
 
@@ -94,12 +95,16 @@ async def activity_calls(initiatives: InitiativeClient, iid: str) -> tuple[int, 
             kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED))
 
 
-async def same_shape(initiatives: InitiativeClient, iid: str, commands: int,
-                     timers: list[float]) -> BarePlan:
+async def same_shape(initiatives: InitiativeClient, store: EventStore, iid: str,
+                     commands: int, timers: list[float]) -> BarePlan:
     """A bare plan shaped like the finished initiative `iid`: as many updates (its commands and
     the launch's append), its timers, and its local and ordinary activity calls spread over
-    them."""
+    them, with one ordinary call for each notice its events called for: the way a workflow on
+    bare Temporal delivers them (and Baton's did, before the store kept them)."""
     local, remote = await activity_calls(initiatives, iid)
+    stream = [r.event for r in await store.read_stream(iid)]
+    ideas = [r.event for r in await store.read_stream(pull_stream_id(iid))]
+    remote += len(owed_by(stream, ideas))
     updates = commands + 1  # the launch's append counts as one
     return BarePlan(updates=updates, timers=timers,
                     local_calls_per_timer=max(0, round((local - updates) / len(timers))),
@@ -151,7 +156,7 @@ async def measure() -> dict[str, float]:
                                  workflow_runner=workflow_runner(client.data_converter))
             async with baton_worker, bare_worker:
                 sample = await baton_lifecycle(initiatives, spec)
-                plan = await same_shape(initiatives, sample, len(HANDOFF), CHECKS_AT)
+                plan = await same_shape(initiatives, store, sample, len(HANDOFF), CHECKS_AT)
                 say(f"   one lifecycle: {plan.updates} updates, then per check "
                     f"{plan.local_calls_per_timer} local and {plan.remote_calls_per_timer} "
                     "ordinary activity calls")

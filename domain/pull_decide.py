@@ -37,6 +37,26 @@ def named_ideas(command: PullCommand) -> tuple[str, ...]:
     return () if isinstance(command, cmd.SubmitIdea) else (command.idea_id,)
 
 
+def idea_id_for(number: int) -> str:
+    """Ideas are numbered in the order they were submitted, from 1."""
+    return f"idea-{number}"
+
+
+def ideas_created(events: Sequence[Event]) -> int:
+    """How many ideas `events` add to a pull stream."""
+    return sum(e.type in (ev.IdeaSubmitted.TYPE, ev.IdeaCarriedOver.TYPE) for e in events)
+
+
+def check_ideas_known(command: PullCommand, ideas: int) -> None:
+    """Refuse a command naming an idea that is not among the `ideas` a stream holds: they are
+    idea-1 to idea-<ideas>, so this needs no reading of them."""
+    for idea_id in named_ideas(command):
+        number = idea_id.removeprefix("idea-")
+        if not (len(number) <= 12 and number.isascii() and number.isdecimal()
+                and idea_id_for(int(number)) == idea_id and 1 <= int(number) <= ideas):
+            raise Rejected(f"unknown idea {idea_id!r}", RejectionKind.NOT_FOUND)
+
+
 def _idea(pull: PullSlice, idea_id: str) -> IdeaState:
     idea = pull.idea(idea_id)
     if idea is None:
@@ -47,7 +67,7 @@ def _idea(pull: PullSlice, idea_id: str) -> IdeaState:
 def _submit(s: InitiativeState, pull: PullSlice, c: cmd.SubmitIdea, now: datetime) -> Payloads:
     require_role(s, c.actor, Role.FRONT_LINE, "submit an idea")
     pull_rules.within_daily_ideas(pull, c.actor)
-    return [ev.IdeaSubmitted(idea_id=f"idea-{pull.submitted + 1}", text=c.text,
+    return [ev.IdeaSubmitted(idea_id=idea_id_for(pull.submitted + 1), text=c.text,
                              triage_due_at=now + s.require_spec().ideas.triage_within)]
 
 

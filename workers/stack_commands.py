@@ -11,8 +11,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.args import CommandTable
 from cli.errors import CliError, ExitCode, unreachable
@@ -20,7 +21,11 @@ from cli.output import table
 from cli.session import Session
 from devstack.private_files import PRIVATE_UMASK, open_private, private_dir
 from devstack.stack_files import StackFiles, StackInfo, process_alive
+from domain.formatting import relative
 from workers.composition import Place, load_settings, redact  # light: imports app/ lazily
+
+if TYPE_CHECKING:
+    from store.notices import Backlog
 
 START_TIMEOUT = 120.0  # a first start creates the PostgreSQL cluster
 STOP_TIMEOUT = 30.0
@@ -162,12 +167,17 @@ async def status(args: argparse.Namespace, session: Session) -> int:
     place = Place(load_settings())
     info = place.stack.running()
     temporal_ok, workers = await _probe_temporal(session)
-    database_ok = await _probe_database(place.database_url)
+    database_ok, notices = await _probe_database(place.database_url, place.settings.db_schema)
     data = {
         "temporal_address": place.temporal_address, "temporal_reachable": temporal_ok,
         "ui_url": place.ui_url,
         "database_url": redact(place.database_url) if place.database_url else None,
         "database_reachable": database_ok, "db_schema": place.settings.db_schema,
+        # Notices the workers have yet to deliver: a count that grows says a webhook or mail
+        # server is down (or no worker runs).
+        "notices_owed": None if notices is None else {
+            "count": notices.count,
+            "oldest_at": notices.oldest_at.isoformat() if notices.oldest_at else None},
         "task_queue": place.settings.task_queue, "workers": workers,
         # The pages and the API this stack serves, else the one this CLI is a client of.
         "web_url": (info.web_url if info else None) or place.settings.api_url,
@@ -199,17 +209,24 @@ async def _probe_temporal(session: Session) -> tuple[bool, list[str]]:
         return False, []
 
 
-async def _probe_database(dsn: str | None) -> bool:
+async def _probe_database(dsn: str | None, schema: str) -> tuple[bool, Backlog | None]:
+    """Whether the database answers, and the notices owed in `schema` (None: not migrated)."""
     if dsn is None:
-        return False
+        return False, None
     import asyncpg
+
+    from store.notices import NoticeQueue
 
     try:
         connection = await asyncpg.connect(dsn, timeout=5)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-        return False
-    await connection.close()
-    return True
+        return False, None
+    try:
+        return True, await NoticeQueue(schema).backlog(connection)
+    except asyncpg.PostgresError:  # a schema not migrated yet, or a role that may not read it
+        return True, None
+    finally:
+        await connection.close()
 
 
 def _status_text(data: dict[str, object]) -> str:
@@ -227,12 +244,22 @@ def _status_text(data: dict[str, object]) -> str:
          state(data["database_reachable"])],
         ["Workers", f"task queue {data['task_queue']!r}",
          ", ".join(workers) if workers else "none polling"],
+        ["Notices", "waiting to be delivered", _backlog_text(data.get("notices_owed"))],
         ["Pages", f"{data['web_url']}/signin" if data["web_url"] else "not served", ""],
         ["HTTP API", f"{data['web_url']}/api/v1" if data["web_url"] else "not served", ""],
         ["baton up", stack["home"],
          f"pid {stack['pid']}" if stack.get("running") else "not running"],
     ]
     return table(["", "WHERE", "STATE"], rows)
+
+
+def _backlog_text(owed: object) -> str:
+    if not isinstance(owed, dict):
+        return "unknown"
+    if not owed["count"]:
+        return "none"
+    oldest = datetime.fromisoformat(owed["oldest_at"])
+    return f"{owed['count']:,}, the oldest {relative(oldest, datetime.now(UTC))}"
 
 
 async def worker(args: argparse.Namespace, session: Session) -> int:

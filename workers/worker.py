@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.plugin import SimplePlugin
 from temporalio.worker import Worker
 
 from activities.digest import Digests
@@ -23,9 +24,11 @@ from store import EventStore
 from store.portfolio import PortfolioProjection, PortfolioReader
 from workers.composition import database_url
 from workers.health import serve_health
+from workers.notice_delivery import NoticeDelivery
 from workers.settings import Settings
 from workers.telemetry import start_worker_telemetry
 from workers.temporal_client import connect_client
+from workflows.client import InitiativeClient
 from workflows.digest import DigestInput, DigestWorkflow, digest_workflow_id
 from workflows.initiative import InitiativeWorkflow
 from workflows.sandbox import workflow_runner
@@ -41,14 +44,13 @@ def mail_settings(settings: Settings) -> MailSettings:
         sender=settings.mail_from, public_url=settings.mail_link_base, timezone=settings.timezone))
 
 
-def activities_for(store: EventStore, settings: Settings) -> Sequence[Any]:
-    mailer = Mailer(mail_settings(settings))
+def activities_for(store: EventStore, settings: Settings, notifier: Notifier,
+                   mailer: Mailer) -> Sequence[Any]:
     digests = Digests(store, mailer, settings.digest)
     recorder = Recorder(store, project=PortfolioProjection(store.schema))
     return [
         recorder.append_events, recorder.read_recorded, recorder.append_pull_events,
-        recorder.read_pull_slice,
-        Notifier(settings.webhook_url, secret=settings.webhook_secret).notify,
+        recorder.read_pull_slice, notifier.notify,
         MetricReader(settings.metric_source_hosts).read_metric,
         mailer.plan_mail, mailer.send_mail, digests.next_digest, digests.send_digests,
     ]
@@ -66,13 +68,21 @@ async def start_digest(client: Client, settings: Settings, task_queue: str | Non
 
 def build_worker(client: Client, store: EventStore, settings: Settings,
                  task_queue: str | None = None) -> Worker:
+    """The workflows and activities of `task_queue`, and, while the worker runs, the delivery
+    of the notices the store keeps (a plugin's run context: Temporal's place for work that
+    lives and ends with a worker)."""
+    queue = task_queue or settings.task_queue
+    mailer = Mailer(mail_settings(settings))
+    notifier = Notifier(settings.webhook_url, secret=settings.webhook_secret)
+    delivery = NoticeDelivery(store, notifier, mailer, InitiativeClient(client, queue))
     return Worker(
         client,
-        task_queue=task_queue or settings.task_queue,
+        task_queue=queue,
         workflows=[InitiativeWorkflow, DigestWorkflow],
         workflow_runner=workflow_runner(client.data_converter),
-        activities=activities_for(store, settings),
+        activities=activities_for(store, settings, notifier, mailer),
         graceful_shutdown_timeout=SHUTDOWN_GRACE,
+        plugins=[SimplePlugin("baton.notice_delivery", run_context=delivery.running)],
     )
 
 

@@ -32,11 +32,32 @@ class _Contract(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class Notification(_Contract):
+    """What someone must hear; `notification_id` is the id of the event behind it (and, when
+    one event tells several people different things, what it tells them), so a receiver that
+    sees it twice (a retried delivery) can drop the copy."""
+
+    notification_id: str
+    initiative_id: str
+    initiative_name: str
+    kind: str
+    to: list[str]
+    message: str
+    # What a message needs besides (a webhook receives only the fields above).
+    subject: str = ""
+    due_at: datetime | None = None
+    page: str = ""  # the web page where it is done, relative to BATON_PUBLIC_URL
+    details: list[str] = []
+
+
 class AppendRequest(_Contract):
     initiative_id: str
     expected_version: int
     events: list[Event]
     request_id: str | None = None  # the person's request key (workflows.requests), if any
+    # What the events must tell people, kept in the store with them (store/notices.py) and
+    # delivered from there. Runs begun before keep their notices in the workflow instead.
+    notices: list[Notification] = []
 
 
 class RecordedRequest(_Contract):
@@ -99,22 +120,6 @@ class PullAppendOutcome(AppendOutcome):
     next_reminder: TriageDue | None = None
 
 
-class Notification(_Contract):
-    """What someone must hear; `notification_id` is the id of the event behind it (and, when
-    one event tells several people different things, what it tells them), so a receiver that
-    sees it twice (a retried delivery) can drop the copy."""
-
-    notification_id: str
-    initiative_id: str
-    initiative_name: str
-    kind: str
-    to: list[str]
-    message: str
-    # What a message needs besides (a webhook receives only the fields above).
-    subject: str = ""
-    due_at: datetime | None = None
-    page: str = ""  # the web page where it is done, relative to BATON_PUBLIC_URL
-    details: list[str] = []
 
 
 class MailRequest(_Contract):

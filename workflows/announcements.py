@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from domain import events as ev
+from domain import evolve, fold
 from domain.envelope import Event
+from domain.pull_ideas import folded_ideas, with_ideas
 from domain.spec import Role
 from domain.state import InitiativeState, Phase, StepStatus
 from domain.text import excerpt
@@ -231,3 +233,19 @@ def announcements_for(state: InitiativeState, events: list[Event]) -> list[Notif
                 subject=notice.subject, due_at=notice.due_at, page=notice.page,
                 details=notice.details))
     return found
+
+
+def owed_by(events: list[Event], ideas: list[Event]) -> dict[str, Notification]:
+    """The notices an initiative's recorded events called for, by id, as its workflow announced
+    them: its own stream's `events` one by one, and its pull stream's `ideas`, all recorded while
+    it was open, before its last event. For checking and measuring, outside workflows."""
+    state = InitiativeState(initiative_id=events[0].initiative_id)
+    owed: dict[str, Notification] = {}
+    for event in events:
+        state = evolve(state, event)
+        owed.update((n.notification_id, n) for n in announcements_for(state, [event]))
+    open_state = fold(state.initiative_id, events[:-1])
+    for number, event in enumerate(ideas, start=1):
+        seen = with_ideas(open_state, folded_ideas((), ideas[:number]))
+        owed.update((n.notification_id, n) for n in announcements_for(seen, [event]))
+    return owed

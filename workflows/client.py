@@ -36,6 +36,7 @@ from workflows.contracts import (
     InitiativeInput,
     InitiativeView,
     MetricSourceProblem,
+    Undelivered,
     workflow_id_for,
 )
 from workflows.initiative import InitiativeWorkflow
@@ -184,6 +185,20 @@ class InitiativeClient:
     def handle(self, initiative_id: str) -> WorkflowHandle[Any, InitiativeView]:
         return self._client.get_workflow_handle_for(
             InitiativeWorkflow.run, workflow_id_for(initiative_id))
+
+    async def record_undelivered(self, initiative_id: str, undelivered: Undelivered) -> bool:
+        """Tells the initiative who a notice could not reach; False when its workflow has
+        ended (a closed initiative records nothing more). Sent again, it is recorded once."""
+        try:
+            await asyncio.wait_for(self.handle(initiative_id).execute_update(
+                InitiativeWorkflow.record_undelivered, undelivered,
+                id=f"undelivered-{undelivered.notification_id}-{undelivered.to}"),
+                self._update_patience)
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                return False
+            raise
+        return True
 
     async def view(self, initiative_id: str, *, budget: Budget | None = None) -> InitiativeView:
         budget = self._budget(budget)

@@ -29,6 +29,9 @@ class PullLedger(BaseModel):
     version: int = 0
     next_triage: TriageDue | None = None  # its escalation
     next_reminder: TriageDue | None = None  # the owner's reminder
+    # How many ideas the stream holds (they are numbered idea-1, idea-2, ...), as last read, or
+    # more: an append counts its new ideas before it is answered. None until known in the run.
+    ideas: int | None = None
 
 
 class InitiativeInput(BaseModel):
@@ -93,3 +96,13 @@ class Recorded(BaseModel):
     model_config = ConfigDict(frozen=True)
     events: list[Event]
     view: InitiativeView
+
+
+class Undelivered(BaseModel):
+    """A notice the workers could not deliver to `to`, for the initiative to record (its page
+    shows who was not told, and why: one bounded line)."""
+
+    model_config = ConfigDict(frozen=True)
+    notification_id: str = Field(max_length=200)
+    to: str = Field(max_length=320)
+    reason: str = Field(max_length=500)

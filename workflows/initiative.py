@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.commitments import commitments
     from domain.deadlines import Deadline, moot, pending_deadlines
     from domain.envelope import Event, Provenance
-    from domain.pull_decide import PULL_COMMANDS, check_pull_command
+    from domain.pull_decide import PULL_COMMANDS, check_ideas_known, check_pull_command
     from workflows import search_attributes as attrs
     from workflows.activity_contracts import (
         APPEND_EVENTS,
@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         InitiativeView,
         MetricSourceProblem,
         Recorded,
+        Undelivered,
     )
     from workflows.metric_reading import MetricReading
     from workflows.notifications import notifications_for
@@ -60,6 +61,9 @@ _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpe
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
 # Runs begun before announcements, e-mail and early reminders replay without them.
 ANNOUNCE = "announcements-mail-reminders"
+# Runs begun before this deliver their notices from the workflow (`workflows.outbox`); later ones
+# hand them to the append, which keeps them in the store with the events (store/notices.py).
+KEEP_NOTICES = "notices-kept-with-events"
 
 
 @workflow.defn(name="Initiative")
@@ -81,9 +85,14 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         self._source_problem: MetricSourceProblem | None = None
         self._bounded = False
         self._draining = False  # about to continue as new: new commands go to the next run
-        self._pull = PullSide(start.initiative_id, start.pull)
+        ledger = start.pull
+        if self._state.version == 0 and ledger.ideas is None:
+            ledger = ledger.model_copy(update={"ideas": 0})  # a new initiative has none
+        self._pull = PullSide(start.initiative_id, ledger)
         # Decided here, not in `run`: an update's validator may run before `run` starts.
         self._pull_stream = workflow.patched(PULL_STREAM)
+        self._notices_kept = workflow.patched(KEEP_NOTICES)
+        self._folded_ahead: tuple[list[Event], InitiativeState] | None = None
 
     @workflow.run
     async def run(self, start: InitiativeInput) -> InitiativeView:
@@ -140,6 +149,12 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         except Rejected as rejected:
             raise as_application_error(rejected) from None
 
+    @workflow.update
+    async def record_undelivered(self, undelivered: Undelivered) -> None:
+        """From the workers that deliver the notices the store keeps: who was not told."""
+        await self._record_undelivered(undelivered.notification_id, undelivered.to,
+                                       undelivered.reason)
+
     @execute_viewed.validator
     def _validate_viewed(self, request: cmd.CommandEnvelope) -> None:
         self._validate(request)
@@ -169,6 +184,8 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         try:
             if self._pull_stream and isinstance(command, PULL_COMMANDS):
                 check_pull_command(self._state_once_launched(), command)  # ideas: in the store
+                if self._pull.ledger.ideas is not None:  # but their numbers are known
+                    check_ideas_known(command, self._pull.ledger.ideas)
             else:
                 decide(self._state_once_launched(), command, workflow.now())
         except Rejected as rejected:
@@ -280,21 +297,31 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         # A local activity: the append runs in this worker without a round trip to the server
         # to schedule it, which is most of an owner's wait; idempotent appends make its
         # at-least-once retries safe.
+        notices = []
+        if self._notices_kept:
+            after = fold(self._state.initiative_id, events, self._state)
+            notices = announcements_for(after, events)
+            self._folded_ahead = (events, after)
         outcome: AppendOutcome = await workflow.execute_local_activity(
             APPEND_EVENTS,
             AppendRequest(initiative_id=self._state.initiative_id,
                           expected_version=self._state.version, events=events,
-                          request_id=request_key),
+                          request_id=request_key, notices=notices),
             result_type=AppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=PATIENT, local_retry_threshold=LOCAL_RETRY_THRESHOLD)
         return outcome
 
     def _apply(self, events: list[Event], head_hash: str) -> None:
-        self._state = fold(self._state.initiative_id, events, self._state)
+        ahead, self._folded_ahead = self._folded_ahead, None
+        if ahead is not None and ahead[0] == events:
+            self._state = ahead[1]  # folded already, to tell whom the append's notices concern
+        else:
+            self._state = fold(self._state.initiative_id, events, self._state)
         self._head_hash = head_hash
-        announce = announcements_for if workflow.patched(ANNOUNCE) else notifications_for
-        self._outbox.add(announce(self._state, events))
-        self._outbox.dispatch()
+        if not self._notices_kept:  # else the append kept them with the events
+            announce = announcements_for if workflow.patched(ANNOUNCE) else notifications_for
+            self._outbox.add(announce(self._state, events))
+            self._outbox.dispatch()
         self._index_search_attributes()
         self._changed = True
 

@@ -1,6 +1,10 @@
 """The notices an initiative owes people, each delivered once: as a webhook notice and, where the
 run sends mail, as one e-mail per addressee. A notice stays pending until delivered (or given up
-on), so continue-as-new carries it over."""
+on), so continue-as-new carries it over.
+
+Only runs begun before notices were kept in the store with their events (`KEEP_NOTICES` in
+`workflows.initiative`) still deliver from here, and the run after them delivers what they carried
+over; every later notice goes from the store (workers/notice_delivery.py)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import commands as cmd
     from domain.deadlines import Deadline, reminder_at, untriaged
     from domain.envelope import Event
+    from domain.pull_decide import ideas_created
     from domain.pull_ideas import IDEA_SUBJECT, idea_of_subject
     from domain.pull_rules import DAILY_WINDOW
     from domain.pull_stream import pull_stream_id
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         APPEND_PULL_EVENTS,
         READ_PULL_SLICE,
         AppendRequest,
+        Notification,
         PullAppendOutcome,
         PullRead,
         PullSliceRequest,
@@ -56,18 +58,25 @@ class PullSide:
         if read.dues_read:
             self.ledger = PullLedger(version=read.pull.version, next_triage=read.next_triage,
                                      next_reminder=read.next_reminder)
+        self.ledger = self.ledger.model_copy(update={"ideas": read.pull.submitted})
         return read
 
     async def append(self, expected_version: int, events: list[Event],
-                     request_key: str | None) -> PullAppendOutcome:
+                     request_key: str | None,
+                     notices: list[Notification] | None = None) -> PullAppendOutcome:
+        if self.ledger.ideas is not None:
+            # Counted before the answer: an update judged meanwhile may name the new idea.
+            self.ledger = self.ledger.model_copy(
+                update={"ideas": self.ledger.ideas + ideas_created(events)})
         outcome: PullAppendOutcome = await workflow.execute_local_activity(
             APPEND_PULL_EVENTS, AppendRequest(
                 initiative_id=pull_stream_id(self._initiative_id),
-                expected_version=expected_version, events=events, request_id=request_key),
+                expected_version=expected_version, events=events, request_id=request_key,
+                notices=notices or []),
             result_type=PullAppendOutcome, start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=PATIENT, local_retry_threshold=_LOCAL_RETRY_THRESHOLD)
         self.ledger = PullLedger(version=outcome.version, next_triage=outcome.next_triage,
-                                 next_reminder=outcome.next_reminder)
+                                 next_reminder=outcome.next_reminder, ideas=self.ledger.ideas)
         return outcome
 
     def deadlines(self, spec: InitiativeSpec) -> list[Deadline]:

@@ -47,6 +47,7 @@ class PullHost(Protocol):
     _lock: asyncio.Lock
     _pull: PullSide
     _pull_stream: bool
+    _notices_kept: bool
     _requests: RequestMemory
     _outbox: Outbox
     _changed: bool
@@ -65,6 +66,7 @@ class PullHost(Protocol):
     async def _flag_stuck(self, command: cmd.AnyCommand, reason: str) -> None: ...
 
     async def _append_pull(self, expected_version: int, events: list[Event], key: str | None,
+                           ideas: tuple[IdeaState, ...],
                            command: PullCommand | None = None) -> PullAppendOutcome: ...
 
     async def _adopt_pull(self, recorded: list[Event],
@@ -104,7 +106,8 @@ class PullHandling:
                 events = decide_pull(self._state, pull, command, workflow.now())
                 if provenance is not None:
                     events = [e.model_copy(update={"provenance": provenance}) for e in events]
-                outcome = await self._append_pull(pull.version, events, key, command)
+                outcome = await self._append_pull(pull.version, events, key, pull.ideas,
+                                                  command)
                 if outcome.appended:
                     events = outcome.recorded or events
                     self._announce_pull(folded_ideas(pull.ideas, events), events)
@@ -118,13 +121,18 @@ class PullHandling:
             return events
 
     async def _append_pull(self: PullHost, expected_version: int, events: list[Event],
-                           key: str | None,
+                           key: str | None, ideas: tuple[IdeaState, ...],
                            command: PullCommand | None = None) -> PullAppendOutcome:
-        """Refused by the store (the same events would be refused again): the initiative is
-        flagged stuck, as for any command, so the PMO hears of it; the next command reads the
-        ideas afresh, so nothing waits behind this one."""
+        """`ideas` holds (at least) those the events name, before them: whom the events tell
+        is judged on them. Refused by the store (the same events would be refused again): the
+        initiative is flagged stuck, as for any command, so the PMO hears of it; the next
+        command reads the ideas afresh, so nothing waits behind this one."""
+        notices = []
+        if self._notices_kept:
+            notices = announcements_for(
+                with_ideas(self._state, folded_ideas(ideas, events)), events)
         try:
-            return await self._pull.append(expected_version, events, key)
+            return await self._pull.append(expected_version, events, key, notices)
         except (ActivityError, ApplicationError) as error:
             reason = refused_by_store(error)
             if reason is None:
@@ -139,19 +147,24 @@ class PullHandling:
                           answered: dict[str, tuple[int, int]]) -> None:
         if not recorded:
             return
-        named = sorted({idea for event in recorded
-                        for idea in ideas_named(ev.payload_of(upcast(event)))})
-        after = (await self._pull.read(named, cmd.SYSTEM_ACTOR)).pull.ideas if named else ()
-        self._announce_pull(folded_ideas(after, recorded), recorded)
+        if self._notices_kept:  # the lost task's append kept its notices
+            self._announce_pull((), [])
+        else:
+            named = sorted({idea for event in recorded
+                            for idea in ideas_named(ev.payload_of(upcast(event)))})
+            after = (await self._pull.read(named, cmd.SYSTEM_ACTOR)).pull.ideas if named else ()
+            self._announce_pull(folded_ideas(after, recorded), recorded)
         first = recorded[0].sequence
         for key, (low, high) in answered.items():
             self._requests.remember(key, None, recorded[low - first:high - first + 1],
                                     workflow.now(), pull_stream_id(self._state.initiative_id))
 
     def _announce_pull(self: PullHost, ideas: tuple[IdeaState, ...], events: list[Event]) -> None:
-        """Tell whom the events concern; `ideas` holds (at least) those they name, after them."""
-        self._outbox.add(announcements_for(with_ideas(self._state, ideas), events))
-        self._outbox.dispatch()
+        """Tell whom the events concern (unless the append kept that in the store); `ideas`
+        holds (at least) those they name, after them."""
+        if not self._notices_kept:
+            self._outbox.add(announcements_for(with_ideas(self._state, ideas), events))
+            self._outbox.dispatch()
         self._index_search_attributes()
         self._changed = True
 
@@ -164,7 +177,8 @@ class PullHandling:
             await self._adopt_pull(read.ahead, read.answered)
             try:
                 events = decide_due(self._state, read.pull, idea_id, workflow.now())
-                outcome = await self._append_pull(read.pull.version, events, None)
+                outcome = await self._append_pull(read.pull.version, events, None,
+                                                  read.pull.ideas)
             except Rejected as refused:
                 # Still the one due, and not recordable: wait for the next command's read
                 # rather than wake again at once.

@@ -42,6 +42,7 @@ async def test_up_detach_status_down(tmp_path: Path, spec: Path) -> None:
         assert report["database_url"].startswith("postgresql://")
         assert report["temporal_reachable"] and report["database_reachable"]
         assert report["workers"], "the detached worker polls the task queue"
+        assert report["notices_owed"]["count"] >= 0  # the stack's schema is migrated
         assert report["web_url"] == f"http://127.0.0.1:{baton.env['BATON_WEB_PORT']}"
         assert report["web_url"] == started.json["web_url"]
         assert (await baton.ok("up", "--detach")).stderr.startswith("baton is already up")

@@ -4,6 +4,7 @@ as Temporal's, with words (never a bare dash) for what is not there."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from workers.stack_commands import _status_text
 
@@ -25,3 +26,14 @@ def test_what_is_not_there_is_said_in_words() -> None:
                                    "stack": {"home": ".baton", "running": False}})
     where = [re.split(r"\s{2,}", line)[1] for line in text.splitlines()[1:]]
     assert "-" not in where and "not served" in where and "TEMPORAL_ADDRESS" in text
+
+
+def test_notices_waiting_are_counted_with_the_age_of_the_oldest() -> None:
+    ten_minutes_ago = (datetime.now(UTC) - timedelta(minutes=10, seconds=5)).isoformat()
+    waiting = _status_text(RUNNING | {"notices_owed": {"count": 1204,
+                                                      "oldest_at": ten_minutes_ago}})
+    assert re.search(r"Notices\s+waiting to be delivered\s+1,204, the oldest 10m ago", waiting)
+    assert re.search(r"Notices .* none$", _status_text(
+        RUNNING | {"notices_owed": {"count": 0, "oldest_at": None}}), re.M)
+    assert re.search(r"Notices .* unknown$", _status_text(RUNNING | {"notices_owed": None}),
+                     re.M)

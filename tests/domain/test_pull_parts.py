@@ -11,9 +11,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from bench.synthetic_streams import lifecycle
-from domain import InitiativeState, fold
+from domain import InitiativeState, Rejected, RejectionKind, fold
+from domain import commands as c
 from domain.pull import MONTH, PullFigures, merged_pull, pull_figures, pull_part
+from domain.pull_decide import check_ideas_known
 from domain.state import IdeaStatus
+from tests.domain.builders import CLERK, OWNER
 
 EVENTS = lifecycle(100)
 STATES = [fold(EVENTS[0].initiative_id, EVENTS[:cut]) for cut in range(1, len(EVENTS) + 1)]
@@ -78,3 +81,21 @@ def test_a_portfolio_merged_from_its_parts_in_any_grouping() -> None:
     assert merged_pull(parts, now) == expected
     assert merged_pull(parts[::-1], now) == expected
     assert merged_pull([], now) == reference([], now)
+
+
+@pytest.mark.parametrize("named", ["idea-3", "idea-0", "idea-03", "idea-", "sop", "idea-1x",
+                                   "IDEA-1", "idea-\u0661", "idea-" + "9" * 40])
+def test_an_idea_beyond_those_numbered_is_refused_without_reading_any(named: str) -> None:
+    for command in (c.TriageIdea(actor=OWNER, idea_id=named, adopt=True),
+                    c.TriageIdea(actor=OWNER, idea_id="idea-1", adopt=False, duplicate_of=named),
+                    c.SupportIdea(actor=CLERK, idea_id=named),
+                    c.MarkIdeaDelivered(actor=OWNER, idea_id=named)):
+        with pytest.raises(Rejected, match="unknown idea") as refused:
+            check_ideas_known(command, ideas=2)
+        assert refused.value.kind is RejectionKind.NOT_FOUND
+
+
+def test_the_ideas_a_stream_holds_are_known_by_their_numbers() -> None:
+    check_ideas_known(c.TriageIdea(actor=OWNER, idea_id="idea-2", adopt=False,
+                                   duplicate_of="idea-1"), 2)
+    check_ideas_known(c.SubmitIdea(actor=CLERK, text="names none"), 0)

@@ -43,7 +43,8 @@ async def run(lanes: int, seconds: float,
             # their appends, metric reads and notices as plain activity calls.
             sample = next(iter(result.ledger.finished))
             checks = [due.total_seconds() for due in result.spec.sustainment.checks]
-            plan = await same_shape(stack.initiatives, sample, len(COMMANDS), checks)
+            plan = await same_shape(stack.initiatives, stack.store, sample, len(COMMANDS),
+                                    checks)
             say(f"baseline: {lanes} bare workflows at a time for {BARE_SECONDS:g} s, each "
                 f"{plan.updates} updates, then per check {plan.local_calls_per_timer} local and "
                 f"{plan.remote_calls_per_timer} ordinary activity calls")

@@ -19,6 +19,7 @@ from store.pull import PullIdeas
 from tests.domain.builders import EXPERT, OWNER, PMO, SPONSOR, quick_spec_data
 from workflows.client import InitiativeClient
 from workflows.contracts import InitiativeView, workflow_id_for
+from workflows.initiative import KEEP_NOTICES
 
 
 def quick_spec(**overrides: Any) -> InitiativeSpec:
@@ -74,13 +75,18 @@ def types(events: list[Event]) -> list[str]:
     return [e.type for e in events]
 
 
+# The workflow's newest patch, which names the histories recorded with it: those recorded before
+# stay, each still replaying as the runs begun then must.
+RECORDING = KEEP_NOTICES
+
+
 async def record_history(temporal_client: Any, initiative_id: str, name: str) -> None:
     """Keep this run's history for the replay tests, when asked to (see test_replay)."""
     if not os.environ.get("BATON_RECORD_HISTORIES"):
         return
     handle = temporal_client.get_workflow_handle(workflow_id_for(initiative_id))
     history = await handle.fetch_history()
-    path = Path(__file__).parent / "histories" / f"{name}.json"
+    path = Path(__file__).parent / "histories" / f"{name}.{RECORDING}.json"
     path.write_text(json.dumps({"workflow_id": handle.id, "history": json.loads(
         history.to_json())}, indent=1) + "\n")
 

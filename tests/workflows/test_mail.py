@@ -19,6 +19,7 @@ from domain import Phase
 from domain import commands as c
 from domain.formatting import due_phrase
 from store import EventStore
+from store.notices import NoticeQueue
 from tests.domain.builders import CLERK, EXPERT, OWNER, PMO, SPONSOR, make_spec
 from workers.settings import Settings
 from workflows.client import InitiativeClient
@@ -170,3 +171,37 @@ async def test_a_permanent_refusal_is_not_retried_and_shows_on_the_initiative(
     assert sink.rcpt_attempts == Counter({SPONSOR: 1})
     recorded = [r.event.type for r in await store.read_stream(iid)]
     assert recorded == ["InitiativeLaunched", "NotificationUndelivered"]
+
+
+async def test_mail_failing_for_a_week_is_given_up_and_shows_on_the_initiative(
+    store: EventStore, initiatives: InitiativeClient, sink: SmtpSink,
+) -> None:
+    sink.refused_recipients[SPONSOR] = "451 4.2.1 Mailbox busy, try again later"
+    iid = await initiatives.launch(quick_spec(), PMO)
+    queue = NoticeQueue(store.schema)
+    async with asyncio.timeout(20):
+        while sink.rcpt_attempts[SPONSOR] < 2:  # tried, and tried again
+            await asyncio.sleep(0.05)
+    assert (await initiatives.view(iid)).state.undelivered == ()
+    # A week on (the store's clock moved back instead of the world's forward):
+    await store.pool.execute(
+        f"UPDATE {store.schema}.notices SET recorded_at = recorded_at - interval '8 days', "
+        "due_at = now()")
+    view = await wait_for(initiatives, iid, lambda v: bool(v.state.undelivered))
+    [undelivered] = view.state.undelivered
+    assert undelivered.to == SPONSOR and undelivered.reason == "gave up after retrying for a week"
+    async with asyncio.timeout(10):
+        while await queue.owed(store.pool):
+            await asyncio.sleep(0.05)
+
+
+async def test_a_notice_that_cannot_be_read_is_dropped_and_the_others_still_go(
+    store: EventStore, initiatives: InitiativeClient, sink: SmtpSink,
+) -> None:
+    await store.pool.execute(
+        f"INSERT INTO {store.schema}.notices (notice_id, initiative_id, notification, "
+        "noticed_at) VALUES ('broken', 'nowhere', '{\"to\": 5}', now())")
+    await initiatives.launch(quick_spec(), PMO)
+    [received] = await until_received(sink, 1)
+    assert received.envelope_to == SPONSOR
+    assert await NoticeQueue(store.schema).owed(store.pool) == 0

@@ -7,9 +7,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import TimeSkipper
 
+from domain import Rejected
 from domain import commands as c
 from domain.pull_stream import pull_stream_id
 from domain.state import IdeaStatus
@@ -110,3 +112,21 @@ async def test_a_steady_stream_of_commands_does_not_keep_a_run_from_continuing_a
     # The updates in flight when it was due finish in it; nothing more does.
     assert len(first.events) < limit + 60, len(first.events)
     assert (await initiatives.view(iid)).run_id != first_run
+
+
+async def test_an_idea_that_does_not_exist_is_refused_before_the_history(
+    initiatives: InitiativeClient, temporal_client: Client,
+) -> None:
+    """Ideas live in the store, but their numbers are known: naming one beyond them is refused
+    by the update's validator, so nothing of it enters the workflow's history."""
+    iid = await initiatives.launch(make_spec(), PMO)
+    await initiatives.send(iid, c.ApproveLaunch(actor=SPONSOR))
+    await initiatives.send(iid, c.SubmitIdea(actor=CLERK, text="shorter forms"))
+    for idea in ("idea-2", "sop"):
+        with pytest.raises(Rejected, match="unknown idea"):
+            await initiatives.send(iid, c.TriageIdea(actor=OWNER, idea_id=idea, adopt=True))
+    await initiatives.send(iid, c.TriageIdea(actor=OWNER, idea_id="idea-1", adopt=True))
+    history = await temporal_client.get_workflow_handle(workflow_id_for(iid)).fetch_history()
+    accepted = [e for e in history.events
+                if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]
+    assert len(accepted) == 3  # the approval, the idea and its triage

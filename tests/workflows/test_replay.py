@@ -1,8 +1,10 @@
 """Recorded histories of representative runs, replayed against the current workflow code.
 
-A change to the workflow that would break a running initiative on deploy fails here. Record anew
-(only for a deliberate, versioned change, with `workflow.patched`) with
-`BATON_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/workflows`.
+A change to the workflow that would break a running initiative on deploy fails here. After a
+deliberate, versioned change (a new `workflow.patched` id, named in `scenario.RECORDING`), record
+the representative runs under that name as well with
+`BATON_RECORD_HISTORIES=1 make test PYTEST_ARGS="tests/workflows/test_lifecycle.py
+tests/workflows/test_long_timers.py"`; the earlier recordings stay, as runs begun then do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from temporalio.worker import Replayer
 
 from workflows.initiative import InitiativeWorkflow
 
+from .scenario import RECORDING
+
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
@@ -29,5 +33,6 @@ async def test_recorded_history_replays_on_current_code(path: Path) -> None:
 
 
 def test_representative_histories_are_recorded() -> None:
-    assert {p.stem for p in HISTORIES} >= {"sustained", "regressed_and_recovered",
-                                            "sent_back", "metric_source_year"}
+    representative = {"sustained", "regressed_and_recovered", "sent_back", "metric_source_year"}
+    assert {p.stem for p in HISTORIES} >= representative  # the first recordings
+    assert {p.stem for p in HISTORIES} >= {f"{name}.{RECORDING}" for name in representative}
