@@ -52,7 +52,7 @@ class Notifier:
         webhook failed: `non_retryable` when trying again would not help."""
         log.info("notification", notification_id=notification.notification_id,
                  initiative_id=notification.initiative_id, kind=notification.kind,
-                 to=notification.to, message=notification.message, **context)
+                 to=notification.to, **context)  # never its message: a person's words
         if self._webhook_url:
             await self._post(notification)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -59,9 +61,12 @@ class EventStore:
     what takes the fence.
     """
 
-    def __init__(self, pool: asyncpg.Pool, schema: str = "baton", *, owns_pool: bool = False):
-        """Wrap an existing pool, which must have been created with `init=configure_connection`."""
+    def __init__(self, pool: asyncpg.Pool, schema: str = "baton", *, owns_pool: bool = False,
+                 dsn: str | None = None):
+        """Wrap an existing pool, which must have been created with `init=configure_connection`;
+        `dsn`, where known, lets `listening` open a connection of its own."""
         self._pool = pool
+        self._dsn = dsn
         self._schema = schema
         self._owns_pool = owns_pool
         self._sql = Statements.for_schema(schema)
@@ -91,7 +96,7 @@ class EventStore:
             init=configure_connection,
             **pool_options,
         )
-        store = cls(pool, schema, owns_pool=True)
+        store = cls(pool, schema, owns_pool=True, dsn=dsn)
         try:
             if migrate:
                 await store.migrate()
@@ -107,6 +112,29 @@ class EventStore:
     @property
     def pool(self) -> asyncpg.Pool:
         return self._pool
+
+    @asynccontextmanager
+    async def listening(self, channel: str,
+                        heard: Callable[[], None]) -> AsyncIterator[Connection]:
+        """A connection that calls `heard` for each NOTIFY on `channel` while the context lasts:
+        one of its own when the DSN is known, so it takes no place from the appends in the pool.
+        """
+
+        def notified(_connection: object, _pid: int, _channel: str, _payload: object) -> None:
+            heard()
+
+        async with contextlib.AsyncExitStack() as stack:
+            if self._dsn is None:
+                connection: Connection = await stack.enter_async_context(self._pool.acquire())
+            else:
+                connection = await asyncpg.connect(self._dsn)
+                stack.push_async_callback(connection.close)
+            await connection.add_listener(channel, notified)
+            try:
+                yield connection
+            finally:
+                if not connection.is_closed():
+                    await connection.remove_listener(channel, notified)
 
     async def close(self) -> None:
         if self._owns_pool:

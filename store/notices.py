@@ -61,7 +61,7 @@ class NoticeQueue:
             "ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) "
             "RETURNING n.notice_id, n.notification::text, n.noticed_at, n.recorded_at, "
             "n.attempts, n.delivered")
-        self._done = f"DELETE FROM {s}.notices WHERE notice_id = $1"
+        self._done = f"DELETE FROM {s}.notices WHERE notice_id = ANY($1::text[])"
         self._again = (
             f"UPDATE {s}.notices SET delivered = $2, attempts = attempts + 1, "
             "due_at = now() + $3::interval, leased_until = NULL, last_error = $4 "
@@ -96,8 +96,10 @@ class NoticeQueue:
                         r["recorded_at"], r["attempts"], frozenset(r["delivered"]))
                 for r in rows]
 
-    async def delivered(self, pool: asyncpg.Pool, notice_id: str) -> None:
-        await pool.execute(self._done, notice_id)
+    async def delivered(self, pool: asyncpg.Pool, notice_ids: Sequence[str]) -> None:
+        """Forget notices owed no more."""
+        if notice_ids:
+            await pool.execute(self._done, list(notice_ids))
 
     async def try_again(self, pool: asyncpg.Pool, notice_id: str, delivered: frozenset[str],
                         after: timedelta, error: str) -> None:

@@ -73,20 +73,11 @@ class NoticeDelivery:
         wake = asyncio.Event()
         while True:
             try:
-                async with self._store.pool.acquire() as listener:
-
-                    def woken(*_: object) -> None:
-                        wake.set()
-
-                    await listener.add_listener(self._queue.channel, woken)
-                    try:
-                        while not listener.is_closed():
-                            wake.clear()
-                            if await self.deliver_due() < BATCH:
-                                await self._until_due(wake)
-                    finally:
-                        if not listener.is_closed():
-                            await listener.remove_listener(self._queue.channel, woken)
+                async with self._store.listening(self._queue.channel, wake.set) as listener:
+                    while not listener.is_closed():
+                        wake.clear()
+                        if await self.deliver_due() < BATCH:
+                            await self._until_due(wake)
             except Exception as error:  # the database away: the notices wait in it
                 log.warning("notice delivery paused", error=type(error).__name__)
                 await asyncio.sleep(PAUSE_AFTER_TROUBLE)
@@ -104,22 +95,26 @@ class NoticeDelivery:
         claimed = await self._queue.claim(self._store.pool, BATCH, LEASE)
         outcomes = await asyncio.gather(*(self._deliver(notice) for notice in claimed),
                                         return_exceptions=True)
+        settled = []
         for notice, outcome in zip(claimed, outcomes, strict=True):
-            if isinstance(outcome, Exception):
+            if outcome is True:
+                settled.append(notice.notice_id)
+            elif isinstance(outcome, Exception):
                 log.warning("notice delivery interrupted", notice_id=notice.notice_id,
                             error=type(outcome).__name__)
-            elif outcome is not None:
+            elif isinstance(outcome, BaseException):
                 raise outcome  # cancelled
+        await self._queue.delivered(self._store.pool, settled)  # one statement for them all
         return len(claimed)
 
-    async def _deliver(self, notice: Claimed) -> None:
+    async def _deliver(self, notice: Claimed) -> bool:
+        """Whether the notice is settled: every delivery made or given up."""
         try:
             notification = Notification.model_validate(notice.notification)
         except ValidationError as error:  # never deliverable: kept, it would come back forever
             log.error("notice dropped: not a notification", notice_id=notice.notice_id,
                       problems=error.error_count())
-            await self._queue.delivered(self._store.pool, notice.notice_id)
-            return
+            return True
         owed = [WEBHOOK, *(MAIL + to for to in self._mailer.recipients(notification))]
         pending = [d for d in owed if d not in notice.delivered]
         outcomes = await asyncio.gather(
@@ -140,13 +135,12 @@ class NoticeDelivery:
                     failures.append(f"{delivery}: not recorded as undelivered yet")
             else:
                 failures.append(f"{delivery}: {outcome}")
-        if failures:
-            await self._queue.try_again(
-                self._store.pool, notice.notice_id, frozenset(delivered),
-                retry_after(notice.attempts),
-                excerpt("; ".join(failures), UNDELIVERED_REASON_LIMIT))
-        else:
-            await self._queue.delivered(self._store.pool, notice.notice_id)
+        if not failures:
+            return True
+        await self._queue.try_again(
+            self._store.pool, notice.notice_id, frozenset(delivered),
+            retry_after(notice.attempts), excerpt("; ".join(failures), UNDELIVERED_REASON_LIMIT))
+        return False
 
     async def _make(self, notification: Notification, delivery: str, at: datetime) -> None:
         if delivery == WEBHOOK:

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from structlog.testing import capture_logs
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -144,3 +145,12 @@ def test_every_metric_read_shares_the_process_tls_context() -> None:
         transport: Any = fenced_client(LOOPBACK_HOSTS, "https://a.example/m")._transport
         contexts.append(transport._pool._ssl_context)
     assert all(context is contexts[0] for context in contexts)
+
+
+async def test_the_log_line_of_a_notice_carries_no_words_a_person_wrote() -> None:
+    words = NOTICE.model_copy(update={"message": "clerk submitted idea idea-7: my manager "
+                                                 "skips the checklist"})
+    with capture_logs() as logged:
+        await Notifier().deliver(words)
+    [line] = [entry for entry in logged if entry["event"] == "notification"]
+    assert line["notification_id"] == "n-1" and "checklist" not in repr(logged)

@@ -90,5 +90,5 @@ async def test_a_notice_tried_again_keeps_what_was_delivered_and_waits(store: Ev
                           timedelta(0), "again")
     [again] = await queue.claim(store.pool, 10, LEASE)
     assert again.delivered == frozenset({"webhook"}) and again.attempts == 2
-    await queue.delivered(store.pool, again.notice_id)
+    await queue.delivered(store.pool, [again.notice_id])
     assert await queue.owed(store.pool) == 0 and await queue.next_due_in(store.pool) is None
