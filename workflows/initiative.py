@@ -3,7 +3,9 @@ the domain's own fold of those events as its state, so the store always reproduc
 
 Human actions arrive as Updates: the validator runs `decide` on the current state and refuses
 before anything enters the history. Timers come from `domain.deadlines`: the workflow sleeps until
-the earliest one, then issues its command through the same `decide`.
+the earliest one, then issues its command through the same `decide` (`workflows.deadline_handling`;
+the front line's commands are in `workflows.pull_handling`, the metric reads in
+`workflows.metric_reading`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import InitiativeState, Rejected, RejectionKind, decide, fold
     from domain import commands as cmd
-    from domain.commitments import commitments
-    from domain.deadlines import Deadline, moot, pending_deadlines
     from domain.envelope import Event, Provenance
     from domain.pull_decide import PULL_COMMANDS, check_ideas_known, check_pull_command
-    from workflows import search_attributes as attrs
     from workflows.activity_contracts import (
         APPEND_EVENTS,
         READ_RECORDED,
@@ -41,10 +40,11 @@ with workflow.unsafe.imports_passed_through():
         Recorded,
         Undelivered,
     )
+    from workflows.deadline_handling import ANNOUNCE, DeadlineHandling
     from workflows.metric_reading import MetricReading
     from workflows.notifications import notifications_for
     from workflows.outbox import ACTIVITY_TIMEOUT, PATIENT, Outbox
-    from workflows.pull import PULL_STREAM, PullSide, pull_deadline
+    from workflows.pull import PULL_STREAM, PullSide
     from workflows.pull_handling import PullHandling
     from workflows.refusals import as_application_error, refused_by_store, reused
     from workflows.requests import (
@@ -59,15 +59,13 @@ with workflow.unsafe.imports_passed_through():
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=10)
 _TIMER_COMMANDS = (cmd.MarkStepOverdue, cmd.Escalate, cmd.OpenCheck, cmd.EndExpertOnCall,
                    cmd.FlagStuck, cmd.RemindDueSoon, cmd.RecordUndelivered)
-# Runs begun before announcements, e-mail and early reminders replay without them.
-ANNOUNCE = "announcements-mail-reminders"
 # Runs begun before this deliver their notices from the workflow (`workflows.outbox`); later ones
 # hand them to the append, which keeps them in the store with the events (store/notices.py).
 KEEP_NOTICES = "notices-kept-with-events"
 
 
 @workflow.defn(name="Initiative")
-class InitiativeWorkflow(PullHandling, MetricReading):
+class InitiativeWorkflow(PullHandling, MetricReading, DeadlineHandling):
     @workflow.init
     def __init__(self, start: InitiativeInput) -> None:
         self._state = start.state or InitiativeState(initiative_id=start.initiative_id)
@@ -325,54 +323,6 @@ class InitiativeWorkflow(PullHandling, MetricReading):
         self._index_search_attributes()
         self._changed = True
 
-    async def _sleep_until_due_or_changed(self, start: InitiativeInput) -> None:
-        """Sleep until the earliest deadline, or until it moves; a change that leaves it where
-        it was (most updates) keeps the same timer, so the history does not fill with timers."""
-        deadlines = self._deadlines()
-        waiting_for = deadlines[0].at if deadlines else None
-        timeout = None
-        if waiting_for is not None:
-            timeout = (waiting_for - workflow.now()).total_seconds()
-            if timeout <= 0:
-                return
-
-        def woken() -> bool:
-            due = self._deadlines() if self._changed else deadlines
-            self._changed = False
-            moved = (due[0].at if due else None) != waiting_for
-            return moved or not self._state.is_open or self._should_continue_as_new(start)
-
-        self._changed = False
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(woken, timeout=timeout, timeout_summary="next deadline")
-
-    def _deadlines(self, announce: bool | None = None) -> list[Deadline]:
-        """`announce`: whether reminders count, given by a query (which may not ask `patched`).
-        """
-        now = workflow.now()
-        announce = workflow.patched(ANNOUNCE) if announce is None else announce
-        found = pending_deadlines(self._state)
-        if self._pull_stream and self._state.is_open:
-            found = sorted((*found, *self._pull.deadlines(self._state.require_spec())),
-                           key=lambda d: d.at)
-        return [d for d in found if not moot(d, now) and (
-            announce or not isinstance(d.command, cmd.RemindDueSoon))]
-
-    async def _fire_due_deadlines(self) -> None:
-        now = workflow.now()
-        for deadline in [d for d in self._deadlines() if d.at <= now]:
-            about_idea = pull_deadline(deadline) if self._pull_stream else None
-            if about_idea is not None:
-                await self._on_triage_due(*about_idea)
-                continue
-            try:
-                await self._record(deadline.command)
-            except Rejected:
-                continue  # a person acted first; nothing is due any more
-            if isinstance(deadline.command, cmd.OpenCheck):
-                self._start_metric_read(deadline.command.check)
-        self._index_search_attributes()
-
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
@@ -397,17 +347,3 @@ class InitiativeWorkflow(PullHandling, MetricReading):
             outbox=self._outbox.pending,
             index_search_attributes=start.index_search_attributes,
             history_limit=start.history_limit, pull=self._pull.ledger)
-
-    def _index_search_attributes(self) -> None:
-        if not self._index:
-            return
-        now = workflow.now()
-        triage = self._pull.ledger.next_triage if self._pull_stream else None
-        overdue = any(c.overdue(now) for c in commitments(self._state)) or (
-            triage is not None and triage.due_at < now)
-        values = (self._state.phase.value, self._state.owner, overdue)
-        if values != self._indexed:
-            self._indexed = values
-            workflow.upsert_search_attributes([
-                attrs.PHASE.value_set(values[0]), attrs.OWNER.value_set(values[1]),
-                attrs.OVERDUE.value_set(values[2])])
