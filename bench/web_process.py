@@ -17,6 +17,8 @@ import httpx
 
 from devstack.ports import free_port
 
+from .serving import until_serving
+
 READY_TIMEOUT = 60.0
 
 
@@ -48,13 +50,9 @@ async def web_process(home: Path, **environment: str) -> AsyncIterator[str]:
 
 
 async def _ready(process: subprocess.Popen[bytes], probe: str, log: Path) -> None:
-    async with httpx.AsyncClient(timeout=2) as http, asyncio.timeout(READY_TIMEOUT):
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"baton web exited while starting: {log.read_text()[-2000:]}")
-            try:
-                if (await http.get(probe)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
+    async with httpx.AsyncClient(timeout=2) as http:
+        if await until_serving(http, probe, lambda: process.poll() is None, READY_TIMEOUT, 0.2):
+            return
+    if process.poll() is not None:
+        raise RuntimeError(f"baton web exited while starting: {log.read_text()[-2000:]}")
+    raise TimeoutError(f"baton web did not answer {probe} in {READY_TIMEOUT:g} s")

@@ -3,12 +3,10 @@ workers and for the soak run that watches their memory."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench.serving import until_serving
 from workers.health import READINESS_PATH
 
 STARTUP_TIMEOUT = 30.0
@@ -51,16 +50,10 @@ class WorkerProcess:
     async def ready(self, timeout: float = STARTUP_TIMEOUT) -> WorkerProcess:
         """Returns once the worker polls its task queue."""
         url = f"http://{self.health_address}{READINESS_PATH}"
-        deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2.0) as http:
-            while time.monotonic() < deadline:
-                assert self.running, f"worker exited early; see {self.log_path}"
-                try:
-                    if (await http.get(url)).status_code == 200:
-                        return self
-                except httpx.TransportError:
-                    pass  # not listening yet
-                await asyncio.sleep(0.1)
+            if await until_serving(http, url, lambda: self.running, timeout):
+                return self
+        assert self.running, f"worker exited early; see {self.log_path}"
         raise AssertionError(f"worker not ready after {timeout:.0f} s; see {self.log_path}")
 
     def kill(self) -> None:

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.pull_stream import pull_stream_id
     from domain.state import IdeaState
     from domain.upcasting import upcast
-    from workflows.activity_contracts import AppendOutcome, PullAppendOutcome
+    from workflows.activity_contracts import AppendOutcome, Notification, PullAppendOutcome
     from workflows.announcements import announcements_for
     from workflows.outbox import Outbox
     from workflows.pull import CARRY_OVER_BATCH, PullSide
@@ -110,7 +110,7 @@ class PullHandling:
                                                   command)
                 if outcome.appended:
                     events = outcome.recorded or events
-                    self._announce_pull(folded_ideas(pull.ideas, events), events)
+                    self._announce_pull(pull.ideas, events)
                     break
                 await self._adopt_pull(outcome.recorded, outcome.answered)
                 if (found := await answered()) is not None:
@@ -127,10 +127,7 @@ class PullHandling:
         is judged on them. Refused by the store (the same events would be refused again): the
         initiative is flagged stuck, as for any command, so the PMO hears of it; the next
         command reads the ideas afresh, so nothing waits behind this one."""
-        notices = []
-        if self._notices_kept:
-            notices = announcements_for(
-                with_ideas(self._state, folded_ideas(ideas, events)), events)
+        notices = pull_notices(self._state, ideas, events) if self._notices_kept else []
         try:
             return await self._pull.append(expected_version, events, key, notices)
         except (ActivityError, ApplicationError) as error:
@@ -153,7 +150,7 @@ class PullHandling:
             named = sorted({idea for event in recorded
                             for idea in ideas_named(ev.payload_of(upcast(event)))})
             after = (await self._pull.read(named, cmd.SYSTEM_ACTOR)).pull.ideas if named else ()
-            self._announce_pull(folded_ideas(after, recorded), recorded)
+            self._announce_pull(after, recorded)
         first = recorded[0].sequence
         for key, (low, high) in answered.items():
             self._requests.remember(key, None, recorded[low - first:high - first + 1],
@@ -161,9 +158,9 @@ class PullHandling:
 
     def _announce_pull(self: PullHost, ideas: tuple[IdeaState, ...], events: list[Event]) -> None:
         """Tell whom the events concern (unless the append kept that in the store); `ideas`
-        holds (at least) those they name, after them."""
+        holds (at least) those they name, before them."""
         if not self._notices_kept:
-            self._outbox.add(announcements_for(with_ideas(self._state, ideas), events))
+            self._outbox.add(pull_notices(self._state, ideas, events))
             self._outbox.dispatch()
         self._index_search_attributes()
         self._changed = True
@@ -190,7 +187,7 @@ class PullHandling:
                 return  # answered meanwhile, or refused: the read brought the next one due
             if outcome.appended:
                 events = outcome.recorded or events
-                self._announce_pull(folded_ideas(read.pull.ideas, events), events)
+                self._announce_pull(read.pull.ideas, events)
             else:
                 await self._adopt_pull(outcome.recorded, outcome.answered)
 
@@ -216,3 +213,7 @@ class PullHandling:
             self._adopt(separated)
 
 
+def pull_notices(state: InitiativeState, ideas: tuple[IdeaState, ...],
+                 events: list[Event]) -> list[Notification]:
+    """Whom a pull stream's `events` tell, judged on the `ideas` they name as they were before."""
+    return announcements_for(with_ideas(state, folded_ideas(ideas, events)), events)

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.serving import until_serving
 from devstack.embedded_temporal import EmbeddedTemporal
 from store import EventStore
 from workers.health import LIVENESS_PATH, READINESS_PATH
@@ -33,14 +34,9 @@ async def schema(database_url: str) -> AsyncIterator[str]:
 
 
 async def until_ready(http: httpx.AsyncClient, url: str, worker: Process) -> None:
-    async with asyncio.timeout(STARTUP_TIMEOUT):
-        while worker.returncode is None:
-            try:
-                if (await http.get(url)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            await asyncio.sleep(0.1)
+    serving = await until_serving(http, url, lambda: worker.returncode is None, STARTUP_TIMEOUT)
+    if not serving and worker.returncode is None:
+        raise TimeoutError(f"{url} not ready in {STARTUP_TIMEOUT} s")
 
 
 async def test_the_worker_answers_probes_serves_metrics_and_logs_json(

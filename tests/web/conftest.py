@@ -33,6 +33,7 @@ from temporalio.client import Client
 from app.context import Where
 from app.identity import Grant
 from app.tokens import Tokens
+from bench.serving import until_serving
 from devstack.embedded_temporal import EmbeddedTemporal
 from domain.pull_stream import pull_stream_id
 from store import EventStore
@@ -113,16 +114,10 @@ async def oidc(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[OidcPr
 
 async def _until_serving(http: httpx.AsyncClient, url: str, process: subprocess.Popen[bytes],
                          log: Path) -> None:
-    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
-    while asyncio.get_running_loop().time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the OIDC provider exited: {log.read_text()[-2000:]}")
-        try:
-            if (await http.get(url)).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
+    if await until_serving(http, url, lambda: process.poll() is None, STARTUP_TIMEOUT):
+        return
+    if process.poll() is not None:
+        raise RuntimeError(f"the OIDC provider exited: {log.read_text()[-2000:]}")
     raise RuntimeError(f"the OIDC provider did not serve {url} in {STARTUP_TIMEOUT} s")
 
 
